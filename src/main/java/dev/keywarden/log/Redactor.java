@@ -1,0 +1,48 @@
+package dev.keywarden.log;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Removes credentials from text before it reaches a log line or an error message: Anthropic
+ * key shapes ({@code sk-ant-…}), Keywarden credentials ({@code kw_…}), and the values of
+ * {@code Authorization}, {@code x-api-key} and {@code Cookie} headers. CR and LF are escaped
+ * so a logged field cannot forge a log line.
+ *
+ * <p>Guarantee: the output never contains a substring of 8 or more characters of a matched
+ * secret; only a short recognisable prefix and the last 4 characters are kept.
+ */
+public final class Redactor {
+
+    private static final Pattern ANTHROPIC = Pattern.compile("sk-ant-[A-Za-z0-9]{2,12}-[A-Za-z0-9_\\-]{8,}|sk-ant-[A-Za-z0-9_\\-]{12,}");
+    private static final Pattern KEYWARDEN = Pattern.compile("\\bkw_(tmp_)?[A-Za-z0-9]{8,}[A-Za-z0-9_]*");
+    private static final Pattern HEADER = Pattern.compile("(?i)\\b(authorization|x-api-key|cookie|set-cookie|proxy-authorization)(\\s*[:=]\\s*)([^\\r\\n,;]+)");
+
+    private Redactor() {
+    }
+
+    public static String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        if (out.indexOf(':') >= 0 || out.indexOf('=') >= 0) {
+            out = HEADER.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + "[redacted]"));
+        }
+        if (out.contains("sk-ant-")) {
+            out = ANTHROPIC.matcher(out).replaceAll(m -> Matcher.quoteReplacement(mask(m.group(), "sk-ant-")));
+        }
+        if (out.contains("kw_")) {
+            out = KEYWARDEN.matcher(out).replaceAll(m -> Matcher.quoteReplacement(mask(m.group(), m.group().startsWith("kw_tmp_") ? "kw_tmp_" : "kw_")));
+        }
+        if (out.indexOf('\n') >= 0 || out.indexOf('\r') >= 0) {
+            out = out.replace("\r", "\\r").replace("\n", "\\n");
+        }
+        return out;
+    }
+
+    private static String mask(String secret, String prefix) {
+        String last4 = secret.length() > prefix.length() + 8 ? secret.substring(secret.length() - 4) : "";
+        return prefix + "[redacted]" + last4;
+    }
+}
