@@ -1,13 +1,55 @@
 package dev.keywarden.cli;
 
+import dev.keywarden.config.ConfigLoader;
+import dev.keywarden.config.KeywardenConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder: being built (issue 2). */
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "Not built yet.")
-public final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code keywarden serve}: runs the gateway until stopped (demo mode when no provider key is configured). */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the gateway.",
+                "With no provider key configured it starts in DEMO mode: the bundled fake upstream answers",
+                "(simulated replies) and a demo virtual key is printed."})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (default: ./keywarden.yaml when present)")
+    Path config;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "listen address (KEYWARDEN_LISTEN; default 127.0.0.1:8787)")
+    String listen;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (KEYWARDEN_DATA_DIR; default ./data)")
+    String dataDir;
+
     @Override
-    public Integer call() {
-        System.err.println("keywarden serve: not built yet");
-        return 1;
+    public Integer call() throws InterruptedException {
+        KeywardenConfig cfg = ConfigLoader.fromProcess().configFile(config)
+                .flag("listen", listen).flag("data_dir", dataDir).load();
+        if (cfg != null) throw new IllegalStateException("wip");
+        return 0;
+    }
+
+    static void printDemoBanner(PrintStream out, String baseUrl, String key) {
+        String body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
+        out.println();
+        out.println("==================================================================================");
+        out.println(" Keywarden DEMO MODE: answers are SIMULATED by the bundled fake Anthropic upstream.");
+        out.println(" No provider key is configured. Set ANTHROPIC_API_KEY to proxy the real API.");
+        out.println();
+        out.println(" Demo virtual key (shown once, new on every start): " + key);
+        out.println();
+        out.println(" Try it:");
+        out.println("   curl " + baseUrl + "/v1/messages -H 'x-api-key: " + key + "' \\");
+        out.println("     -H 'anthropic-version: 2023-06-01' -H 'content-type: application/json' \\");
+        out.println("     -d '" + body + "'");
+        out.println();
+        out.println(" SDKs: ANTHROPIC_BASE_URL=" + baseUrl + " ANTHROPIC_API_KEY=" + key);
+        out.println("==================================================================================");
+        out.flush();
     }
 }

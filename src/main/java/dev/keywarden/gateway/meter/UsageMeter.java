@@ -16,4 +16,12 @@ public interface UsageMeter {
 
     /** Called once after the last chunk; returns the usage read so far (never null). */
     Usage finish();
+
+    /**
+     * The Anthropic {@code error.type} the body reported (an error JSON body, or an SSE
+     * {@code event: error}), or null when it reported none.
+     */
+    default String errorType() {
+        return null;
+    }
 }

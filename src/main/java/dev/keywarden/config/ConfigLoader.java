@@ -1,0 +1,272 @@
+package dev.keywarden.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Assembles {@link KeywardenConfig} from, in increasing precedence: the defaults below, the YAML
+ * file, a {@code .env} file (development only), the process environment, and command-line flags.
+ *
+ * <p>Guarantee: any mistake — an unknown YAML key, an unparsable value, a provider key of the
+ * wrong shape — raises {@link ConfigException} with one line naming the setting (YAML path and
+ * environment variable) and the fix, and never quoting a secret value.
+ */
+public final class ConfigLoader {
+
+    /** One configuration setting: its YAML path, its environment variable and its default. */
+    record Setting(String path, String env, String defaultValue, boolean secret) {
+        String label() {
+            return path + " (" + env + ")";
+        }
+    }
+
+    static final Setting ENVIRONMENT = new Setting("environment", "KEYWARDEN_ENV", "development", false);
+    static final Setting LISTEN = new Setting("listen", "KEYWARDEN_LISTEN", "127.0.0.1:8787", false);
+    static final Setting DATA_DIR = new Setting("data_dir", "KEYWARDEN_DATA_DIR", "./data", false);
+    static final Setting SERVER_SECRET = new Setting("server_secret", "KEYWARDEN_SERVER_SECRET", null, true);
+    static final Setting UPSTREAM_URL = new Setting("upstream.url", "KEYWARDEN_UPSTREAM_URL", "https://api.anthropic.com", false);
+    static final Setting UPSTREAM_API_KEY = new Setting("upstream.api_key", "ANTHROPIC_API_KEY", null, true);
+    static final Setting UPSTREAM_CONNECT_TIMEOUT = new Setting("upstream.connect_timeout", "KEYWARDEN_UPSTREAM_CONNECT_TIMEOUT", "10s", false);
+    static final Setting UPSTREAM_IDLE_TIMEOUT = new Setting("upstream.idle_timeout", "KEYWARDEN_UPSTREAM_IDLE_TIMEOUT", "600s", false);
+    static final Setting UPSTREAM_MAX_CONNECTIONS = new Setting("upstream.max_connections", "KEYWARDEN_UPSTREAM_MAX_CONNECTIONS", "512", false);
+    static final Setting SERVER_MAX_BODY = new Setting("server.max_body_bytes", "KEYWARDEN_MAX_BODY_BYTES", "32MB", false);
+    static final Setting SERVER_MAX_HEADER = new Setting("server.max_header_bytes", "KEYWARDEN_MAX_HEADER_BYTES", "16KB", false);
+    static final Setting SERVER_IDLE_TIMEOUT = new Setting("server.idle_timeout", "KEYWARDEN_IDLE_TIMEOUT", "30s", false);
+
+    static final List<Setting> SETTINGS = List.of(ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, UPSTREAM_URL,
+            UPSTREAM_API_KEY, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_IDLE_TIMEOUT, UPSTREAM_MAX_CONNECTIONS,
+            SERVER_MAX_BODY, SERVER_MAX_HEADER, SERVER_IDLE_TIMEOUT);
+
+    private static final Pattern PROVIDER_KEY = Pattern.compile("sk-ant-[A-Za-z0-9_-]{33,249}");
+
+    private final Map<String, String> env;
+    private final Path workingDir;
+    private final Map<String, String> flags = new HashMap<>();
+    private Path configFile;
+
+    private ConfigLoader(Map<String, String> env, Path workingDir) {
+        this.env = env;
+        this.workingDir = workingDir;
+    }
+
+    /** A loader reading the real process environment and the current directory. */
+    public static ConfigLoader fromProcess() {
+        return new ConfigLoader(System.getenv(), Path.of(""));
+    }
+
+    /** A loader over an explicit environment (tests). */
+    public static ConfigLoader from(Map<String, String> env, Path workingDir) {
+        return new ConfigLoader(Map.copyOf(env), workingDir);
+    }
+
+    /** The YAML file to read; {@code null} reads {@code keywarden.yaml} in the working directory when present. */
+    public ConfigLoader configFile(Path file) {
+        this.configFile = file;
+        return this;
+    }
+
+    /** A command-line flag value (highest precedence), keyed by YAML path; {@code null} is ignored. */
+    public ConfigLoader flag(String path, String value) {
+        if (value != null) {
+            flags.put(path, value);
+        }
+        return this;
+    }
+
+    public KeywardenConfig load() {
+        List<String> notices = new ArrayList<>();
+        Map<String, String> yaml = readYaml(notices);
+        Map<String, String> merged = new HashMap<>(env);
+        String envName = firstNonNull(flags.get(ENVIRONMENT.path()), env.get(ENVIRONMENT.env()), yaml.get(ENVIRONMENT.path()),
+                ENVIRONMENT.defaultValue());
+        Environment environment = parse(ENVIRONMENT, envName, Environment::parse);
+        Path dotEnv = workingDir.resolve(".env");
+        if (Files.isRegularFile(dotEnv)) {
+            if (environment == Environment.DEVELOPMENT) {
+                DotEnv.read(dotEnv).forEach(merged::putIfAbsent);
+                notices.add("WARN loaded " + dotEnv.toAbsolutePath().normalize()
+                        + " (development only; real environment variables win; set environment: production to ignore it)");
+            } else {
+                notices.add("WARN ignored " + dotEnv.toAbsolutePath().normalize() + ": .env files are not read in production");
+            }
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, Boolean> fromUser = new HashMap<>();
+        for (Setting s : SETTINGS) {
+            String v = firstNonNull(flags.get(s.path()), blankToNull(merged.get(s.env())), yaml.get(s.path()));
+            fromUser.put(s.path(), v != null);
+            values.put(s.path(), v != null ? v : s.defaultValue());
+        }
+
+        HostPort listen = parse(LISTEN, values.get(LISTEN.path()), HostPort::parse);
+        Path dataDir = parse(DATA_DIR, values.get(DATA_DIR.path()), raw -> workingDir.resolve(raw).normalize());
+        URI upstreamUrl = parse(UPSTREAM_URL, values.get(UPSTREAM_URL.path()), ConfigLoader::httpUrl);
+        Optional<Secret> apiKey = Optional.ofNullable(values.get(UPSTREAM_API_KEY.path())).map(String::strip).map(Secret::of);
+        String apiKeySetting = flags.containsKey(UPSTREAM_API_KEY.path()) || merged.get(UPSTREAM_API_KEY.env()) != null
+                ? UPSTREAM_API_KEY.env() : UPSTREAM_API_KEY.path() + " in the config file";
+        apiKey.ifPresent(k -> validateProviderKey(k, apiKeySetting));
+        if (apiKey.isPresent() && yaml.containsKey(UPSTREAM_API_KEY.path()) && merged.get(UPSTREAM_API_KEY.env()) == null) {
+            notices.add("WARN the provider key is stored in the config file (upstream.api_key); prefer the ANTHROPIC_API_KEY environment variable or the vault");
+        }
+        if (apiKey.isEmpty() && fromUser.get(UPSTREAM_URL.path())) {
+            throw new ConfigException("ANTHROPIC_API_KEY is not set but upstream.url (KEYWARDEN_UPSTREAM_URL) is: set ANTHROPIC_API_KEY to the provider key for "
+                    + upstreamUrl.getHost() + ", or unset KEYWARDEN_UPSTREAM_URL to run the demo");
+        }
+        UpstreamConfig upstream = new UpstreamConfig(upstreamUrl, fromUser.get(UPSTREAM_URL.path()), apiKey, apiKeySetting,
+                parse(UPSTREAM_CONNECT_TIMEOUT, values.get(UPSTREAM_CONNECT_TIMEOUT.path()), ConfigLoader::positiveDuration),
+                parse(UPSTREAM_IDLE_TIMEOUT, values.get(UPSTREAM_IDLE_TIMEOUT.path()), ConfigLoader::positiveDuration),
+                parse(UPSTREAM_MAX_CONNECTIONS, values.get(UPSTREAM_MAX_CONNECTIONS.path()), Values::positiveInt));
+        long maxBody = parse(SERVER_MAX_BODY, values.get(SERVER_MAX_BODY.path()), raw -> atLeast(Values.bytes(raw), 1024, "1KB"));
+        long maxHeader = parse(SERVER_MAX_HEADER, values.get(SERVER_MAX_HEADER.path()), raw -> atLeast(Values.bytes(raw), 1024, "1KB"));
+        if (maxHeader > 1024 * 1024) {
+            throw new ConfigException(SERVER_MAX_HEADER.label() + ": must be at most 1MB");
+        }
+        ServerConfig server = new ServerConfig(maxBody, (int) maxHeader,
+                parse(SERVER_IDLE_TIMEOUT, values.get(SERVER_IDLE_TIMEOUT.path()), ConfigLoader::positiveDuration));
+        Optional<Secret> serverSecret = Optional.ofNullable(values.get(SERVER_SECRET.path())).map(Secret::of);
+        return new KeywardenConfig(environment, listen, dataDir, upstream, server, serverSecret, List.copyOf(notices));
+    }
+
+    private Map<String, String> readYaml(List<String> notices) {
+        Path file = configFile;
+        if (file == null) {
+            Path implicit = workingDir.resolve("keywarden.yaml");
+            if (!Files.isRegularFile(implicit)) {
+                return Map.of();
+            }
+            file = implicit;
+        } else if (!Files.isRegularFile(file)) {
+            throw new ConfigException("--config: file " + file.toAbsolutePath() + " does not exist; pass the path of your keywarden.yaml");
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ConfigException("--config: " + file.toAbsolutePath() + " is not valid YAML (" + firstLine(e.getMessage())
+                    + "); fix the file");
+        }
+        notices.add("INFO configuration file " + file.toAbsolutePath().normalize());
+        Map<String, String> flat = new LinkedHashMap<>();
+        if (root != null && !root.isMissingNode() && !root.isNull()) {
+            if (!root.isObject()) {
+                throw new ConfigException("--config: " + file.toAbsolutePath() + " must be a YAML mapping of settings");
+            }
+            flatten("", root, flat, file);
+        }
+        return flat;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out, Path file) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (e.getValue().isObject()) {
+                flatten(path, e.getValue(), out, file);
+                continue;
+            }
+            Setting s = SETTINGS.stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow(() ->
+                    new ConfigException(path + " in " + file.getFileName() + ": unknown setting; known settings are "
+                            + String.join(", ", SETTINGS.stream().map(Setting::path).toList())));
+            if (e.getValue().isNull()) {
+                continue;
+            }
+            if (!e.getValue().isValueNode()) {
+                throw new ConfigException(s.label() + ": must be a single value, not a list");
+            }
+            out.put(path, e.getValue().asText());
+        }
+    }
+
+    private static <T> T parse(Setting s, String raw, Function<String, T> parser) {
+        try {
+            return parser.apply(raw);
+        } catch (IllegalArgumentException e) {
+            String shown = s.secret() ? "" : " '" + raw + "'";
+            throw new ConfigException(s.label() + ":" + shown + " " + e.getMessage());
+        }
+    }
+
+    private static void validateProviderKey(Secret key, String setting) {
+        String k = key.reveal();
+        if (!PROVIDER_KEY.matcher(k).matches()) {
+            String why = !k.startsWith("sk-ant-") ? "it does not start with sk-ant-"
+                    : k.length() < 40 || k.length() > 256 ? "its length (" + k.length() + ") is not plausible (40 to 256 characters)"
+                    : "it contains characters other than A-Z a-z 0-9 _ -";
+            throw new ConfigException(setting + ": the value is not an Anthropic API key (" + why
+                    + "); set it to the key from the Anthropic console, or unset it to run the demo");
+        }
+    }
+
+    private static URI httpUrl(String raw) {
+        try {
+            URI u = new URI(raw.strip());
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+                throw new IllegalArgumentException("must be an http(s) URL such as https://api.anthropic.com");
+            }
+            if (u.getUserInfo() != null) {
+                throw new IllegalArgumentException("must not contain credentials; use ANTHROPIC_API_KEY");
+            }
+            if (u.getQuery() != null || u.getFragment() != null) {
+                throw new IllegalArgumentException("must not have a query or fragment");
+            }
+            String s = u.toString();
+            return URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("must be an http(s) URL such as https://api.anthropic.com");
+        }
+    }
+
+    private static Duration positiveDuration(String raw) {
+        Duration d = Values.duration(raw);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("must be greater than 0");
+        }
+        return d;
+    }
+
+    private static long atLeast(long value, long min, String minText) {
+        if (value < min) {
+            throw new IllegalArgumentException("must be at least " + minText);
+        }
+        return value;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    @SafeVarargs
+    private static <T> T firstNonNull(T... values) {
+        for (T v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "parse error";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

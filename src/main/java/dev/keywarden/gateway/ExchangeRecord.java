@@ -1,0 +1,24 @@
+package dev.keywarden.gateway;
+
+import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.gateway.meter.Usage;
+
+/**
+ * Everything known about one finished client request, handed to {@link ExchangeObserver}s
+ * (access log now; audit, limits and metrics later). Holds no secret: the client credential
+ * appears only as {@link ClientIdentity}, the provider key only as its fingerprint.
+ *
+ * @param identity       who called, or null when authentication failed or was not needed
+ * @param status         HTTP status sent to the client
+ * @param errorType      Anthropic error type sent or relayed (also a mid-stream error event), or null
+ * @param upstreamStatus status from upstream, 0 when upstream was not reached
+ * @param providerKey    fingerprint of the provider key used, or null
+ * @param upstreamNanos  time from sending upstream to the upstream response completing (0 if not sent)
+ * @param clientAborted  the client went away before the response was complete
+ */
+public record ExchangeRecord(String requestId, Route route, String method, String path,
+                             ClientIdentity identity, RequestSummary request, int status, String errorType,
+                             int upstreamStatus, Usage usage, String providerKey,
+                             long totalNanos, long upstreamNanos, String clientAddress, String userAgent,
+                             boolean clientAborted) {
+}

@@ -1,0 +1,64 @@
+package dev.keywarden.gateway;
+
+import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.gateway.meter.Usage;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The mutable facts of one request as it moves through the pipeline; turned into an immutable
+ * {@link ExchangeRecord} exactly once when the request finishes.
+ */
+final class ExchangeState {
+
+    final String requestId;
+    final long startNanos;
+    final Request request;
+    Route route;
+    ClientIdentity identity;
+    RequestSummary summary = RequestSummary.EMPTY;
+    int status;
+    String errorType;
+    int upstreamStatus;
+    Usage usage = Usage.EMPTY;
+    String providerKey;
+    long upstreamStartNanos;
+    long upstreamEndNanos;
+    boolean clientAborted;
+    private final AtomicBoolean reported = new AtomicBoolean();
+
+    ExchangeState(String requestId, Request request) {
+        this.requestId = requestId;
+        this.request = request;
+        this.startNanos = System.nanoTime();
+    }
+
+    /** Records a gateway-made error (status and type) for the exchange record. */
+    void failed(int status, ErrorType type) {
+        this.status = status;
+        this.errorType = type.wireName();
+    }
+
+    /** Builds the record and hands it to every observer; only the first call has any effect. */
+    void report(List<ExchangeObserver> observers) {
+        if (!reported.compareAndSet(false, true)) {
+            return;
+        }
+        long now = System.nanoTime();
+        long upstreamNanos = upstreamStartNanos == 0 ? 0 : (upstreamEndNanos == 0 ? now : upstreamEndNanos) - upstreamStartNanos;
+        ExchangeRecord record = new ExchangeRecord(requestId, route, request.getMethod(), request.getHttpURI().getPath(),
+                identity, summary, status, errorType, upstreamStatus, usage, providerKey, now - startNanos, upstreamNanos,
+                Request.getRemoteAddr(request), request.getHeaders().get(HttpHeader.USER_AGENT), clientAborted);
+        for (ExchangeObserver o : observers) {
+            try {
+                o.onExchange(record);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ExchangeState.class).warn("exchange observer {} failed: {}",
+                        o.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

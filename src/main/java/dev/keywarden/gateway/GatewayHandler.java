@@ -1,0 +1,274 @@
+package dev.keywarden.gateway;
+
+import dev.keywarden.auth.AuthOutcome;
+import dev.keywarden.auth.Authenticator;
+import dev.keywarden.config.ServerConfig;
+import dev.keywarden.config.UpstreamConfig;
+import dev.keywarden.vault.ProviderKey;
+import dev.keywarden.vault.ProviderKeys;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.MimeTypes;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The request pipeline, in order:
+ * <ol>
+ *   <li>route (404 unknown path, 405 wrong method) — health endpoints answer here;</li>
+ *   <li>authenticate the client credential (401), before any body is read;</li>
+ *   <li>read the body within the size limit (413 by {@code Content-Length} without reading, or
+ *       while reading) and check it is one JSON object (400);</li>
+ *   <li>pick the provider key (503 when none can serve);</li>
+ *   <li>forward to upstream and relay the response ({@link UpstreamExchange});</li>
+ *   <li>report one {@link ExchangeRecord} to the observers.</li>
+ * </ol>
+ * No refused request reaches upstream. Runs on a virtual thread: steps 1–4 may block.
+ */
+final class GatewayHandler extends Handler.Abstract {
+
+    private final Authenticator authenticator;
+    private final ProviderKeys providerKeys;
+    private final HttpClient upstream;
+    private final String upstreamBase;
+    private final long upstreamIdleMillis;
+    private final long maxBodyBytes;
+    private final List<ExchangeObserver> observers;
+    private final List<Readiness> readiness;
+
+    GatewayHandler(Authenticator authenticator, ProviderKeys providerKeys, HttpClient upstream,
+                   UpstreamConfig upstreamConfig, ServerConfig serverConfig,
+                   List<ExchangeObserver> observers, List<Readiness> readiness) {
+        super(InvocationType.BLOCKING);
+        this.authenticator = authenticator;
+        this.providerKeys = providerKeys;
+        this.upstream = upstream;
+        this.upstreamBase = upstreamConfig.url().toString();
+        this.upstreamIdleMillis = upstreamConfig.idleTimeout().toMillis();
+        this.maxBodyBytes = serverConfig.maxBodyBytes();
+        this.observers = List.copyOf(observers);
+        this.readiness = List.copyOf(readiness);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        ExchangeState state = new ExchangeState(RequestIds.next(), request);
+        String method = request.getMethod();
+        String path = request.getHttpURI().getPath();
+        Router.Match match = Router.match(method, path);
+        if (!match.found()) {
+            if (match.methodNotAllowed()) {
+                response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", match.allowedMethods()));
+                return refuse(state, response, callback, 405, ErrorType.INVALID_REQUEST,
+                        "method " + method + " is not allowed on " + path + "; use " + String.join(" or ", match.allowedMethods()));
+            }
+            return refuse(state, response, callback, 404, ErrorType.NOT_FOUND,
+                    "no such endpoint: " + method + " " + abbreviate(path));
+        }
+        state.route = match.route();
+        if (!state.route.proxied()) {
+            return health(state, response, callback);
+        }
+
+        AuthOutcome auth = authenticator.authenticate(presentedCredential(request.getHeaders()));
+        if (auth instanceof AuthOutcome.Rejected rejected) {
+            return refuse(state, response, callback, 401, ErrorType.AUTHENTICATION, rejected.message());
+        }
+        state.identity = ((AuthOutcome.Authenticated) auth).identity();
+
+        long declared = request.getLength();
+        if (declared > maxBodyBytes) {
+            return refuse(state, response, callback, 413, ErrorType.REQUEST_TOO_LARGE, tooLarge());
+        }
+        byte[] body;
+        try {
+            body = readBody(request, declared);
+        } catch (BodyTooLarge e) {
+            return refuse(state, response, callback, 413, ErrorType.REQUEST_TOO_LARGE, tooLarge());
+        } catch (BodyUnreadable e) {
+            state.clientAborted = true;
+            return refuse(state, response, callback, 408, ErrorType.INVALID_REQUEST,
+                    "the request body did not arrive in time");
+        }
+        if (body.length > 0 || state.route.bodyRequired()) {
+            if (body.length == 0) {
+                return refuse(state, response, callback, 400, ErrorType.INVALID_REQUEST,
+                        "request body is empty; send a JSON object");
+            }
+            try {
+                state.summary = JsonBodyInspector.inspect(body, body.length);
+            } catch (JsonBodyInspector.InvalidBody e) {
+                return refuse(state, response, callback, 400, ErrorType.INVALID_REQUEST, e.getMessage());
+            }
+        }
+
+        Optional<ProviderKey> key = providerKeys.select(state.route.id());
+        if (key.isEmpty()) {
+            return refuse(state, response, callback, 503, ErrorType.API,
+                    "no provider key is available to serve this request; an operator must add or unseal one");
+        }
+        state.providerKey = key.get().fingerprint();
+        forward(state, request, response, callback, key.get(), body);
+        return true;
+    }
+
+    private void forward(ExchangeState state, Request request, Response response, Callback callback, ProviderKey key, byte[] body) {
+        String query = request.getHttpURI().getQuery();
+        URI target;
+        try {
+            target = URI.create(upstreamBase + request.getHttpURI().getPath() + (query == null ? "" : "?" + query));
+        } catch (IllegalArgumentException e) {
+            refuse(state, response, callback, 400, ErrorType.INVALID_REQUEST, "the query string is not valid");
+            return;
+        }
+        org.eclipse.jetty.client.Request up = upstream.newRequest(target)
+                .method(request.getMethod())
+                .idleTimeout(upstreamIdleMillis, TimeUnit.MILLISECONDS);
+        HttpFields.Mutable headers = HttpFields.build(request.getHeaders().size() + 2);
+        for (HttpField f : request.getHeaders()) {
+            if (GatewayHeaders.forwardRequestHeader(f.getHeader(), f.getName())) {
+                headers.add(f);
+            }
+        }
+        headers.put(GatewayHeaders.X_API_KEY, key.secret());
+        headers.put(HttpHeader.ACCEPT_ENCODING, "identity");
+        up.headers(h -> h.add(headers));
+        if (body.length > 0) {
+            String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+            up.body(new BytesRequestContent(contentType == null ? MimeTypes.Type.APPLICATION_JSON.asString() : contentType, body));
+        }
+        UpstreamExchange exchange = new UpstreamExchange(state, response, callback, observers);
+        request.addFailureListener(exchange::clientFailed);
+        request.addIdleTimeoutListener(timeout -> false);
+        exchange.send(up);
+    }
+
+    private boolean health(ExchangeState state, Response response, Callback callback) {
+        boolean live = state.route == Route.HEALTHZ;
+        StringBuilder sb = new StringBuilder("{\"status\":\"");
+        boolean ok = true;
+        if (live) {
+            sb.append("ok\"}");
+        } else {
+            StringBuilder checks = new StringBuilder();
+            for (Readiness r : readiness) {
+                boolean ready;
+                try {
+                    ready = r.ready();
+                } catch (RuntimeException e) {
+                    ready = false;
+                }
+                ok &= ready;
+                checks.append(checks.isEmpty() ? "" : ",").append('"').append(r.name()).append("\":\"")
+                        .append(ready ? "ok" : "unavailable").append('"');
+            }
+            sb.append(ok ? "ok" : "unavailable").append("\",\"checks\":{").append(checks).append("}}");
+        }
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        state.status = ok ? 200 : 503;
+        response.setStatus(state.status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(GatewayHeaders.REQUEST_ID, state.requestId);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+        return true;
+    }
+
+    private boolean refuse(ExchangeState state, Response response, Callback callback, int status, ErrorType type, String message) {
+        state.failed(status, type);
+        ApiErrors.write(response, callback, status, type, message, state.requestId);
+        state.report(observers);
+        return true;
+    }
+
+    private String tooLarge() {
+        return "request body is larger than the limit of " + maxBodyBytes + " bytes";
+    }
+
+    /**
+     * The client credential: {@code x-api-key} first, else an {@code Authorization: Bearer} token,
+     * as the official SDKs send them.
+     */
+    static String presentedCredential(HttpFields headers) {
+        String apiKey = headers.get(GatewayHeaders.X_API_KEY);
+        if (apiKey != null && !apiKey.isBlank()) {
+            return apiKey;
+        }
+        String authorization = headers.get(HttpHeader.AUTHORIZATION);
+        if (authorization != null && authorization.length() > 7 && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
+        }
+        return null;
+    }
+
+    private static final class BodyTooLarge extends Exception {
+        BodyTooLarge() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final class BodyUnreadable extends Exception {
+        BodyUnreadable() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Reads the whole body, blocking this virtual thread, and stops as soon as it exceeds the limit. */
+    private byte[] readBody(Request request, long declared) throws BodyTooLarge, BodyUnreadable {
+        if (declared == 0) {
+            return new byte[0];
+        }
+        byte[] buf = new byte[declared > 0 ? (int) declared : 8192];
+        int size = 0;
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                try (Blocker.Runnable blocker = Blocker.runnable()) {
+                    request.demand(blocker);
+                    blocker.block();
+                } catch (java.io.IOException e) {
+                    throw new BodyUnreadable();
+                }
+                continue;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                chunk.release();
+                throw new BodyUnreadable();
+            }
+            ByteBuffer b = chunk.getByteBuffer();
+            int n = b.remaining();
+            if ((long) size + n > maxBodyBytes) {
+                chunk.release();
+                throw new BodyTooLarge();
+            }
+            if (size + n > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, (int) Math.min(maxBodyBytes, Math.max((long) buf.length * 2, size + n)));
+            }
+            b.get(buf, size, n);
+            size += n;
+            boolean last = chunk.isLast();
+            chunk.release();
+            if (last) {
+                return size == buf.length ? buf : java.util.Arrays.copyOf(buf, size);
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 120 ? s : s.substring(0, 120) + "…";
+    }
+}

@@ -1,0 +1,42 @@
+package dev.keywarden.gateway;
+
+import org.eclipse.jetty.http.HttpHeader;
+
+import java.util.Locale;
+import java.util.Set;
+
+/** Header names the gateway reads, sets or filters, and the filtering rules in one place. */
+final class GatewayHeaders {
+
+    static final String REQUEST_ID = "request-id";
+    static final String KEYWARDEN_REQUEST_ID = "keywarden-request-id";
+    static final String X_API_KEY = "x-api-key";
+
+    /**
+     * Request headers never forwarded upstream: hop-by-hop headers, the client's credentials
+     * (the gateway sets its own {@code x-api-key}), cookies, content framing (recomputed),
+     * {@code accept-encoding} (the gateway asks for identity so it can meter usage), and
+     * forwarding headers that would disclose client addresses to the provider.
+     */
+    private static final Set<String> REQUEST_DROP = Set.of(
+            "host", "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
+            "te", "trailer", "transfer-encoding", "upgrade", "content-length", "expect",
+            "x-api-key", "authorization", "cookie", "accept-encoding",
+            "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip", "via");
+
+    /** Response headers never forwarded to the client: hop-by-hop ones and the provider's cookies. */
+    private static final Set<String> RESPONSE_DROP = Set.of(
+            "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "te", "trailer",
+            "transfer-encoding", "upgrade", "set-cookie", "set-cookie2", "server", "date", "via", "alt-svc");
+
+    private GatewayHeaders() {
+    }
+
+    static boolean forwardRequestHeader(HttpHeader known, String name) {
+        return !REQUEST_DROP.contains(known != null ? known.lowerCaseName() : name.toLowerCase(Locale.ROOT));
+    }
+
+    static boolean forwardResponseHeader(HttpHeader known, String name) {
+        return !RESPONSE_DROP.contains(known != null ? known.lowerCaseName() : name.toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.keywarden.gateway;
+
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors produced by Jetty itself (headers too large → 431, malformed HTTP → 400, an unexpected
+ * failure → 500) in Anthropic's JSON error shape. The message is a fixed text per status: no
+ * exception message, stack trace or internal detail ever reaches the client.
+ */
+final class JsonErrorHandler extends ErrorHandler {
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        Object code = request.getAttribute(ERROR_STATUS);
+        int status = code instanceof Integer i ? i : response.getStatus();
+        if (status < 400) {
+            status = 500;
+        }
+        String message = switch (status) {
+            case 400 -> "the request is not valid HTTP";
+            case 408 -> "the request did not arrive in time";
+            case 413 -> "the request is too large";
+            case 414 -> "the request URI is too long";
+            case 431 -> "the request headers are too large";
+            case 500 -> "the gateway failed to handle the request";
+            default -> HttpStatus.getMessage(status);
+        };
+        ErrorType type = ErrorType.forStatus(status);
+        ApiErrors.write(response, callback, status, type, message, RequestIds.next());
+        return true;
+    }
+}

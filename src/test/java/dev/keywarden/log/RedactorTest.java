@@ -1,0 +1,40 @@
+package dev.keywarden.log;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RedactorTest {
+
+    private static final String ANTHROPIC = "sk-ant-api03-" + "Ab1_-".repeat(18) + "xyzAA";
+    private static final String VIRTUAL = "kw_" + "Q".repeat(32) + "abcdef";
+
+    @Test
+    void anthropicKeysAreMaskedKeepingOnlyPrefixAndLastFour() {
+        String out = Redactor.redact("upstream said: bad key " + ANTHROPIC + " !");
+        assertThat(out).doesNotContain(ANTHROPIC).doesNotContain(ANTHROPIC.substring(13, 30)).contains("sk-ant-[redacted]yzAA");
+    }
+
+    @Test
+    void virtualKeysAndTemporaryTokensAreMasked() {
+        assertThat(Redactor.redact("key " + VIRTUAL)).doesNotContain(VIRTUAL).contains("kw_[redacted]cdef");
+        assertThat(Redactor.redact("kw_tmp_" + "z".repeat(30))).isEqualTo("kw_tmp_[redacted]zzzz");
+    }
+
+    @Test
+    void credentialHeaderValuesAreRemovedWhateverTheirShape() {
+        assertThat(Redactor.redact("Authorization: Bearer abc.def.ghi")).isEqualTo("Authorization: [redacted]");
+        assertThat(Redactor.redact("x-api-key=whatever123")).isEqualTo("x-api-key=[redacted]");
+        assertThat(Redactor.redact("Cookie: session=s3cr3t; other=1")).isEqualTo("Cookie: [redacted]; other=1");
+    }
+
+    @Test
+    void lineBreaksAreEscapedSoALogLineCannotBeForged() {
+        assertThat(Redactor.redact("a\r\nINFO fake line")).isEqualTo("a\\r\\nINFO fake line");
+    }
+
+    @Test
+    void ordinaryTextIsUnchanged() {
+        assertThat(Redactor.redact("model claude-sonnet-4-5 took 12ms")).isEqualTo("model claude-sonnet-4-5 took 12ms");
+    }
+}
