@@ -10,6 +10,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.VirtualThreads;
 
@@ -141,11 +142,13 @@ public final class GatewayServer implements AutoCloseable {
             connector.setAcceptQueueSize(4096);
             server.addConnector(connector);
             server.setErrorHandler(new JsonErrorHandler());
-            server.setStopTimeout(5_000);
+            server.setStopTimeout(10_000);
 
             HttpClient client = UpstreamClient.create(upstreamConfig);
-            server.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
+            GracefulHandler graceful = new GracefulHandler();
+            graceful.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
                     observers, readiness));
+            server.setHandler(graceful);
             try {
                 server.start();
             } catch (Exception e) {
