@@ -1,0 +1,21 @@
+package dev.keywarden.auth;
+
+import java.time.Instant;
+
+/**
+ * What may be shown about a virtual key after its creation: never the key itself. {@code lastUsedAt}
+ * is null when the key was never used, {@code revokedAt} null while it is active.
+ */
+public record VirtualKeyInfo(String name, String id, String prefix, Instant createdAt, Instant lastUsedAt,
+                             Instant revokedAt) {
+
+    /** True once the key has been revoked. */
+    public boolean isRevoked() {
+        return revokedAt != null;
+    }
+
+    /** {@code "active"} or {@code "revoked"}. */
+    public String state() {
+        return isRevoked() ? "revoked" : "active";
+    }
+}

@@ -1,0 +1,303 @@
+package dev.keywarden.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.keywarden.config.ConfigException;
+import dev.keywarden.store.Database;
+import dev.keywarden.store.SettingsStore;
+import dev.keywarden.store.VirtualKeyRecord;
+import dev.keywarden.store.VirtualKeyStore;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Creates, lists and revokes virtual keys ({@code kw_…}) and authenticates them on the request path.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>a key's plaintext exists only in the {@link CreatedVirtualKey} returned by {@link #create};
+ *       the store holds its HMAC-SHA-256 under the {@link ServerSecret};</li>
+ *   <li>{@link #authenticate} never logs or echoes the presented value, refuses a malformed value or a
+ *       bad checksum without touching the store, costs one HMAC and one cache lookup for a known key,
+ *       and compares hashes in constant time;</li>
+ *   <li>a revocation through this service takes effect at once; one done by another process sharing
+ *       the database takes effect within the cache time-to-live (5 seconds);</li>
+ *   <li>last-use times are kept in memory and written in batches (every 30 seconds and on
+ *       {@link #close()}), never one write per request;</li>
+ *   <li>when the store cannot be read, {@link #authenticate} throws
+ *       {@link dev.keywarden.store.StoreException} rather than guess; callers fail closed.</li>
+ * </ul>
+ */
+public final class VirtualKeyService implements Authenticator, AutoCloseable {
+
+    static final String MISSING_MESSAGE =
+            "missing credential: send your Keywarden virtual key in the x-api-key header or as Authorization: Bearer <key>";
+    static final String PROVIDER_KEY_MESSAGE =
+            "an Anthropic API key was sent; clients must use a Keywarden virtual key, the provider key stays on the server";
+    static final String INVALID_MESSAGE = "invalid virtual key";
+    static final String REVOKED_MESSAGE = "this virtual key was revoked";
+
+    static final String CREDENTIAL_KIND = "virtual_key";
+    static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(5);
+    static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(30);
+    static final int CACHE_MAXIMUM_SIZE = 100_000;
+    static final int NAME_MAX_LENGTH = 100;
+    static final String SECRET_CHECK_SETTING = "server_secret_check";
+
+    private static final String ID_PREFIX = "vk_";
+    private static final int ID_RANDOM_LENGTH = 14;
+    private static final String SECRET_CHECK_INPUT = "keywarden:server-secret-check:v1";
+    private static final HexFormat HEX = HexFormat.of();
+
+    private static final AuthOutcome.Rejected MISSING = new AuthOutcome.Rejected(MISSING_MESSAGE);
+    private static final AuthOutcome.Rejected PROVIDER_KEY = new AuthOutcome.Rejected(PROVIDER_KEY_MESSAGE);
+    private static final AuthOutcome.Rejected INVALID = new AuthOutcome.Rejected(INVALID_MESSAGE);
+    private static final AuthOutcome.Rejected REVOKED = new AuthOutcome.Rejected(REVOKED_MESSAGE);
+
+    /** What the cache remembers about a hash: the outcome to return, or that no key has it. */
+    private record Known(byte[] keyHash, AuthOutcome outcome) {
+        static final Known UNKNOWN = new Known(new byte[0], INVALID);
+    }
+
+    private final VirtualKeyStore store;
+    private final ServerSecret secret;
+    private final Clock clock;
+    private final Cache<String, Known> byHash;
+    private final LastUsedRecorder lastUsed;
+    private final ScheduledExecutorService flusher;
+    private volatile boolean closed;
+
+    /**
+     * The service over {@code database}, with a 5-second cache and a background flush of last-use times
+     * every 30 seconds.
+     *
+     * @throws ConfigException when the database was set up with a different server secret
+     */
+    public static VirtualKeyService open(Database database, ServerSecret secret) {
+        return new VirtualKeyService(new VirtualKeyStore(database), new SettingsStore(database), secret,
+                Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL, DEFAULT_FLUSH_INTERVAL);
+    }
+
+    /**
+     * @param flushInterval how often last-use times are written; null for no background flush (tests)
+     */
+    VirtualKeyService(VirtualKeyStore store, SettingsStore settings, ServerSecret secret, Clock clock, Ticker ticker,
+                      Duration cacheTtl, Duration flushInterval) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.secret = Objects.requireNonNull(secret, "secret");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        verifySameSecret(settings, secret);
+        this.byHash = Caffeine.newBuilder()
+                .maximumSize(CACHE_MAXIMUM_SIZE)
+                .expireAfterWrite(cacheTtl)
+                .ticker(ticker)
+                .build();
+        this.lastUsed = new LastUsedRecorder(store);
+        if (flushInterval == null) {
+            this.flusher = null;
+        } else {
+            this.flusher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "keywarden-last-used-flush");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long millis = flushInterval.toMillis();
+            flusher.scheduleWithFixedDelay(lastUsed::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Every process sharing a database must hash with the same secret, or keys created by one are
+     * "invalid" in the other. The first service to open the database records a check value of its
+     * secret; a later one with another secret is refused with a message that says why.
+     */
+    private static void verifySameSecret(SettingsStore settings, ServerSecret secret) {
+        String mine = HEX.formatHex(secret.hmac(SECRET_CHECK_INPUT));
+        String recorded = settings.putIfAbsent(SECRET_CHECK_SETTING, mine);
+        if (!MessageDigest.isEqual(HEX.parseHex(recorded), HEX.parseHex(mine))) {
+            throw new ConfigException("the server secret (" + ServerSecret.ENV_VAR + " or the " + ServerSecret.FILE_NAME
+                    + " file in the data directory) differs from the one this database was created with;"
+                    + " use the same secret for every process that shares the database");
+        }
+    }
+
+    /**
+     * Creates a new active virtual key named {@code name}.
+     *
+     * @param name who or what the key is for (1 to 100 characters, no control characters)
+     * @return the key's id, prefix, creation time and plaintext, which is never available again
+     */
+    public CreatedVirtualKey create(String name) {
+        String cleanName = validName(name);
+        String key = VirtualKeyFormat.generate();
+        byte[] hash = secret.hmac(key);
+        String hashHex = HEX.formatHex(hash);
+        String id = ID_PREFIX + VirtualKeyFormat.randomBase62(ID_RANDOM_LENGTH);
+        String prefix = VirtualKeyFormat.displayPrefix(key);
+        long now = clock.millis();
+        store.insert(new VirtualKeyRecord(id, cleanName, prefix, hashHex, now, null, null));
+        byHash.invalidate(hashHex);
+        return new CreatedVirtualKey(id, key, prefix, Instant.ofEpochMilli(now));
+    }
+
+    private static String validName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a virtual key needs a name saying who or what it is for");
+        }
+        String clean = name.strip();
+        if (clean.length() > NAME_MAX_LENGTH) {
+            throw new IllegalArgumentException("a virtual key name has at most " + NAME_MAX_LENGTH
+                    + " characters (this one has " + clean.length() + ")");
+        }
+        if (clean.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("a virtual key name must not contain control characters (tabs, line breaks)");
+        }
+        if (clean.startsWith(VirtualKeyFormat.PREFIX) || clean.startsWith("sk-ant-")) {
+            throw new IllegalArgumentException("a virtual key name must not look like a key (it starts with "
+                    + (clean.startsWith("sk-ant-") ? "sk-ant-" : VirtualKeyFormat.PREFIX) + ")");
+        }
+        return clean;
+    }
+
+    /** Every virtual key, oldest first, with last-use times recorded so far in this process included. */
+    public List<VirtualKeyInfo> list() {
+        lastUsed.flushQuietly();
+        List<VirtualKeyInfo> out = new ArrayList<>();
+        for (VirtualKeyRecord r : store.list()) {
+            out.add(new VirtualKeyInfo(r.name(), r.id(), r.prefix(), Instant.ofEpochMilli(r.createdAt()),
+                    instant(r.lastUsedAt()), instant(r.revokedAt())));
+        }
+        return out;
+    }
+
+    /**
+     * Revokes the key with this id ({@code vk_…}) or display prefix ({@code kw_} + 8 characters); a
+     * full key is accepted too (for example one a scanner found leaked). Takes effect at once in this
+     * process. Revoking a key already revoked keeps its first revocation time.
+     *
+     * @return true when a matching key exists (and is now revoked); false when none matches
+     * @throws IllegalArgumentException when the argument is blank or a prefix matches several keys
+     */
+    public boolean revoke(String idOrPrefix) {
+        List<VirtualKeyRecord> matches = find(idOrPrefix);
+        if (matches.size() > 1) {
+            throw new IllegalArgumentException("prefix " + idOrPrefix.strip() + " matches " + matches.size()
+                    + " virtual keys; revoke by id instead (see: keywarden keys list)");
+        }
+        revokeAll(matches);
+        return !matches.isEmpty();
+    }
+
+    /**
+     * Revokes every active key named exactly {@code name}.
+     *
+     * @return how many keys this call revoked
+     */
+    public int revokeByName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("give the name of the virtual keys to revoke");
+        }
+        return revokeAll(store.findActiveByName(name.strip()));
+    }
+
+    private List<VirtualKeyRecord> find(String idOrPrefix) {
+        if (idOrPrefix == null || idOrPrefix.isBlank()) {
+            throw new IllegalArgumentException("give a virtual key id (vk_…) or prefix (kw_ and 8 more characters)");
+        }
+        String value = idOrPrefix.strip();
+        if (VirtualKeyFormat.isWellFormed(value)) {
+            return store.findByHash(HEX.formatHex(secret.hmac(value))).stream().toList();
+        }
+        if (value.startsWith(VirtualKeyFormat.PREFIX)) {
+            return store.findByPrefix(value);
+        }
+        return store.findById(value).stream().toList();
+    }
+
+    private int revokeAll(List<VirtualKeyRecord> keys) {
+        long now = clock.millis();
+        int revoked = 0;
+        for (VirtualKeyRecord key : keys) {
+            if (store.revoke(key.id(), now)) {
+                revoked++;
+            }
+            byHash.invalidate(key.keyHash());
+        }
+        return revoked;
+    }
+
+    @Override
+    public AuthOutcome authenticate(String presented) {
+        if (presented == null) {
+            return MISSING;
+        }
+        String key = presented.strip();
+        if (key.isEmpty()) {
+            return MISSING;
+        }
+        if (key.startsWith("sk-ant-")) {
+            return PROVIDER_KEY;
+        }
+        if (!VirtualKeyFormat.isWellFormed(key)) {
+            return INVALID;
+        }
+        byte[] hash = secret.hmac(key);
+        Known known = byHash.get(HEX.formatHex(hash), this::load);
+        if (known == Known.UNKNOWN || !MessageDigest.isEqual(known.keyHash(), hash)) {
+            return INVALID;
+        }
+        if (known.outcome() instanceof AuthOutcome.Authenticated authenticated) {
+            lastUsed.record(authenticated.identity().credentialId(), clock.millis());
+        }
+        return known.outcome();
+    }
+
+    private Known load(String hashHex) {
+        return store.findByHash(hashHex)
+                .map(r -> new Known(HEX.parseHex(r.keyHash()), r.isRevoked() ? REVOKED
+                        : new AuthOutcome.Authenticated(new ClientIdentity(CREDENTIAL_KIND, r.id(), r.prefix(), r.name()))))
+                .orElse(Known.UNKNOWN);
+    }
+
+    /**
+     * Writes the last-use times recorded so far.
+     *
+     * @return how many keys were updated
+     * @throws dev.keywarden.store.StoreException when the store cannot be written (the times are kept for later)
+     */
+    public int flushLastUsed() {
+        return lastUsed.flush();
+    }
+
+    /** Stops the background flush and writes the pending last-use times. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (flusher != null) {
+            flusher.shutdown();
+            try {
+                flusher.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        lastUsed.flushQuietly();
+    }
+
+    private static Instant instant(Long epochMillis) {
+        return epochMillis == null ? null : Instant.ofEpochMilli(epochMillis);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.keywarden.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keywarden.auth.AuthOutcome;
+import dev.keywarden.auth.ServerSecret;
+import dev.keywarden.auth.VirtualKeyFormat;
+import dev.keywarden.auth.VirtualKeyService;
+import dev.keywarden.store.Database;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class KeysCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    record Run(int exitCode, String out, String err) {
+        List<String> outLines() {
+            return out.lines().toList();
+        }
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private String dataDir() {
+        return tmp.resolve("data").toString();
+    }
+
+    private String createKey(String name) {
+        Run created = run("keys", "create-virtual", "--name", name, "--data-dir", dataDir());
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        return created.outLines().getLast();
+    }
+
+    private AuthOutcome authenticate(String key) {
+        Path dir = tmp.resolve("data");
+        try (Database db = Database.openSqlite(dir);
+             VirtualKeyService service = VirtualKeyService.open(db,
+                     ServerSecret.resolve(System.getenv(ServerSecret.ENV_VAR), dir))) {
+            return service.authenticate(key);
+        }
+    }
+
+    @Test
+    void createVirtualPrintsTheKeyAloneOnTheLastLineOfStdoutAndAOneTimeNoticeOnStderr() {
+        Run created = run("keys", "create-virtual", "--name", "mobile-app", "--data-dir", dataDir());
+
+        assertThat(created.exitCode()).isZero();
+        String lastLine = created.outLines().getLast();
+        assertThat(VirtualKeyFormat.isWellFormed(lastLine)).as("last line is exactly a key: %s", lastLine).isTrue();
+        assertThat(created.err()).contains("only time the key is shown").contains(VirtualKeyFormat.displayPrefix(lastLine))
+                .doesNotContain(lastLine);
+        assertThat(authenticate(lastLine)).isInstanceOf(AuthOutcome.Authenticated.class);
+    }
+
+    @Test
+    void listShowsNameIdPrefixCreatedLastUsedAndStateButNeverTheKey() {
+        String key = createKey("mobile-app");
+
+        Run list = run("keys", "list", "--data-dir", dataDir());
+
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.outLines().getFirst()).matches("NAME +ID +PREFIX +CREATED +LAST USED +STATE");
+        assertThat(list.outLines()).hasSize(2);
+        assertThat(list.outLines().get(1))
+                .matches("mobile-app +vk_\\w+ +" + VirtualKeyFormat.displayPrefix(key) + " +\\d{4}-\\d\\d-\\d\\dT\\S+Z +never +active");
+        assertThat(list.out() + list.err()).doesNotContain(key).doesNotContain(key.substring(VirtualKeyFormat.DISPLAY_PREFIX_LENGTH));
+    }
+
+    @Test
+    void listJsonIsAnArrayOfKeysWithoutTheKey() throws Exception {
+        String key = createKey("svc");
+        authenticate(key); // records a last-use time on close
+
+        Run list = run("keys", "list", "--json", "--data-dir", dataDir());
+
+        assertThat(list.exitCode()).isZero();
+        JsonNode array = new ObjectMapper().readTree(list.out());
+        assertThat(array.isArray()).isTrue();
+        assertThat(array).hasSize(1);
+        JsonNode entry = array.get(0);
+        assertThat(entry.get("name").asText()).isEqualTo("svc");
+        assertThat(entry.get("id").asText()).startsWith("vk_");
+        assertThat(entry.get("prefix").asText()).isEqualTo(VirtualKeyFormat.displayPrefix(key));
+        assertThat(entry.get("created_at").asText()).endsWith("Z");
+        assertThat(entry.get("last_used_at").asText()).endsWith("Z");
+        assertThat(entry.get("revoked_at").isNull()).isTrue();
+        assertThat(entry.get("state").asText()).isEqualTo("active");
+        assertThat(list.out()).doesNotContain(key.substring(VirtualKeyFormat.DISPLAY_PREFIX_LENGTH));
+    }
+
+    @Test
+    void listOfAnEmptyStoreSaysHowToCreateAKey() {
+        Run list = run("keys", "list", "--data-dir", dataDir());
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out()).contains("No virtual keys").contains("keywarden keys create-virtual --name NAME");
+        assertThat(run("keys", "list", "--json", "--data-dir", dataDir()).out().strip()).isEqualTo("[ ]");
+    }
+
+    @Test
+    void revokeByPrefixRefusesTheKeyAndListShowsItRevoked() {
+        String key = createKey("laptop");
+        String prefix = VirtualKeyFormat.displayPrefix(key);
+
+        Run revoke = run("keys", "revoke", prefix, "--data-dir", dataDir());
+
+        assertThat(revoke.exitCode()).as(revoke.err()).isZero();
+        assertThat(revoke.out()).contains("Revoked virtual key " + prefix);
+        assertThat(authenticate(key)).isEqualTo(new AuthOutcome.Rejected("this virtual key was revoked"));
+        assertThat(run("keys", "list", "--data-dir", dataDir()).outLines().get(1)).contains("revoked 2");
+    }
+
+    @Test
+    void revokeById() throws Exception {
+        String key = createKey("laptop");
+        String id = new ObjectMapper().readTree(run("keys", "list", "--json", "--data-dir", dataDir()).out())
+                .get(0).get("id").asText();
+
+        assertThat(run("keys", "revoke", id, "--data-dir", dataDir()).exitCode()).isZero();
+        assertThat(authenticate(key)).isInstanceOf(AuthOutcome.Rejected.class);
+    }
+
+    @Test
+    void revokeOfAnUnknownKeyExitsOneWithAClearMessage() {
+        createKey("laptop");
+        Run revoke = run("keys", "revoke", "vk_nosuchkey", "--data-dir", dataDir());
+        assertThat(revoke.exitCode()).isEqualTo(1);
+        assertThat(revoke.err()).contains("no virtual key has id or prefix vk_nosuchkey")
+                .contains(tmp.resolve("data").toString());
+    }
+
+    @Test
+    void revokeGivenAFullKeyNeverEchoesIt() {
+        String unknownKey = VirtualKeyFormat.generate();
+        Run revoke = run("keys", "revoke", unknownKey, "--data-dir", dataDir());
+        assertThat(revoke.exitCode()).isEqualTo(1);
+        assertThat(revoke.out() + revoke.err()).doesNotContain(unknownKey.substring(VirtualKeyFormat.DISPLAY_PREFIX_LENGTH))
+                .contains(VirtualKeyFormat.displayPrefix(unknownKey));
+    }
+
+    @Test
+    void createWithoutANameIsAUsageError() {
+        Run created = run("keys", "create-virtual", "--data-dir", dataDir());
+        assertThat(created.exitCode()).isEqualTo(2);
+        assertThat(created.err()).contains("--name");
+        assertThat(created.out()).isEmpty();
+    }
+
+    @Test
+    void createWithAMultiLineNameFailsWithTheReason() {
+        Run created = run("keys", "create-virtual", "--name", "a\nb", "--data-dir", dataDir());
+        assertThat(created.exitCode()).isEqualTo(1);
+        assertThat(created.err()).contains("control characters");
+        assertThat(created.out()).isEmpty();
+    }
+
+    @Test
+    void everySubcommandHasHelp() {
+        for (String[] args : List.of(
+                new String[] {"keys", "--help"},
+                new String[] {"keys", "create-virtual", "--help"},
+                new String[] {"keys", "list", "--help"},
+                new String[] {"keys", "revoke", "--help"})) {
+            Run help = run(args);
+            assertThat(help.exitCode()).as(String.join(" ", args)).isZero();
+            assertThat(help.out()).contains("Usage: keywarden keys");
+        }
+        assertThat(run("keys", "--help").out()).contains("create-virtual").contains("list").contains("revoke");
+        assertThat(run("keys", "list", "--help").out()).contains("--data-dir").contains("KEYWARDEN_DATA_DIR");
+    }
+
+    @Test
+    void dataDirComesFromTheOptionThenTheEnvironmentThenDotData() {
+        Map<String, String> env = Map.of("KEYWARDEN_DATA_DIR", "/srv/keywarden");
+        assertThat(KeysCommand.StoreOptions.resolveDataDir(Path.of("/opt/kw"), env::get)).isEqualTo(Path.of("/opt/kw"));
+        assertThat(KeysCommand.StoreOptions.resolveDataDir(null, env::get)).isEqualTo(Path.of("/srv/keywarden"));
+        assertThat(KeysCommand.StoreOptions.resolveDataDir(null, name -> null)).isEqualTo(Path.of("data"));
+        assertThat(KeysCommand.StoreOptions.resolveDataDir(null, name -> " ")).isEqualTo(Path.of("data"));
+    }
+}
