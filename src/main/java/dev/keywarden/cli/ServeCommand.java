@@ -1,5 +1,6 @@
 package dev.keywarden.cli;
 
+import dev.keywarden.app.GatewayApp;
 import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.KeywardenConfig;
 import picocli.CommandLine.Command;
@@ -30,7 +31,10 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         KeywardenConfig cfg = ConfigLoader.fromProcess().configFile(config)
                 .flag("listen", listen).flag("data_dir", dataDir).load();
-        if (cfg != null) throw new IllegalStateException("wip");
+        dev.keywarden.app.GatewayApp app = null; if (app == null) throw new IllegalStateException("wip");
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "kw-shutdown"));
+        app.demoKey().ifPresent(key -> printDemoBanner(System.out, app.baseUri().toString(), key));
+        app.join();
         return 0;
     }
 

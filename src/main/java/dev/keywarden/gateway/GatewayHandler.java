@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class GatewayHandler extends Handler.Abstract {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GatewayHandler.class);
+
     private final Authenticator authenticator;
     private final ProviderKeys providerKeys;
     private final HttpClient upstream;
@@ -84,7 +86,14 @@ final class GatewayHandler extends Handler.Abstract {
             return health(state, response, callback);
         }
 
-        AuthOutcome auth = authenticator.authenticate(presentedCredential(request.getHeaders()));
+        AuthOutcome auth;
+        try {
+            auth = authenticator.authenticate(presentedCredential(request.getHeaders()));
+        } catch (RuntimeException storeDown) {
+            LOG.error("request {}: credential check failed, refusing (fail closed): {}", state.requestId, storeDown.toString());
+            return refuse(state, response, callback, 503, ErrorType.API,
+                    "the gateway cannot verify credentials right now; retry shortly");
+        }
         if (auth instanceof AuthOutcome.Rejected rejected) {
             return refuse(state, response, callback, 401, ErrorType.AUTHENTICATION, rejected.message());
         }

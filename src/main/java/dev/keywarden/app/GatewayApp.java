@@ -1,0 +1,189 @@
+package dev.keywarden.app;
+
+import dev.keywarden.auth.ServerSecret;
+import dev.keywarden.auth.VirtualKeyService;
+import dev.keywarden.config.ConfigException;
+import dev.keywarden.config.KeywardenConfig;
+import dev.keywarden.config.UpstreamConfig;
+import dev.keywarden.gateway.AccessLog;
+import dev.keywarden.gateway.ExchangeObserver;
+import dev.keywarden.gateway.GatewayServer;
+import dev.keywarden.gateway.Readiness;
+import dev.keywarden.store.Database;
+import dev.keywarden.upstream.fake.FakeUpstream;
+import dev.keywarden.upstream.fake.FakeUpstreamOptions;
+import dev.keywarden.vault.ProviderKey;
+import dev.keywarden.vault.StaticProviderKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The composition root of {@code keywarden serve}: opens the store, builds the credential and
+ * provider-key services, starts the bundled fake upstream in demo mode, and starts the gateway
+ * listener. {@link #close()} stops everything in reverse order and flushes pending writes.
+ */
+public final class GatewayApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayApp.class);
+    static final String DEMO_KEY_NAME = "demo";
+
+    private final List<AutoCloseable> resources;
+    private final GatewayServer server;
+    private final Optional<String> demoKey;
+    private final VirtualKeyService keys;
+
+    private GatewayApp(List<AutoCloseable> resources, GatewayServer server, Optional<String> demoKey, VirtualKeyService keys) {
+        this.resources = resources;
+        this.server = server;
+        this.demoKey = demoKey;
+        this.keys = keys;
+    }
+
+    /** Starts a gateway for {@code config}; extra observers (tests, later audit) see every exchange. */
+    public static GatewayApp start(KeywardenConfig config, List<ExchangeObserver> extraObservers) {
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            config.notices().forEach(n -> {
+                if (n.startsWith("WARN ")) {
+                    LOG.warn(n.substring(5));
+                } else {
+                    LOG.info(n.replaceFirst("^INFO ", ""));
+                }
+            });
+            Database db = Database.openSqlite(config.dataDir());
+            resources.add(db);
+            ServerSecret secret = serverSecret(config);
+            VirtualKeyService keys = VirtualKeyService.open(db, secret);
+            resources.add(keys);
+
+            UpstreamConfig upstream = config.upstream();
+            ProviderKey providerKey;
+            Optional<String> demoKey = Optional.empty();
+            if (config.demoMode()) {
+                String fakeKey = "sk-ant-demo-" + randomBase62(40);
+                FakeUpstream fake = FakeUpstream.start(FakeUpstreamOptions.defaults(fakeKey));
+                resources.add(fake);
+                upstream = new UpstreamConfig(fake.baseUri(), false, Optional.empty(), "demo", upstream.connectTimeout(),
+                        upstream.idleTimeout(), upstream.maxConnections());
+                providerKey = new ProviderKey("demo", fakeKey);
+                keys.revokeByName(DEMO_KEY_NAME);
+                demoKey = Optional.of(keys.create(DEMO_KEY_NAME).key());
+            } else {
+                providerKey = new ProviderKey(upstream.apiKeySetting(), upstream.apiKey()
+                        .orElseThrow(() -> new ConfigException("ANTHROPIC_API_KEY is not set; set it to your Anthropic API key"))
+                        .reveal());
+            }
+            StaticProviderKeys providerKeys = new StaticProviderKeys(providerKey);
+            URI upstreamUrl = upstream.url();
+            GatewayServer.Builder builder = GatewayServer.builder()
+                    .listen(config.listen())
+                    .server(config.server())
+                    .upstream(upstream)
+                    .authenticator(keys)
+                    .providerKeys(providerKeys)
+                    .observer(new AccessLog())
+                    .readiness(readiness("store", db::isHealthy))
+                    .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
+            extraObservers.forEach(builder::observer);
+            GatewayServer server = builder.start();
+            resources.add(server);
+            LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
+                    config.demoMode() ? "bundled fake (demo)" : upstreamUrl, providerKeys.describe(),
+                    config.environment().name().toLowerCase(java.util.Locale.ROOT));
+            return new GatewayApp(resources, server, demoKey, keys);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    private static ServerSecret serverSecret(KeywardenConfig config) {
+        try {
+            return ServerSecret.resolve(config.serverSecret().map(s -> s.reveal()).orElse(null), config.dataDir());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    public URI baseUri() {
+        return server.baseUri();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** The demo virtual key created at start-up in demo mode. */
+    public Optional<String> demoKey() {
+        return demoKey;
+    }
+
+    /** The virtual-key service of this gateway (CLI-equivalent operations for tests and admin). */
+    public VirtualKeyService virtualKeys() {
+        return keys;
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    @Override
+    public void close() {
+        closeAll(resources);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("shutdown: {} failed to close: {}", resources.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        resources.clear();
+    }
+
+    private static Readiness readiness(String name, java.util.function.BooleanSupplier check) {
+        return new Readiness() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public boolean ready() {
+                return check.getAsBoolean();
+            }
+        };
+    }
+
+    /** Whether a TCP connection to the upstream host can be opened within a second. */
+    private static boolean reachable(URI url) {
+        int port = url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(url.getHost(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static String randomBase62(int n) {
+        String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        SecureRandom r = new SecureRandom();
+        StringBuilder sb = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            sb.append(alphabet.charAt(r.nextInt(62)));
+        }
+        return sb.toString();
+    }
+}
