@@ -31,7 +31,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         KeywardenConfig cfg = ConfigLoader.fromProcess().configFile(config)
                 .flag("listen", listen).flag("data_dir", dataDir).load();
-        dev.keywarden.app.GatewayApp app = null; if (app == null) throw new IllegalStateException("wip");
+        GatewayApp app = GatewayApp.start(cfg, List.of());
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "kw-shutdown"));
         app.demoKey().ifPresent(key -> printDemoBanner(System.out, app.baseUri().toString(), key));
         app.join();

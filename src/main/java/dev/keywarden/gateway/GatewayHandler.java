@@ -154,6 +154,9 @@ final class GatewayHandler extends Handler.Abstract {
             }
         }
         headers.put(GatewayHeaders.X_API_KEY, key.secret());
+        if (!headers.contains(GatewayHeaders.ANTHROPIC_VERSION)) {
+            headers.put(GatewayHeaders.ANTHROPIC_VERSION, GatewayHeaders.DEFAULT_ANTHROPIC_VERSION);
+        }
         headers.put(HttpHeader.ACCEPT_ENCODING, "identity");
         up.headers(h -> h.add(headers));
         if (body.length > 0) {

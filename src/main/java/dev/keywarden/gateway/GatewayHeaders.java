@@ -11,6 +11,9 @@ final class GatewayHeaders {
     static final String REQUEST_ID = "request-id";
     static final String KEYWARDEN_REQUEST_ID = "keywarden-request-id";
     static final String X_API_KEY = "x-api-key";
+    static final String ANTHROPIC_VERSION = "anthropic-version";
+    /** Sent upstream when a client (a bare curl, say) sends no {@code anthropic-version}; every SDK sends this value. */
+    static final String DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
     /**
      * Request headers never forwarded upstream: hop-by-hop headers, the client's credentials

@@ -3,7 +3,7 @@ package dev.keywarden.e2e;
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
-import com.anthropic.errors.AuthenticationException;
+import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.Message;
@@ -96,17 +96,23 @@ class JavaSdkIT {
 
     @Test
     void wrongVirtualKeySurfacesAsTheSdkAuthenticationException() {
-        try (AnthropicClient bad = AnthropicOkHttpClient.builder().baseUrl(gw.gateway.baseUri().toString())
-                .apiKey("kw_wrong").maxRetries(0).build()) {
-            assertThatThrownBy(() -> bad.messages().create(params("hi"))).isInstanceOf(AuthenticationException.class);
+        AnthropicClient bad = AnthropicOkHttpClient.builder().baseUrl(gw.gateway.baseUri().toString())
+                .apiKey("kw_wrong").maxRetries(0).build();
+        try {
+            assertThatThrownBy(() -> bad.messages().create(params("hi"))).isInstanceOf(UnauthorizedException.class);
+        } finally {
+            bad.close();
         }
     }
 
     @Test
     void bearerTokenFromTheSdkAuthTokenOptionIsAccepted() {
-        try (AnthropicClient bearer = AnthropicOkHttpClient.builder().baseUrl(gw.gateway.baseUri().toString())
-                .authToken(gw.virtualKey).maxRetries(0).build()) {
+        AnthropicClient bearer = AnthropicOkHttpClient.builder().baseUrl(gw.gateway.baseUri().toString())
+                .authToken(gw.virtualKey).maxRetries(0).build();
+        try {
             assertThat(bearer.messages().create(params("hi")).content()).isNotEmpty();
+        } finally {
+            bearer.close();
         }
     }
 }

@@ -108,6 +108,18 @@ class GatewayProxyIT {
     }
 
     @Test
+    void missingAnthropicVersionIsFilledWithTheDefaultWhileAClientValueIsKept() throws Exception {
+        HttpResponse<byte[]> r = gw.send(HttpRequest.newBuilder(gw.uri("/v1/messages")).header("x-api-key", gw.virtualKey)
+                .POST(HttpRequest.BodyPublishers.ofString(TestGateway.messageBody("Hi", false))).build());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(onlyUpstreamExchange().header("anthropic-version")).isEqualTo("2023-06-01");
+        gw.upstream.clearExchanges();
+        gw.send(gw.request("/v1/messages").setHeader("anthropic-version", "2099-01-01")
+                .POST(HttpRequest.BodyPublishers.ofString(TestGateway.messageBody("Hi", false))).build());
+        assertThat(onlyUpstreamExchange().header("anthropic-version")).isEqualTo("2099-01-01");
+    }
+
+    @Test
     void usageOfAPlainMessageIsMeteredIntoTheExchangeRecord() throws Exception {
         HttpResponse<byte[]> r = gw.postMessages(TestGateway.messageBody("Count my tokens please", false));
         JsonNode usage = json(r.body()).get("usage");
