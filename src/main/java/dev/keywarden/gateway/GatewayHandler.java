@@ -86,6 +86,10 @@ final class GatewayHandler extends Handler.Abstract {
             return health(state, response, callback);
         }
 
+        if (ambiguousCredentials(request.getHeaders())) {
+            return refuse(state, response, callback, 401, ErrorType.AUTHENTICATION,
+                    "send exactly one credential: one x-api-key header or one Authorization: Bearer header");
+        }
         AuthOutcome auth;
         try {
             auth = authenticator.authenticate(presentedCredential(request.getHeaders()));
@@ -148,8 +152,10 @@ final class GatewayHandler extends Handler.Abstract {
                 .method(request.getMethod())
                 .idleTimeout(upstreamIdleMillis, TimeUnit.MILLISECONDS);
         HttpFields.Mutable headers = HttpFields.build(request.getHeaders().size() + 2);
+        java.util.Set<String> connectionTokens = GatewayHeaders.connectionTokens(request.getHeaders());
         for (HttpField f : request.getHeaders()) {
-            if (GatewayHeaders.forwardRequestHeader(f.getHeader(), f.getName())) {
+            if (GatewayHeaders.forwardRequestHeader(f.getHeader(), f.getName())
+                    && (connectionTokens.isEmpty() || !connectionTokens.contains(f.getLowerCaseName()))) {
                 headers.add(f);
             }
         }
@@ -225,6 +231,24 @@ final class GatewayHandler extends Handler.Abstract {
             return authorization.substring(7).trim();
         }
         return null;
+    }
+
+    /**
+     * Several {@code x-api-key} or {@code Authorization} headers, or both with different values:
+     * which one would be checked is a matter of implementation detail, so refuse rather than guess.
+     */
+    static boolean ambiguousCredentials(HttpFields headers) {
+        java.util.List<String> apiKeys = headers.getValuesList(GatewayHeaders.X_API_KEY);
+        java.util.List<String> authorizations = headers.getValuesList(HttpHeader.AUTHORIZATION);
+        if (apiKeys.size() > 1 || authorizations.size() > 1) {
+            return true;
+        }
+        if (apiKeys.size() == 1 && authorizations.size() == 1) {
+            String bearer = authorizations.get(0);
+            boolean isBearer = bearer.length() > 7 && bearer.regionMatches(true, 0, "Bearer ", 0, 7);
+            return isBearer && !bearer.substring(7).trim().equals(apiKeys.get(0).trim());
+        }
+        return false;
     }
 
     private static final class BodyTooLarge extends Exception {

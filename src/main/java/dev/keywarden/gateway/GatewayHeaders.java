@@ -23,7 +23,7 @@ final class GatewayHeaders {
      */
     private static final Set<String> REQUEST_DROP = Set.of(
             "host", "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
-            "te", "trailer", "transfer-encoding", "upgrade", "content-length", "expect",
+            "te", "trailer", "transfer-encoding", "upgrade", "http2-settings", "content-length", "expect",
             "x-api-key", "authorization", "cookie", "accept-encoding",
             "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip", "via");
 
@@ -37,6 +37,23 @@ final class GatewayHeaders {
 
     static boolean forwardRequestHeader(HttpHeader known, String name) {
         return !REQUEST_DROP.contains(known != null ? known.lowerCaseName() : name.toLowerCase(Locale.ROOT));
+    }
+
+    /** Header names the client listed in {@code Connection} (hop-by-hop by declaration, RFC 9110 §7.6.1). */
+    static Set<String> connectionTokens(org.eclipse.jetty.http.HttpFields headers) {
+        java.util.List<String> values = headers.getValuesList(HttpHeader.CONNECTION);
+        if (values.isEmpty()) {
+            return Set.of();
+        }
+        java.util.Set<String> tokens = new java.util.HashSet<>();
+        for (String v : values) {
+            for (String t : v.split(",")) {
+                if (!t.isBlank()) {
+                    tokens.add(t.strip().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return tokens;
     }
 
     static boolean forwardResponseHeader(HttpHeader known, String name) {

@@ -37,6 +37,9 @@ final class UpstreamClient {
         client.getContentDecoderFactories().clear();
         try {
             client.start();
+            // Relay every status as it is: no automatic 401/407 challenge handling, redirects or
+            // 100-continue. HttpClient installs these handlers in doStart(), so clear them after it.
+            client.getProtocolHandlers().clear();
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the upstream HTTP client: " + e.getMessage(), e);
         }

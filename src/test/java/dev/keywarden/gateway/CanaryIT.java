@@ -33,7 +33,7 @@ class CanaryIT {
             try (TestGateway gw = TestGateway.start(canary, Map.of("KEYWARDEN_MAX_BODY_BYTES", "64KB",
                     "KEYWARDEN_UPSTREAM_IDLE_TIMEOUT", "1s"))) {
                 virtualKey = gw.virtualKey;
-                for (String scenario : new String[] {"ok", "pings", "crlf", "mid_stream_error", "rate_limit", "overloaded",
+                for (String scenario : new String[] {"pings", "padded", "crlf", "mid_stream_error", "rate_limit", "overloaded",
                         "server_error", "bad_gateway_html", "hang"}) {
                     gw.send(gw.request("/v1/messages").header("x-fake-scenario", scenario)
                             .POST(HttpRequest.BodyPublishers.ofString(TestGateway.messageBody("canary " + scenario, true))).build());

@@ -2,21 +2,34 @@ package dev.keywarden.gateway.meter;
 
 import java.nio.ByteBuffer;
 
-/** Temporary: replaced by the metering branch. */
+/** Picks the {@link UsageMeter} for a response by its content type. */
 public final class UsageMeters {
+
+    private static final UsageMeter NONE = new UsageMeter() {
+        @Override
+        public void feed(ByteBuffer chunk) {
+        }
+
+        @Override
+        public Usage finish() {
+            return Usage.EMPTY;
+        }
+    };
+
     private UsageMeters() {
     }
 
+    /** SSE for {@code text/event-stream}, JSON for {@code application/json}, otherwise one that reports nothing. */
     public static UsageMeter forResponse(String contentType) {
-        return new UsageMeter() {
-            @Override
-            public void feed(ByteBuffer chunk) {
-            }
-
-            @Override
-            public Usage finish() {
-                return Usage.EMPTY;
-            }
-        };
+        if (contentType == null) {
+            return NONE;
+        }
+        if (contentType.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+            return new SseUsageMeter();
+        }
+        if (contentType.regionMatches(true, 0, "application/json", 0, 16)) {
+            return new JsonUsageMeter();
+        }
+        return NONE;
     }
 }
