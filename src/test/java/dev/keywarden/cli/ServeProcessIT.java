@@ -89,7 +89,7 @@ class ServeProcessIT {
                 break;
             }
         }
-        Process c = new ProcessBuilder("bash", "-c", curl + " -sS").redirectErrorStream(true).start();
+        Process c = new ProcessBuilder("bash", "-c", curl.toString().strip() + " -sS").redirectErrorStream(true).start();
         String answer = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(c.waitFor()).isZero();
         assertThat(answer).contains("\"type\":\"message\"").contains("output_tokens");

@@ -76,6 +76,7 @@ class CanaryIT {
         }
         assertThat(responses).hasSizeGreaterThan(25);
         assertThat(logs).as("DEBUG logging did run").contains("DEBUG");
+        assertThat(logs).as("libraries did log credential headers, which the redactor masked").contains("[redacted]");
         String secretPart = canary.substring("sk-ant-api03-".length(), canary.length() - 4);
         for (String r : responses) {
             assertThat(r).doesNotContain(canary).doesNotContain(secretPart.substring(0, 24));

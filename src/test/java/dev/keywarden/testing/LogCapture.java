@@ -38,6 +38,9 @@ public final class LogCapture implements AutoCloseable {
         root.addAppender(appender);
         if (debugEverything) {
             for (Logger l : context.getLoggerList()) {
+                if (l.getName().equals(Logger.ROOT_LOGGER_NAME)) {
+                    continue;
+                }
                 previous.put(l.getName(), l.getLevel());
                 l.setLevel(null);
             }
