@@ -5,7 +5,8 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,19 +26,31 @@ class CliHelpTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (Map.Entry<String, CommandLine> e : Main.commandLine().getSubcommands().entrySet()) {
-            check(e.getKey(), e.getValue());
+        List<List<String>> paths = new ArrayList<>();
+        collect(List.of(), Main.commandLine(), paths);
+        assertThat(paths).hasSizeGreaterThan(3);
+        for (List<String> path : paths) {
+            CommandLine root = Main.commandLine();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            root.setOut(new PrintWriter(out));
+            root.setErr(new PrintWriter(err));
+            List<String> args = new ArrayList<>(path);
+            args.add("--help");
+            assertThat(root.execute(args.toArray(String[]::new))).as(path + " --help; stderr: " + err).isZero();
+            assertThat(out.toString()).as(path + " --help output").contains("Usage: keywarden " + String.join(" ", path));
         }
     }
 
-    private static void check(String path, CommandLine cl) {
-        if (path.endsWith("help")) {
-            return;
-        }
-        StringWriter out = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        assertThat(cl.execute("--help")).as(path + " --help").isZero();
-        assertThat(out.toString()).as(path + " --help output").contains("Usage:");
-        cl.getSubcommands().forEach((name, sub) -> check(path + " " + name, sub));
+    private static void collect(List<String> prefix, CommandLine cl, List<List<String>> out) {
+        cl.getSubcommands().forEach((name, sub) -> {
+            if (name.equals("help")) {
+                return;
+            }
+            List<String> path = new ArrayList<>(prefix);
+            path.add(name);
+            out.add(path);
+            collect(path, sub, out);
+        });
     }
 }
