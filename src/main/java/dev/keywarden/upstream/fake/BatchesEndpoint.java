@@ -106,7 +106,7 @@ final class BatchesEndpoint {
     Reply delete(String id) {
         Batch batch = find(id);
         if (!batch.state(Instant.now()).ended()) {
-            throw ApiError.invalidRequest("Message batch " + id
+            throw ApiError.invalidRequest("Message batch " + batch.id()
                     + " is still in_progress; cancel it and wait until it has ended before deleting it");
         }
         store.remove(id);
@@ -116,14 +116,14 @@ final class BatchesEndpoint {
     Reply results(String id) {
         Batch batch = find(id);
         if (!batch.state(Instant.now()).ended()) {
-            throw ApiError.invalidRequest("Message batch " + id
+            throw ApiError.invalidRequest("Message batch " + batch.id()
                     + " has not ended yet; results are available once processing_status is ended");
         }
         return new Reply.Full(200, Reply.JSONL, batch.resultsJsonl().getBytes(StandardCharsets.UTF_8), HttpFields.EMPTY);
     }
 
     private Batch find(String id) {
-        return store.get(id).orElseThrow(() -> ApiError.notFound("Message batch not found: " + shorten(id)));
+        return store.get(id).orElseThrow(() -> ApiError.notFound("Message batch not found: " + Echo.safe(id, 80)));
     }
 
     private static Batch.Item answer(String customId, JsonNode params) {
@@ -159,9 +159,5 @@ final class BatchesEndpoint {
             // refused below
         }
         throw ApiError.invalidRequest(PROCESSING_HEADER + ": must be a whole number of milliseconds between 0 and 86400000");
-    }
-
-    private static String shorten(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
     }
 }

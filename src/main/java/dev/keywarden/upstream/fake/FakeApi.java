@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * scenario chosen by header, then routing to the endpoint.
  *
  * <p>Guarantee: {@link #answer} never throws for a client mistake; every refusal is an
- * Anthropic-shaped error {@link Reply}. The key comparison is constant-time
+ * Anthropic-shaped error {@link Reply}. The key is accepted from {@code x-api-key} or
+ * {@code Authorization: Bearer}; the comparison is constant-time
  * ({@link MessageDigest#isEqual}) and no answer ever contains the configured or presented key.
  */
 final class FakeApi {
@@ -18,6 +19,7 @@ final class FakeApi {
     private static final String COUNT_TOKENS = "/v1/messages/count_tokens";
     private static final String MODELS = "/v1/models";
     private static final String BATCHES = "/v1/messages/batches";
+    private static final String BEARER = "Bearer ";
 
     private final byte[] apiKey;
     private final MessagesEndpoint messages;
@@ -52,14 +54,30 @@ final class FakeApi {
         }
     }
 
+    /**
+     * Accepts the key as {@code x-api-key} or, as the official SDKs (3.x Java) send it, as
+     * {@code Authorization: Bearer}. When {@code x-api-key} is present it alone decides.
+     */
     private void authenticate(Call call) {
-        String presented = call.headers().get("x-api-key");
-        if (presented == null) {
-            throw new ApiError(401, "authentication_error", "x-api-key header is required");
+        String apiKeyHeader = call.headers().get("x-api-key");
+        if (apiKeyHeader != null) {
+            if (!matches(apiKeyHeader)) {
+                throw new ApiError(401, "authentication_error", "invalid x-api-key");
+            }
+            return;
         }
-        if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), apiKey)) {
-            throw new ApiError(401, "authentication_error", "invalid x-api-key");
+        String authorization = call.headers().get("authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            if (!matches(authorization.substring(BEARER.length()).strip())) {
+                throw new ApiError(401, "authentication_error", "invalid bearer token");
+            }
+            return;
         }
+        throw new ApiError(401, "authentication_error", "x-api-key header is required");
+    }
+
+    private boolean matches(String presented) {
+        return MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), apiKey);
     }
 
     private Reply route(Call call, Scenario scenario) {

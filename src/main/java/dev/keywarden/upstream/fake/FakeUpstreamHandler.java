@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.keywarden.log.Redactor;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
@@ -31,6 +32,7 @@ final class FakeUpstreamHandler extends Handler.Abstract.NonBlocking {
     static final String LATENCY_HEADER = "x-fake-latency-ms";
     static final long MAX_LATENCY_MS = 600_000;
 
+    private static final HttpField ORGANIZATION = new HttpField("anthropic-organization-id", ReplyWriter.ORGANIZATION_ID);
     private static final Logger LOG = LoggerFactory.getLogger(FakeUpstreamHandler.class);
 
     private final FakeApi api;
@@ -50,8 +52,8 @@ final class FakeUpstreamHandler extends Handler.Abstract.NonBlocking {
         HttpURI uri = request.getHttpURI();
         String requestId = Ids.requestId();
         ExchangeLog.Entry entry = log.begin(request.getMethod(), uri.getPath(), uri.getQuery(), headerMap(request.getHeaders()));
-        response.getHeaders().put("request-id", requestId);
-        response.getHeaders().put("anthropic-organization-id", ReplyWriter.ORGANIZATION_ID);
+        response.getHeaders().add("request-id", requestId);
+        response.getHeaders().add(ORGANIZATION);
         if (request.getLength() > MAX_BODY_BYTES) {
             tooLarge(request, response, callback, entry, requestId);
             return true;
@@ -80,8 +82,8 @@ final class FakeUpstreamHandler extends Handler.Abstract.NonBlocking {
         } catch (ApiError e) {
             reply = Reply.error(e, requestId);
         } catch (RuntimeException e) {
-            LOG.warn("fake upstream failed to answer {} {}: {}", request.getMethod(), request.getHttpURI().getPath(),
-                    e.toString());
+            LOG.warn("fake upstream failed to answer {} {}: {}", request.getMethod(),
+                    Redactor.redact(request.getHttpURI().getPath()), e.getClass().getName());
             reply = Reply.error(new ApiError(500, "api_error", "Internal server error (fake upstream)"), requestId);
         }
         writer.deliver(reply, latency, request, response, callback, entry);

@@ -24,8 +24,10 @@ final class ModelCatalog {
                     + ",\"created_at\":" + Json.quote(createdAt) + "}";
         }
 
+        /** The id without its {@code -YYYYMMDD} suffix. */
         String alias() {
-            return id.replaceFirst("-\\d{8}$", "");
+            int dash = id.lastIndexOf('-');
+            return dash > 0 && id.length() - dash == 9 ? id.substring(0, dash) : id;
         }
     }
 

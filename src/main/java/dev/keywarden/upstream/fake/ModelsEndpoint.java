@@ -13,11 +13,7 @@ final class ModelsEndpoint {
 
     Reply get(String id) {
         Model model = ModelCatalog.find(id)
-                .orElseThrow(() -> ApiError.notFound("model: " + shorten(id)));
+                .orElseThrow(() -> ApiError.notFound("model: " + Echo.safe(id, 80)));
         return Reply.json(200, model.json());
-    }
-
-    private static String shorten(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
     }
 }

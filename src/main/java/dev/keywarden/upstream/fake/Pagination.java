@@ -99,11 +99,7 @@ final class Pagination {
                 return i;
             }
         }
-        throw ApiError.invalidRequest(param + ": no object with id " + Json.quote(shorten(wanted)) + " in this list");
-    }
-
-    private static String shorten(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+        throw ApiError.invalidRequest(param + ": no object with id " + Json.quote(Echo.safe(wanted, 80)) + " in this list");
     }
 
     private static String emptyToNull(String s) {

@@ -77,7 +77,7 @@ final class ReplyWriter {
         headers.put(HttpHeader.CONTENT_TYPE, full.contentType());
         headers.put(HttpHeader.CONTENT_LENGTH, full.body().length);
         for (HttpField field : full.headers()) {
-            headers.put(field);
+            headers.add(field);
         }
         response.write(true, ByteBuffer.wrap(full.body()), callback);
     }
@@ -94,7 +94,7 @@ final class ReplyWriter {
         headers.put(HttpHeader.CONTENT_TYPE, Reply.SSE);
         headers.put(HttpHeader.CACHE_CONTROL, "no-cache");
         for (HttpField field : stream.headers()) {
-            headers.put(field);
+            headers.add(field);
         }
         StreamPlan plan = stream.plan();
         boolean stopWritten = false;

@@ -65,11 +65,7 @@ enum Scenario {
                 return s;
             }
         }
-        throw ApiError.invalidRequest("unknown fake scenario '" + truncate(name) + "' in " + where + "; known scenarios: "
+        throw ApiError.invalidRequest("unknown fake scenario '" + Echo.safe(name, 40) + "' in " + where + "; known scenarios: "
                 + Arrays.stream(values()).filter(s -> s != NONE).map(Scenario::wireName).collect(Collectors.joining(", ")));
-    }
-
-    private static String truncate(String name) {
-        return name.length() <= 40 ? name : name.substring(0, 40) + "…";
     }
 }

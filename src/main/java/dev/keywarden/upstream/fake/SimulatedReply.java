@@ -9,7 +9,8 @@ import java.util.List;
  *
  * <p>Guarantee: the same request and scenario always give the same text. The ordinary answer is
  * {@value #SENTENCE} followed by {@code You said:} and up to {@value #ECHO_WORDS} words of the
- * last user message, cut at {@code max_tokens} words (then {@code stop_reason} is
+ * last user message (each cut to 64 characters, credential shapes masked by {@link Echo}), cut at
+ * {@code max_tokens} words (then {@code stop_reason} is
  * {@code max_tokens}, else {@code end_turn}). The {@code slow} (200 words, one per delta) and
  * {@code big} (about 1 MiB, {@value #BIG_WORDS_PER_DELTA} words per delta) answers have a fixed
  * length and ignore {@code max_tokens}.
@@ -60,13 +61,11 @@ record SimulatedReply(List<String> pieces, int outputTokens, String stopReason) 
         for (String w : WORDS) {
             words.add(w);
         }
-        String[] echoed = echo.isBlank() ? new String[0] : echo.strip().split("\\s+", ECHO_WORDS + 1);
-        if (echoed.length > 0) {
+        List<String> echoed = firstWords(echo, ECHO_WORDS);
+        if (!echoed.isEmpty()) {
             words.add("You");
             words.add("said:");
-            for (int i = 0; i < Math.min(ECHO_WORDS, echoed.length); i++) {
-                words.add(echoed[i]);
-            }
+            words.addAll(echoed);
         }
         boolean cut = words.size() > maxTokens;
         int n = cut ? maxTokens : words.size();
@@ -75,6 +74,27 @@ record SimulatedReply(List<String> pieces, int outputTokens, String stopReason) 
             pieces.add(i == 0 ? words.get(i) : " " + words.get(i));
         }
         return new SimulatedReply(pieces, n, cut ? "max_tokens" : "end_turn");
+    }
+
+    /** Up to {@code max} whitespace-separated words, without a regex. */
+    private static List<String> firstWords(String text, int max) {
+        List<String> out = new ArrayList<>(Math.min(max, 16));
+        int i = 0;
+        int n = text.length();
+        while (out.size() < max) {
+            while (i < n && Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            if (i >= n) {
+                break;
+            }
+            int start = i;
+            while (i < n && !Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            out.add(Echo.safe(text.substring(start, i), 64));
+        }
+        return out;
     }
 
     private static final class Slow {

@@ -138,6 +138,36 @@ class FakeUpstreamMessagesIT {
     }
 
     @Test
+    void keyAsBearerTokenIsAcceptedBecauseTheOfficialSdkSendsItThatWay() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(upstream.baseUri().resolve("/v1/models"))
+                .header("authorization", "Bearer " + UpstreamHttp.KEY)
+                .header("anthropic-version", "2023-06-01").GET().build();
+
+        assertThat(http.send(request).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void wrongBearerTokenIsRefusedWith401() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(upstream.baseUri().resolve("/v1/models"))
+                .header("authorization", "Bearer test-only-wrong-token")
+                .header("anthropic-version", "2023-06-01").GET().build();
+
+        HttpResponse<String> r = http.send(request);
+
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(UpstreamHttp.json(r.body()).path("error").path("message").asText()).isEqualTo("invalid bearer token");
+        assertThat(r.body()).doesNotContain("test-only-wrong-token");
+    }
+
+    @Test
+    void wrongXApiKeyIsRefusedEvenWithARightBearerToken() throws Exception {
+        HttpResponse<String> r = http.send(http.request("/v1/models").setHeader("x-api-key", "test-only-wrong-key")
+                .header("authorization", "Bearer " + UpstreamHttp.KEY).GET().build());
+
+        assertThat(r.statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void missingKeyIsRefusedWith401SayingTheHeaderIsRequired() throws Exception {
         HttpRequest request = HttpRequest.newBuilder(upstream.baseUri().resolve("/v1/models"))
                 .header("anthropic-version", "2023-06-01").GET().build();

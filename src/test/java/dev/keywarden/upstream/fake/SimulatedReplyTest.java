@@ -20,6 +20,15 @@ class SimulatedReplyTest {
     }
 
     @Test
+    void echoNeverRepeatsACredentialShapedWord() {
+        String keyLike = "sk-ant-" + "api03-" + "Q".repeat(40);
+
+        SimulatedReply r = SimulatedReply.forRequest(request("my key is " + keyLike + " ok", 100), Scenario.NONE);
+
+        assertThat(r.text()).doesNotContain("Q".repeat(8)).contains("You said: my key is sk-ant-").endsWith(" ok");
+    }
+
+    @Test
     void replyIsCutAtMaxTokensWords() {
         SimulatedReply r = SimulatedReply.forRequest(request("hello", 4), Scenario.NONE);
 

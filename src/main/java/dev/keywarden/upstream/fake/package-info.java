@@ -1,0 +1,29 @@
+/**
+ * A faithful fake of the Anthropic API for demo mode, tests and benchmarks; start it with
+ * {@link dev.keywarden.upstream.fake.FakeUpstream#start} or {@code keywarden fake-upstream}.
+ *
+ * <h2>Endpoints</h2>
+ * {@code POST /v1/messages} (JSON, or SSE with {@code "stream": true}),
+ * {@code POST /v1/messages/count_tokens}, {@code GET /v1/models} (paginated),
+ * {@code GET /v1/models/{id}} (id or alias), and the batches API under
+ * {@code /v1/messages/batches}. The key is accepted as {@code x-api-key} or
+ * {@code Authorization: Bearer}; {@code anthropic-version} must be present.
+ *
+ * <h2>Simulated answers</h2>
+ * "This is a simulated reply from Keywarden's fake upstream. You said: …" with up to 12 words of
+ * the last user message; one word is one output token; input tokens are prompt bytes / 4.
+ *
+ * <h2>Test controls (request headers)</h2>
+ * <ul>
+ *   <li>{@code x-fake-scenario: NAME} (or a last user message starting {@code fake:NAME}):
+ *       {@code rate_limit}, {@code overloaded}, {@code server_error}, {@code bad_gateway_html},
+ *       {@code mid_stream_error}, {@code crlf}, {@code cr}, {@code padded}, {@code multi_data},
+ *       {@code unknown_event}, {@code no_final_blank}, {@code pings}, {@code slow}, {@code hang},
+ *       {@code big}. The header also works on every other endpoint for the error scenarios and
+ *       {@code hang}.</li>
+ *   <li>{@code x-fake-latency-ms: N} — delay before the first byte of this answer.</li>
+ *   <li>{@code x-fake-batch-processing-ms: N} — on batch creation: stay {@code in_progress} N ms
+ *       (default: the batch ends at once).</li>
+ * </ul>
+ */
+package dev.keywarden.upstream.fake;
