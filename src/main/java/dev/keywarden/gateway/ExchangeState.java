@@ -27,7 +27,9 @@ final class ExchangeState {
     String providerKey;
     long upstreamStartNanos;
     long upstreamEndNanos;
-    boolean clientAborted;
+    volatile boolean clientAborted;
+    /** The upstream request currently in flight (a retry replaces it), so a client failure can abort it. */
+    volatile org.eclipse.jetty.client.Request upstreamRequest;
     private final AtomicBoolean reported = new AtomicBoolean();
 
     ExchangeState(String requestId, Request request) {

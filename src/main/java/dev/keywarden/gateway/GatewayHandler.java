@@ -6,7 +6,6 @@ import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;
 import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.ProviderKeys;
-import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -24,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The request pipeline, in order:
@@ -148,9 +146,6 @@ final class GatewayHandler extends Handler.Abstract {
             refuse(state, response, callback, 400, ErrorType.INVALID_REQUEST, "the query string is not valid");
             return;
         }
-        org.eclipse.jetty.client.Request up = upstream.newRequest(target)
-                .method(request.getMethod())
-                .idleTimeout(upstreamIdleMillis, TimeUnit.MILLISECONDS);
         HttpFields.Mutable headers = HttpFields.build(request.getHeaders().size() + 2);
         java.util.Set<String> connectionTokens = GatewayHeaders.connectionTokens(request.getHeaders());
         for (HttpField f : request.getHeaders()) {
@@ -159,20 +154,17 @@ final class GatewayHandler extends Handler.Abstract {
                 headers.add(f);
             }
         }
-        headers.put(GatewayHeaders.X_API_KEY, key.secret());
         if (!headers.contains(GatewayHeaders.ANTHROPIC_VERSION)) {
             headers.put(GatewayHeaders.ANTHROPIC_VERSION, GatewayHeaders.DEFAULT_ANTHROPIC_VERSION);
         }
         headers.put(HttpHeader.ACCEPT_ENCODING, "identity");
-        up.headers(h -> h.add(headers));
-        if (body.length > 0) {
-            String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-            up.body(new BytesRequestContent(contentType == null ? MimeTypes.Type.APPLICATION_JSON.asString() : contentType, body));
-        }
-        UpstreamExchange exchange = new UpstreamExchange(state, response, callback, observers);
-        request.addFailureListener(exchange::clientFailed);
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        UpstreamCall call = new UpstreamCall(upstream, request.getMethod(), target, headers.asImmutable(), body,
+                contentType == null ? MimeTypes.Type.APPLICATION_JSON.asString() : contentType, upstreamIdleMillis);
+        UpstreamExchange exchange = new UpstreamExchange(state, response, callback, observers, providerKeys, call, true);
+        request.addFailureListener(failure -> UpstreamExchange.clientFailed(state, failure));
         request.addIdleTimeoutListener(timeout -> false);
-        exchange.send(up);
+        exchange.send(key);
     }
 
     private boolean health(ExchangeState state, Response response, Callback callback) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keywarden.gateway.meter.UsageMeter;
 import dev.keywarden.gateway.meter.UsageMeters;
 import dev.keywarden.log.Redactor;
+import dev.keywarden.vault.ProviderKey;
+import dev.keywarden.vault.ProviderKeys;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -47,28 +49,51 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
     private final Response response;
     private final Callback callback;
     private final List<ExchangeObserver> observers;
-    private volatile org.eclipse.jetty.client.Request upstreamRequest;
+    private final ProviderKeys providerKeys;
+    private final UpstreamCall call;
+    private final boolean mayRetry;
+    private ProviderKey key;
+    private ProviderKeys.InFlight inFlight = ProviderKeys.InFlight.NONE;
+    private ProviderKey retryWith;
     private UsageMeter meter;
     private ByteArrayOutputStream errorBody;
     private boolean eventStream;
 
-    UpstreamExchange(ExchangeState state, Response response, Callback callback, List<ExchangeObserver> observers) {
+    UpstreamExchange(ExchangeState state, Response response, Callback callback, List<ExchangeObserver> observers,
+                     ProviderKeys providerKeys, UpstreamCall call, boolean mayRetry) {
         this.state = state;
         this.response = response;
         this.callback = callback;
         this.observers = observers;
+        this.providerKeys = providerKeys;
+        this.call = call;
+        this.mayRetry = mayRetry;
     }
 
-    void send(org.eclipse.jetty.client.Request request) {
-        this.upstreamRequest = request;
-        state.upstreamStartNanos = System.nanoTime();
+    /** Sends the call with {@code providerKey}, registered as in flight so an emergency revoke can cut it. */
+    void send(ProviderKey providerKey) {
+        this.key = providerKey;
+        state.providerKey = providerKey.fingerprint();
+        org.eclipse.jetty.client.Request request = call.newRequest(providerKey);
+        state.upstreamRequest = request;
+        inFlight = providerKeys.track(providerKey, () -> request.abort(new KeyRevokedException()));
+        if (state.upstreamStartNanos == 0) {
+            state.upstreamStartNanos = System.nanoTime();
+        }
         request.send(this);
     }
 
+    /** The provider key of an in-flight call was revoked with immediate effect. */
+    static final class KeyRevokedException extends java.io.IOException {
+        KeyRevokedException() {
+            super("provider key revoked during the call", null);
+        }
+    }
+
     /** The client connection failed while the upstream call was in progress: stop the upstream call. */
-    void clientFailed(Throwable failure) {
+    static void clientFailed(ExchangeState state, Throwable failure) {
         state.clientAborted = true;
-        org.eclipse.jetty.client.Request r = upstreamRequest;
+        org.eclipse.jetty.client.Request r = state.upstreamRequest;
         if (r != null) {
             r.abort(failure);
         }
@@ -147,6 +172,17 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
 
     @Override
     public void onSuccess(org.eclipse.jetty.client.Response upstream) {
+        int status = upstream.getStatus();
+        if (errorBody != null && (status == 401 || status == 403)) {
+            providerKeys.rejectedByUpstream(key, status);
+            if (mayRetry && !state.clientAborted) {
+                ProviderKey next = providerKeys.select(state.route.id()).orElse(null);
+                if (next != null && !next.id().equals(key.id())) {
+                    retryWith = next;
+                    return;
+                }
+            }
+        }
         if (errorBody != null) {
             byte[] body = normalizeErrorBody(upstream.getStatus(), errorBody.toByteArray());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
@@ -159,6 +195,14 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
 
     @Override
     public void onComplete(Result result) {
+        inFlight.close();
+        if (retryWith != null && result.isSucceeded()) {
+            LOG.warn("request {}: upstream rejected provider key {}; retrying once on {}", state.requestId,
+                    key.fingerprint(), retryWith.fingerprint());
+            response.reset();
+            new UpstreamExchange(state, response, callback, observers, providerKeys, call, false).send(retryWith);
+            return;
+        }
         state.upstreamEndNanos = System.nanoTime();
         if (meter != null) {
             state.usage = meter.finish();
@@ -188,11 +232,13 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         LOG.warn("request {}: upstream call failed{}: {}", state.requestId, timeout ? " (timeout)" : "", failure.toString());
         if (!response.isCommitted()) {
             response.reset();
+            boolean revoked = failure instanceof KeyRevokedException;
             ErrorType type = timeout ? ErrorType.TIMEOUT : ErrorType.API;
-            int status = timeout ? 504 : 502;
+            int status = timeout ? 504 : revoked ? 503 : 502;
             state.failed(status, type);
             String message = timeout
                     ? "the upstream API did not answer in time"
+                    : revoked ? "the provider key serving this request was revoked; retry the request"
                     : "the gateway could not reach the upstream API";
             ApiErrors.write(response, callback, status, type, message, state.requestId);
             state.report(observers);
