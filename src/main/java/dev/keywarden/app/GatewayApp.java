@@ -1,5 +1,11 @@
 package dev.keywarden.app;
 
+import dev.keywarden.admin.AdminRoutes;
+import dev.keywarden.admin.AdminServer;
+import dev.keywarden.admin.AdminTokens;
+import dev.keywarden.admin.VirtualKeyAdmin;
+import dev.keywarden.audit.LoggingSecurityEvents;
+import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyService;
 import dev.keywarden.config.ConfigException;
@@ -40,12 +46,15 @@ public final class GatewayApp implements AutoCloseable {
     private final GatewayServer server;
     private final Optional<String> demoKey;
     private final VirtualKeyService keys;
+    private final Optional<AdminServer> admin;
 
-    private GatewayApp(List<AutoCloseable> resources, GatewayServer server, Optional<String> demoKey, VirtualKeyService keys) {
+    private GatewayApp(List<AutoCloseable> resources, GatewayServer server, Optional<String> demoKey, VirtualKeyService keys,
+                       Optional<AdminServer> admin) {
         this.resources = resources;
         this.server = server;
         this.demoKey = demoKey;
         this.keys = keys;
+        this.admin = admin;
     }
 
     /** Starts a gateway for {@code config}; extra observers (tests, later audit) see every exchange. */
@@ -96,13 +105,39 @@ public final class GatewayApp implements AutoCloseable {
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
+            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, resources);
             LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, providerKeys.describe(),
                     config.environment().name().toLowerCase(java.util.Locale.ROOT));
-            return new GatewayApp(resources, server, demoKey, keys);
+            return new GatewayApp(resources, server, demoKey, keys, admin);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /** The admin listener; a taken default port is a warning, a taken configured port stops start-up. */
+    private static Optional<AdminServer> startAdmin(KeywardenConfig config, Database db, ServerSecret secret,
+                                                    VirtualKeyService keys, List<AutoCloseable> resources) {
+        if (config.admin().listen().isEmpty()) {
+            LOG.info("admin API disabled (admin.listen: off)");
+            return Optional.empty();
+        }
+        SecurityEvents events = new LoggingSecurityEvents();
+        AdminRoutes routes = new AdminRoutes();
+        VirtualKeyAdmin.register(routes, keys);
+        try {
+            AdminServer admin = AdminServer.start(config.admin().listen().get(), new AdminTokens(db, secret), routes, events);
+            resources.add(admin);
+            LOG.info("admin API listening on {} (Bearer admin tokens: keywarden admin create-token)", admin.baseUri());
+            return Optional.of(admin);
+        } catch (IllegalStateException e) {
+            if (config.admin().explicit()) {
+                throw new ConfigException("admin.listen (KEYWARDEN_ADMIN_LISTEN): " + e.getMessage()
+                        + "; choose a free address or set it to off");
+            }
+            LOG.warn("admin API not started: {} (set KEYWARDEN_ADMIN_LISTEN to a free address, or off)", e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -116,6 +151,11 @@ public final class GatewayApp implements AutoCloseable {
 
     public URI baseUri() {
         return server.baseUri();
+    }
+
+    /** The admin API's address, when it is running. */
+    public Optional<URI> adminUri() {
+        return admin.map(AdminServer::baseUri);
     }
 
     public int port() {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 KeysCommand.class,
                 FakeUpstreamCommand.class,
+                AdminCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -50,7 +50,9 @@ public final class ConfigLoader {
     static final Setting SERVER_MAX_HEADER = new Setting("server.max_header_bytes", "KEYWARDEN_MAX_HEADER_BYTES", "16KB", false);
     static final Setting SERVER_IDLE_TIMEOUT = new Setting("server.idle_timeout", "KEYWARDEN_IDLE_TIMEOUT", "30s", false);
 
-    static final List<Setting> SETTINGS = List.of(ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, UPSTREAM_URL,
+    static final Setting ADMIN_LISTEN = new Setting("admin.listen", "KEYWARDEN_ADMIN_LISTEN", "127.0.0.1:8788", false);
+
+    static final List<Setting> SETTINGS = List.of(ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN, UPSTREAM_URL,
             UPSTREAM_API_KEY, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_IDLE_TIMEOUT, UPSTREAM_MAX_CONNECTIONS,
             SERVER_MAX_BODY, SERVER_MAX_HEADER, SERVER_IDLE_TIMEOUT);
 
@@ -141,7 +143,11 @@ public final class ConfigLoader {
         ServerConfig server = new ServerConfig(maxBody, (int) maxHeader,
                 parse(SERVER_IDLE_TIMEOUT, values.get(SERVER_IDLE_TIMEOUT.path()), ConfigLoader::positiveDuration));
         Optional<Secret> serverSecret = Optional.ofNullable(values.get(SERVER_SECRET.path())).map(Secret::of);
-        return new KeywardenConfig(environment, listen, dataDir, upstream, server, serverSecret, List.copyOf(notices));
+        String adminRaw = values.get(ADMIN_LISTEN.path()).strip();
+        AdminConfig admin = adminRaw.equalsIgnoreCase("off")
+                ? new AdminConfig(Optional.empty(), true)
+                : new AdminConfig(Optional.of(parse(ADMIN_LISTEN, adminRaw, HostPort::parse)), fromUser.get(ADMIN_LISTEN.path()));
+        return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, serverSecret, List.copyOf(notices));
     }
 
     private Map<String, String> readYaml(List<String> notices) {

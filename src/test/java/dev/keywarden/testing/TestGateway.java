@@ -46,6 +46,7 @@ public final class TestGateway implements AutoCloseable {
         all.put("ANTHROPIC_API_KEY", providerKey);
         all.put("KEYWARDEN_UPSTREAM_URL", (upstreamOverride != null ? upstreamOverride : upstream.baseUri()).toString());
         all.put("KEYWARDEN_LISTEN", "127.0.0.1:0");
+        all.put("KEYWARDEN_ADMIN_LISTEN", "127.0.0.1:0");
         all.put("KEYWARDEN_DATA_DIR", dataDir.toString());
         all.putAll(env);
         this.gateway = GatewayApp.start(ConfigLoader.from(all, dataDir).load(), List.of(records::add));
