@@ -6,6 +6,7 @@ import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;
 import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.ProviderKeys;
+import dev.keywarden.vault.crypto.VaultSealedException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -127,7 +128,17 @@ final class GatewayHandler extends Handler.Abstract {
             }
         }
 
-        Optional<ProviderKey> key = providerKeys.select(state.route.id());
+        Optional<ProviderKey> key;
+        try {
+            key = providerKeys.select(state.route.id());
+        } catch (VaultSealedException sealed) {
+            return refuse(state, response, callback, 503, ErrorType.API,
+                    "the key vault is sealed; an operator must unseal it (keywarden vault unseal) before requests can be served");
+        } catch (RuntimeException vaultDown) {
+            LOG.error("request {}: provider key selection failed, refusing (fail closed): {}", state.requestId, vaultDown.toString());
+            return refuse(state, response, callback, 503, ErrorType.API,
+                    "the gateway cannot open a provider key right now; retry shortly");
+        }
         if (key.isEmpty()) {
             return refuse(state, response, callback, 503, ErrorType.API,
                     "no provider key is available to serve this request; an operator must add or unseal one");

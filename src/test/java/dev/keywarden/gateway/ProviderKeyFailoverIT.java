@@ -142,6 +142,35 @@ class ProviderKeyFailoverIT {
     }
 
     @Test
+    void aSealedVaultRefusesProxyRequestsWith503ButHealthStillAnswers() throws Exception {
+        fake = FakeUpstream.start(FakeUpstreamOptions.defaults(TestKeys.fakeProviderKey()));
+        UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
+                Duration.ofSeconds(5), 16);
+        ProviderKeys sealed = new ProviderKeys() {
+            @Override
+            public Optional<ProviderKey> select(String route) {
+                throw new dev.keywarden.vault.crypto.VaultSealedException("sealed");
+            }
+
+            @Override
+            public String describe() {
+                return "sealed";
+            }
+        };
+        gateway = GatewayServer.builder().listen(new HostPort("127.0.0.1", 0))
+                .server(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10))).upstream(up)
+                .authenticator(presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")))
+                .providerKeys(sealed).start();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(request(false, null).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("api_error").contains("vault is sealed");
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(gateway.baseUri().resolve("/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(fake.requestCount()).isZero();
+    }
+
+    @Test
     void revokingAKeyNowCutsTheStreamsInFlightOnIt() throws Exception {
         TwoKeys keys = startWithUpstreamAccepting(false);
         int cancelledBefore = fake.cancelledStreams();
