@@ -52,7 +52,15 @@ public final class ConfigLoader {
 
     static final Setting ADMIN_LISTEN = new Setting("admin.listen", "KEYWARDEN_ADMIN_LISTEN", "127.0.0.1:8788", false);
 
-    static final List<Setting> SETTINGS = List.of(ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN, UPSTREAM_URL,
+    static final Setting VAULT_KEK = new Setting("vault.kek", "KEYWARDEN_VAULT_KEK", "none", false);
+    static final Setting VAULT_PASSPHRASE = new Setting("vault.passphrase", "KEYWARDEN_VAULT_PASSPHRASE", null, true);
+    static final Setting VAULT_KMS_KEY = new Setting("vault.kms_key", "KEYWARDEN_VAULT_KMS_KEY", null, false);
+    static final Setting VAULT_KMS_ENDPOINT = new Setting("vault.kms_endpoint", "KEYWARDEN_VAULT_KMS_ENDPOINT", null, false);
+    static final Setting VAULT_KEY_ENVIRONMENT = new Setting("vault.key_environment", "KEYWARDEN_KEY_ENVIRONMENT", null, false);
+    static final Setting VAULT_CACHE_TTL = new Setting("vault.cache_ttl", "KEYWARDEN_VAULT_CACHE_TTL", "5m", false);
+
+    static final List<Setting> SETTINGS = List.of(ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN,
+            VAULT_KEK, VAULT_PASSPHRASE, VAULT_KMS_KEY, VAULT_KMS_ENDPOINT, VAULT_KEY_ENVIRONMENT, VAULT_CACHE_TTL, UPSTREAM_URL,
             UPSTREAM_API_KEY, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_IDLE_TIMEOUT, UPSTREAM_MAX_CONNECTIONS,
             SERVER_MAX_BODY, SERVER_MAX_HEADER, SERVER_IDLE_TIMEOUT);
 
@@ -147,7 +155,45 @@ public final class ConfigLoader {
         AdminConfig admin = adminRaw.equalsIgnoreCase("off")
                 ? new AdminConfig(Optional.empty(), true)
                 : new AdminConfig(Optional.of(parse(ADMIN_LISTEN, adminRaw, HostPort::parse)), fromUser.get(ADMIN_LISTEN.path()));
-        return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, serverSecret, List.copyOf(notices));
+        VaultConfig vault = vault(values, environment, flags.containsKey(VAULT_PASSPHRASE.path()) || merged.containsKey(VAULT_PASSPHRASE.env()),
+                yaml.containsKey(VAULT_PASSPHRASE.path()), notices);
+        return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, serverSecret, List.copyOf(notices));
+    }
+
+    private static VaultConfig vault(Map<String, String> values, Environment environment, boolean passphraseFromEnv,
+                                     boolean passphraseInFile, List<String> notices) {
+        String kek = parse(VAULT_KEK, values.get(VAULT_KEK.path()), raw -> {
+            String k = raw.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!List.of("none", "local", "passphrase", "vault-transit", "aws-kms", "gcp-kms").contains(k)) {
+                throw new IllegalArgumentException("must be one of none, local, passphrase, vault-transit, aws-kms, gcp-kms");
+            }
+            return k;
+        });
+        Optional<String> kmsKey = Optional.ofNullable(values.get(VAULT_KMS_KEY.path())).map(String::strip);
+        if (kek.endsWith("-kms") || kek.equals("vault-transit")) {
+            if (kmsKey.isEmpty()) {
+                throw new ConfigException(VAULT_KMS_KEY.label() + ": required with vault.kek " + kek
+                        + " (the transit key URL, AWS key ARN or GCP key resource name)");
+            }
+        }
+        if (kek.equals("local") && environment == Environment.PRODUCTION) {
+            notices.add("WARN vault.kek local keeps the key-encryption key in the data directory: for development only");
+        }
+        if (passphraseInFile && !passphraseFromEnv) {
+            notices.add("WARN the vault passphrase is stored in the config file; prefer KEYWARDEN_VAULT_PASSPHRASE or keywarden vault unseal");
+        }
+        String keyEnv = values.get(VAULT_KEY_ENVIRONMENT.path()) != null ? values.get(VAULT_KEY_ENVIRONMENT.path())
+                : environment == Environment.PRODUCTION ? "prod" : "dev";
+        String keyEnvironment = parse(VAULT_KEY_ENVIRONMENT, keyEnv, raw -> {
+            String e = raw.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!List.of("dev", "staging", "prod").contains(e)) {
+                throw new IllegalArgumentException("must be dev, staging or prod");
+            }
+            return e;
+        });
+        return new VaultConfig(kek, Optional.ofNullable(values.get(VAULT_PASSPHRASE.path())).map(Secret::of), kmsKey,
+                Optional.ofNullable(values.get(VAULT_KMS_ENDPOINT.path())).map(String::strip), keyEnvironment,
+                parse(VAULT_CACHE_TTL, values.get(VAULT_CACHE_TTL.path()), ConfigLoader::positiveDuration));
     }
 
     private Map<String, String> readYaml(List<String> notices) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  *                loaded {@code .env} file); never contain secret values
  */
 public record KeywardenConfig(Environment environment, HostPort listen, Path dataDir,
-                              UpstreamConfig upstream, ServerConfig server, AdminConfig admin,
+                              UpstreamConfig upstream, ServerConfig server, AdminConfig admin, VaultConfig vault,
                               Optional<Secret> serverSecret, List<String> notices) {
 
     /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */

@@ -137,6 +137,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void vaultIsOffByDefaultAndKmsKekNeedsAKey() {
+        KeywardenConfig c = ConfigLoader.from(Map.of(), dir).load();
+        assertThat(c.vault().enabled()).isFalse();
+        assertThat(c.vault().keyEnvironment()).isEqualTo("dev");
+        assertThatThrownBy(() -> ConfigLoader.from(Map.of("KEYWARDEN_VAULT_KEK", "aws-kms"), dir).load())
+                .hasMessageStartingWith("vault.kms_key (KEYWARDEN_VAULT_KMS_KEY): required with vault.kek aws-kms");
+        assertThatThrownBy(() -> ConfigLoader.from(Map.of("KEYWARDEN_VAULT_KEK", "rot13"), dir).load())
+                .hasMessageStartingWith("vault.kek (KEYWARDEN_VAULT_KEK): 'rot13' must be one of");
+        KeywardenConfig prod = ConfigLoader.from(Map.of("KEYWARDEN_ENV", "production", "KEYWARDEN_VAULT_KEK", "passphrase"), dir).load();
+        assertThat(prod.vault().keyEnvironment()).isEqualTo("prod");
+        assertThat(prod.vault().passphrase()).isEmpty();
+    }
+
+    @Test
+    void vaultPassphraseIsNeverShownInErrors() {
+        String passphrase = "correct horse battery staple " + System.nanoTime();
+        KeywardenConfig c = ConfigLoader.from(Map.of("KEYWARDEN_VAULT_KEK", "passphrase", "KEYWARDEN_VAULT_PASSPHRASE", passphrase), dir).load();
+        assertThat(c.vault().passphrase().orElseThrow().reveal()).isEqualTo(passphrase);
+        assertThat(c.toString()).doesNotContain(passphrase);
+    }
+
+    @Test
     void badProviderKeyInConfigFileNamesTheFileSetting() throws IOException {
         Path yaml = Files.writeString(dir.resolve("k.yaml"), "upstream:\n  api_key: nope\n");
         assertThatThrownBy(() -> ConfigLoader.from(Map.of(), dir).configFile(yaml).load())
