@@ -45,7 +45,7 @@ public final class ConfigLoader {
     static final Setting UPSTREAM_API_KEY = new Setting("upstream.api_key", "ANTHROPIC_API_KEY", null, true);
     static final Setting UPSTREAM_CONNECT_TIMEOUT = new Setting("upstream.connect_timeout", "KEYWARDEN_UPSTREAM_CONNECT_TIMEOUT", "10s", false);
     static final Setting UPSTREAM_IDLE_TIMEOUT = new Setting("upstream.idle_timeout", "KEYWARDEN_UPSTREAM_IDLE_TIMEOUT", "600s", false);
-    static final Setting UPSTREAM_MAX_CONNECTIONS = new Setting("upstream.max_connections", "KEYWARDEN_UPSTREAM_MAX_CONNECTIONS", "512", false);
+    static final Setting UPSTREAM_MAX_CONNECTIONS = new Setting("upstream.max_connections", "KEYWARDEN_UPSTREAM_MAX_CONNECTIONS", "2048", false);
     static final Setting SERVER_MAX_BODY = new Setting("server.max_body_bytes", "KEYWARDEN_MAX_BODY_BYTES", "32MB", false);
     static final Setting SERVER_MAX_HEADER = new Setting("server.max_header_bytes", "KEYWARDEN_MAX_HEADER_BYTES", "16KB", false);
     static final Setting SERVER_IDLE_TIMEOUT = new Setting("server.idle_timeout", "KEYWARDEN_IDLE_TIMEOUT", "30s", false);
