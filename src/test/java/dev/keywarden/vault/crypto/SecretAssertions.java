@@ -7,12 +7,12 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /** Proves that an error text holds no secret in any common encoding. */
-final class SecretAssertions {
+public final class SecretAssertions {
 
     private SecretAssertions() {
     }
 
-    static void assertNoSecretIn(Throwable error, byte[]... secrets) {
+    public static void assertNoSecretIn(Throwable error, byte[]... secrets) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             String text = String.valueOf(t.getMessage()) + " " + t;
             for (byte[] secret : secrets) {
