@@ -59,6 +59,36 @@ class KekRotationTest {
     }
 
     @Test
+    void recordsSealedByConcurrentThreadsWhileTheKekRotatesAllOpenAfterwards() throws Exception {
+        VaultSeal seal = VaultSeal.local(dataDir);
+        Map<String, SealedSecret> records = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, byte[]> plaintexts = new java.util.concurrent.ConcurrentHashMap<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        String id = "pk_" + thread + "_" + i;
+                        byte[] secret = TestKeys.random(40).getBytes(StandardCharsets.US_ASCII);
+                        plaintexts.put(id, secret);
+                        records.put(id, seal.cipher().seal(id, secret));
+                        assertThat(seal.cipher().open(id, records.get(id))).isEqualTo(secret);
+                    }
+                }));
+            }
+            for (int r = 0; r < 3; r++) {
+                seal.ring().rotate();
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        }
+        assertThat(records).hasSize(200);
+        records.forEach((id, sealed) -> assertThat(seal.cipher().open(id, seal.cipher().rewrap(id, sealed))).isEqualTo(plaintexts.get(id)));
+    }
+
+    @Test
     void theCurrentVersionCannotBeRetired() {
         KekRing ring = VaultSeal.local(dataDir).ring();
         assertThatThrownBy(() -> ring.retire(1)).isInstanceOf(IllegalArgumentException.class)

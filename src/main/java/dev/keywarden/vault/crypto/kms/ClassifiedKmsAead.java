@@ -70,7 +70,7 @@ final class ClassifiedKmsAead implements Aead {
                         + t.getClass().getSimpleName() + "): check vault.kms_endpoint and the network");
             }
         }
-        if (e instanceof GeneralSecurityException g && !(e.getCause() instanceof RuntimeException)) {
+        if (e instanceof GeneralSecurityException && !(e.getCause() instanceof RuntimeException)) {
             return new GeneralSecurityException("the KMS could not " + operation);
         }
         return unavailable(operation, e.getClass().getSimpleName());
