@@ -239,6 +239,11 @@ final class AwsSecretsManagerSource implements SecretSource {
         };
     }
 
+    /** The endpoint requests go to (for tests and diagnostics; not secret). */
+    URI endpoint() {
+        return endpoint;
+    }
+
     @Override
     public String describe() {
         return "aws-sm:" + secretId + field.map(f -> "#" + f).orElse("");
