@@ -233,8 +233,13 @@ final class AwsSecretsManagerSource implements SecretSource {
                     + detail + "; allow kms:Decrypt on the secret's KMS key");
             case "InvalidRequestException", "InvalidParameterException" -> new SecretSourceException(Kind.NOT_FOUND,
                     describe() + ": the request was refused" + detail + "; the secret may be scheduled for deletion");
-            default -> new SecretSourceException(answer.status() >= 500 || type.isEmpty() && answer.status() == 429
-                    ? Kind.UNAVAILABLE : Kind.BAD_RESPONSE,
+            case "ThrottlingException", "TooManyRequestsException", "InternalServiceError", "ServiceUnavailable" ->
+                    new SecretSourceException(Kind.UNAVAILABLE, describe() + ": AWS is busy or failing" + detail
+                            + "; try again in a moment");
+            default -> answer.status() == 401 || answer.status() == 403
+                    ? new SecretSourceException(Kind.DENIED, describe() + ": access refused" + detail
+                            + "; check the credentials, their IAM permissions and any proxy or VPC endpoint policy in between")
+                    : new SecretSourceException(answer.status() >= 500 || answer.status() == 429 ? Kind.UNAVAILABLE : Kind.BAD_RESPONSE,
                     describe() + ": unexpected answer" + detail + "; check the endpoint and region, then try again");
         };
     }

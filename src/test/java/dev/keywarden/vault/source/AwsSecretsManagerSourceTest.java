@@ -193,6 +193,26 @@ class AwsSecretsManagerSourceTest {
     }
 
     @Test
+    void bare403FromSomethingInBetweenIsAccessRefused() {
+        aws.reply((req, ex) -> StandIn.send(ex, 403, "text/html", "<html>Forbidden</html>"));
+
+        SecretSourceException e = fetchFails("aws-sm:prod/anthropic");
+
+        assertThat(e.kind()).isEqualTo(Kind.DENIED);
+        assertThat(e.getMessage()).contains("access refused (AWS answered 403)").contains("VPC endpoint policy");
+    }
+
+    @Test
+    void throttlingIsUnavailable() {
+        aws.reply((req, ex) -> StandIn.send(ex, 400, "application/x-amz-json-1.1",
+                "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}"));
+        SecretSourceException e = fetchFails("aws-sm:prod/anthropic");
+
+        assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+        assertThat(e.getMessage()).contains("ThrottlingException: Rate exceeded").contains("try again");
+    }
+
+    @Test
     void missingJsonFieldIsNamed() {
         secrets = Map.of("prod/keys", "{\"SecretString\":\"{\\\"other\\\":\\\"" + key + "\\\"}\"}");
 
