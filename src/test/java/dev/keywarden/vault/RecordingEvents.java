@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Test sink that keeps every security event in order. */
-final class RecordingEvents implements SecurityEvents {
+class RecordingEvents implements SecurityEvents {
     final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
 
     @Override
