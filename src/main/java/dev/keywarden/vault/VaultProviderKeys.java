@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  *       made by another process on the same database (CLI, another gateway) is picked up within
  *       {@code refreshInterval} (default 2 s), including cutting calls in flight on a key that
  *       became {@code revoked}.</li>
- *   <li>While the vault is sealed and a key is not in the cache, {@code select} throws
- *       {@link VaultSealedException} (the gateway answers 503). A record that fails to open for any
+ *   <li>While the cipher reports the vault sealed, {@code select} throws {@link VaultSealedException}
+ *       (the gateway answers 503), even for keys still in the cache. A record that fails to open for any
  *       other reason (tampered, moved) raises a {@code provider_key.unreadable} alert and the next key
  *       is tried; if none opens, the first failure is thrown (the gateway answers 503).</li>
  *   <li>Upstream 401 for a key: the key is marked {@code compromised} (compare-and-set from active or
@@ -121,6 +121,9 @@ public final class VaultProviderKeys implements ProviderKeys, AutoCloseable {
 
     @Override
     public Optional<ProviderKey> select(String route) {
+        if (cipher.sealed()) {
+            throw new VaultSealedException("the key vault is sealed; unseal it with keywarden vault unseal");
+        }
         VaultException firstFailure = null;
         for (ProviderKeyRecord key : snapshot.active) {
             if (!key.scope().allowsRoute(route) || distrusted.contains(key.id())) {

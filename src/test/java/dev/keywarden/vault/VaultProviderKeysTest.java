@@ -202,11 +202,18 @@ class VaultProviderKeysTest {
     }
 
     @Test
-    void aSealedVaultMakesSelectFailWithVaultSealedException() {
+    void aSealedVaultMakesSelectFailWithVaultSealedExceptionEvenForACachedKey() {
         f.add("a", 0);
+        f.add("b", 1);
+        VaultProviderKeys coldStart = f.newKeys(KeyEnvironment.DEV, Clock.systemUTC());
+        select("messages"); // cached in f.keys
         f.cipher.sealed = true;
         assertThatThrownBy(() -> f.keys.select("messages")).isInstanceOf(VaultSealedException.class)
                 .hasMessageContaining("sealed");
+        assertThatThrownBy(() -> coldStart.select("messages")).isInstanceOf(VaultSealedException.class);
+        assertThat(f.events.ofType("provider_key.unreadable")).isEmpty();
+        f.cipher.sealed = false;
+        assertThat(coldStart.select("messages")).isPresent();
     }
 
     @Test
