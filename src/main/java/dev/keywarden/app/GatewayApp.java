@@ -20,6 +20,12 @@ import dev.keywarden.upstream.fake.FakeUpstream;
 import dev.keywarden.upstream.fake.FakeUpstreamOptions;
 import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.StaticProviderKeys;
+import dev.keywarden.vault.HttpUpstreamKeyVerifier;
+import dev.keywarden.vault.KeyVault;
+import dev.keywarden.vault.ProviderKeys;
+import dev.keywarden.admin.VaultAdmin;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,14 +53,42 @@ public final class GatewayApp implements AutoCloseable {
     private final Optional<String> demoKey;
     private final VirtualKeyService keys;
     private final Optional<AdminServer> admin;
+    private final Optional<KeyVault> vault;
 
     private GatewayApp(List<AutoCloseable> resources, GatewayServer server, Optional<String> demoKey, VirtualKeyService keys,
-                       Optional<AdminServer> admin) {
+                       Optional<AdminServer> admin, Optional<KeyVault> vault) {
         this.resources = resources;
         this.server = server;
         this.demoKey = demoKey;
         this.keys = keys;
         this.admin = admin;
+        this.vault = vault;
+    }
+
+    /**
+     * Opens the provider-key vault: imports {@code ANTHROPIC_API_KEY} when set (once; after
+     * unseal if the vault starts sealed), and warns about keys overdue for rotation.
+     */
+    private static KeyVault openVault(KeywardenConfig config, Database db, SecurityEvents events, UpstreamConfig upstream) {
+        KeyVault vault = KeyVault.open(config, db, events, new HttpUpstreamKeyVerifier(upstream.url()), System.getenv(), true);
+        try {
+            upstream.apiKey().ifPresent(k -> vault.importAtStartup(() -> k.reveal().getBytes(StandardCharsets.UTF_8)));
+            if (vault.isSealed()) {
+                LOG.warn("the key vault is sealed: proxy calls get 503 until an operator runs `keywarden vault unseal`");
+            } else {
+                Instant now = Instant.now();
+                vault.overdue().forEach(s -> LOG.warn("{}", s.overdueWarning(now)));
+            }
+            return vault;
+        } catch (RuntimeException e) {
+            vault.close();
+            throw e;
+        }
+    }
+
+    /** The provider-key vault, when {@code vault.kek} is not {@code none}. */
+    public Optional<KeyVault> vault() {
+        return vault;
     }
 
     /** Starts a gateway for {@code config}; extra observers (tests, later audit) see every exchange. */
@@ -86,12 +120,24 @@ public final class GatewayApp implements AutoCloseable {
                 providerKey = new ProviderKey("demo", fakeKey);
                 keys.revokeByName(DEMO_KEY_NAME);
                 demoKey = Optional.of(keys.create(DEMO_KEY_NAME).key());
+            } else if (config.vault().enabled()) {
+                providerKey = null;
             } else {
                 providerKey = new ProviderKey(upstream.apiKeySetting(), upstream.apiKey()
                         .orElseThrow(() -> new ConfigException("ANTHROPIC_API_KEY is not set; set it to your Anthropic API key"))
                         .reveal());
             }
-            StaticProviderKeys providerKeys = new StaticProviderKeys(providerKey);
+            SecurityEvents events = new LoggingSecurityEvents();
+            Optional<KeyVault> vault = Optional.empty();
+            ProviderKeys providerKeys;
+            if (providerKey == null) {
+                KeyVault opened = openVault(config, db, events, upstream);
+                resources.add(opened);
+                vault = Optional.of(opened);
+                providerKeys = opened.providerKeys();
+            } else {
+                providerKeys = new StaticProviderKeys(providerKey);
+            }
             URI upstreamUrl = upstream.url();
             GatewayServer.Builder builder = GatewayServer.builder()
                     .listen(config.listen())
@@ -105,11 +151,11 @@ public final class GatewayApp implements AutoCloseable {
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
-            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, resources);
+            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, vault, events, resources);
             LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, providerKeys.describe(),
                     config.environment().name().toLowerCase(java.util.Locale.ROOT));
-            return new GatewayApp(resources, server, demoKey, keys, admin);
+            return new GatewayApp(resources, server, demoKey, keys, admin, vault);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -118,14 +164,15 @@ public final class GatewayApp implements AutoCloseable {
 
     /** The admin listener; a taken default port is a warning, a taken configured port stops start-up. */
     private static Optional<AdminServer> startAdmin(KeywardenConfig config, Database db, ServerSecret secret,
-                                                    VirtualKeyService keys, List<AutoCloseable> resources) {
+                                                    VirtualKeyService keys, Optional<KeyVault> vault, SecurityEvents events,
+                                                    List<AutoCloseable> resources) {
         if (config.admin().listen().isEmpty()) {
             LOG.info("admin API disabled (admin.listen: off)");
             return Optional.empty();
         }
-        SecurityEvents events = new LoggingSecurityEvents();
         AdminRoutes routes = new AdminRoutes();
         VirtualKeyAdmin.register(routes, keys);
+        vault.ifPresent(v -> VaultAdmin.register(routes, v));
         try {
             AdminServer admin = AdminServer.start(config.admin().listen().get(), new AdminTokens(db, secret), routes, events);
             resources.add(admin);

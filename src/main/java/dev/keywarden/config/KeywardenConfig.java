@@ -17,6 +17,6 @@ public record KeywardenConfig(Environment environment, HostPort listen, Path dat
 
     /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */
     public boolean demoMode() {
-        return upstream.apiKey().isEmpty() && !upstream.urlExplicit();
+        return upstream.apiKey().isEmpty() && !upstream.urlExplicit() && !vault.enabled();
     }
 }

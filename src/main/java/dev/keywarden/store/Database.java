@@ -102,6 +102,8 @@ public final class Database implements AutoCloseable {
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
                     .failOnMissingLocations(true)
+                    // V3 (provider keys) landed after V4 (admin tokens); stores made in between still migrate
+                    .outOfOrder(true)
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
