@@ -156,7 +156,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Wraps a failed SQL operation in a {@link StoreException} naming this database and the operation. */
-    StoreException failure(String operation, Exception cause) {
+    public StoreException failure(String operation, Exception cause) {
         return new StoreException("Keywarden database " + file + ": cannot " + operation + ": "
                 + StoreException.reason(cause), cause);
     }

@@ -1,0 +1,13 @@
+package dev.keywarden.audit;
+
+import java.util.List;
+
+/** A copy of committed audit records for a SIEM (JSON lines to a file or stdout). Called by the writer thread only. */
+public interface AuditSink extends AutoCloseable {
+
+    void accept(List<StoredAuditRecord> records);
+
+    @Override
+    default void close() {
+    }
+}
