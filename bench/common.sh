@@ -22,7 +22,7 @@ wait_port() { # host:port
 
 start_fake() { # port [extra fake-upstream args]
   local port="$1"; shift
-  "$java" -Xmx512m -jar "$jar" fake-upstream --port "$port" --api-key "$provider_key" "$@" > "$work/fake.log" 2>&1 &
+  ${BENCH_JAVA_PREFIX:-} "$java" -Xmx512m -jar "$jar" fake-upstream --port "$port" --api-key "$provider_key" "$@" > "$work/fake.log" 2>&1 &
   pids+=($!); wait_port "127.0.0.1:$port"
 }
 
@@ -32,7 +32,7 @@ start_gateway() { # port fake_port [extra env assignments...]
   virtual_key="$(env KEYWARDEN_DATA_DIR="$work/data" "$java" -jar "$jar" keys create-virtual --name bench | tail -1)"
   env ANTHROPIC_API_KEY="$provider_key" KEYWARDEN_UPSTREAM_URL="http://127.0.0.1:$fake" \
       KEYWARDEN_LISTEN="127.0.0.1:$port" KEYWARDEN_DATA_DIR="$work/data" KEYWARDEN_ADMIN_LISTEN="127.0.0.1:0" "$@" \
-      "$java" ${GATEWAY_JAVA_OPTS:-} -jar "$jar" serve > "$work/gateway.log" 2>&1 &
+      ${BENCH_JAVA_PREFIX:-} "$java" ${GATEWAY_JAVA_OPTS:-} -jar "$jar" serve > "$work/gateway.log" 2>&1 &
   gateway_pid=$!; pids+=($gateway_pid); wait_port "127.0.0.1:$port"
 }
 

@@ -4,7 +4,13 @@ import dev.keywarden.admin.AdminRoutes;
 import dev.keywarden.admin.AdminServer;
 import dev.keywarden.admin.AdminTokens;
 import dev.keywarden.admin.VirtualKeyAdmin;
+import dev.keywarden.audit.AuditSink;
+import dev.keywarden.audit.AuditStore;
+import dev.keywarden.audit.AuditTrail;
+import dev.keywarden.audit.JsonLinesSink;
 import dev.keywarden.audit.LoggingSecurityEvents;
+import dev.keywarden.audit.SecurityEvent;
+import dev.keywarden.gateway.AuditObserver;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyService;
@@ -105,6 +111,13 @@ public final class GatewayApp implements AutoCloseable {
             Database db = Database.openSqlite(config.dataDir());
             resources.add(db);
             ServerSecret secret = serverSecret(config);
+            AuditTrail trail = startAudit(config, db, secret);
+            resources.add(trail);
+            LoggingSecurityEvents logged = new LoggingSecurityEvents();
+            SecurityEvents events = e -> {
+                logged.record(e);
+                trail.record(e);
+            };
             VirtualKeyService keys = VirtualKeyService.open(db, secret);
             resources.add(keys);
 
@@ -127,7 +140,6 @@ public final class GatewayApp implements AutoCloseable {
                         .orElseThrow(() -> new ConfigException("ANTHROPIC_API_KEY is not set; set it to your Anthropic API key"))
                         .reveal());
             }
-            SecurityEvents events = new LoggingSecurityEvents();
             Optional<KeyVault> vault = Optional.empty();
             ProviderKeys providerKeys;
             if (providerKey == null) {
@@ -139,6 +151,7 @@ public final class GatewayApp implements AutoCloseable {
                 providerKeys = new StaticProviderKeys(providerKey);
             }
             URI upstreamUrl = upstream.url();
+            AuditObserver audit = new AuditObserver(trail);
             GatewayServer.Builder builder = GatewayServer.builder()
                     .listen(config.listen())
                     .server(config.server())
@@ -146,12 +159,15 @@ public final class GatewayApp implements AutoCloseable {
                     .authenticator(keys)
                     .providerKeys(providerKeys)
                     .observer(new AccessLog())
+                    .observer(audit)
+                    .preflight(audit)
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
             Optional<AdminServer> admin = startAdmin(config, db, secret, keys, vault, events, resources);
+            events.record(SecurityEvent.of("gateway.started", server.baseUri().toString(), startupSummary(config, providerKeys)));
             LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, providerKeys.describe(),
                     config.environment().name().toLowerCase(java.util.Locale.ROOT));
@@ -186,6 +202,35 @@ public final class GatewayApp implements AutoCloseable {
             LOG.warn("admin API not started: {} (set KEYWARDEN_ADMIN_LISTEN to a free address, or off)", e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** The audit trail of this data directory (chain {@code main}), mirrored as JSON lines when configured. */
+    private static AuditTrail startAudit(KeywardenConfig config, Database db, ServerSecret secret) {
+        List<AuditSink> mirrors = new ArrayList<>();
+        config.audit().mirror().ifPresent(target -> {
+            try {
+                mirrors.add(JsonLinesSink.open(target));
+            } catch (java.io.UncheckedIOException e) {
+                throw new ConfigException(e.getMessage() + "; set audit.mirror (KEYWARDEN_AUDIT_MIRROR) to a writable file, stdout or off");
+            }
+        });
+        AuditTrail.Options options = new AuditTrail.Options(config.audit().strict(), config.audit().queueSize(), 500, 1_000,
+                java.time.Duration.ofSeconds(5));
+        return AuditTrail.start(new AuditStore(db), secret, "main", options, mirrors);
+    }
+
+    /** What the gateway started with, for the audit trail: settings that matter for security, never a secret. */
+    private static java.util.Map<String, String> startupSummary(KeywardenConfig config, ProviderKeys keys) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("environment", config.environment().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("listen", config.listen().toString());
+        m.put("admin_listen", config.admin().listen().map(Object::toString).orElse("off"));
+        m.put("upstream", config.demoMode() ? "bundled fake (demo)" : config.upstream().url().toString());
+        m.put("vault_kek", config.vault().kek());
+        m.put("provider_keys", keys.describe());
+        m.put("audit_mode", config.audit().strict() ? "strict" : "buffered");
+        m.put("max_body_bytes", String.valueOf(config.server().maxBodyBytes()));
+        return m;
     }
 
     private static ServerSecret serverSecret(KeywardenConfig config) {

@@ -59,7 +59,12 @@ public final class ConfigLoader {
     static final Setting VAULT_KEY_ENVIRONMENT = new Setting("vault.key_environment", "KEYWARDEN_KEY_ENVIRONMENT", null, false);
     static final Setting VAULT_CACHE_TTL = new Setting("vault.cache_ttl", "KEYWARDEN_VAULT_CACHE_TTL", "5m", false);
 
+    static final Setting AUDIT_MODE = new Setting("audit.mode", "KEYWARDEN_AUDIT_MODE", "buffered", false);
+    static final Setting AUDIT_QUEUE_SIZE = new Setting("audit.queue_size", "KEYWARDEN_AUDIT_QUEUE_SIZE", "10000", false);
+    static final Setting AUDIT_MIRROR = new Setting("audit.mirror", "KEYWARDEN_AUDIT_MIRROR", "off", false);
+
     static final List<Setting> SETTINGS = List.of(ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN,
+            AUDIT_MODE, AUDIT_QUEUE_SIZE, AUDIT_MIRROR,
             VAULT_KEK, VAULT_PASSPHRASE, VAULT_KMS_KEY, VAULT_KMS_ENDPOINT, VAULT_KEY_ENVIRONMENT, VAULT_CACHE_TTL, UPSTREAM_URL,
             UPSTREAM_API_KEY, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_IDLE_TIMEOUT, UPSTREAM_MAX_CONNECTIONS,
             SERVER_MAX_BODY, SERVER_MAX_HEADER, SERVER_IDLE_TIMEOUT);
@@ -157,7 +162,25 @@ public final class ConfigLoader {
                 : new AdminConfig(Optional.of(parse(ADMIN_LISTEN, adminRaw, HostPort::parse)), fromUser.get(ADMIN_LISTEN.path()));
         VaultConfig vault = vault(values, environment, flags.containsKey(VAULT_PASSPHRASE.path()) || merged.containsKey(VAULT_PASSPHRASE.env()),
                 yaml.containsKey(VAULT_PASSPHRASE.path()), notices);
-        return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, serverSecret, List.copyOf(notices));
+        AuditConfig audit = audit(values, notices);
+        return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, serverSecret,
+                List.copyOf(notices));
+    }
+
+    private static AuditConfig audit(Map<String, String> values, List<String> notices) {
+        boolean strict = parse(AUDIT_MODE, values.get(AUDIT_MODE.path()), raw -> switch (raw.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "buffered" -> false;
+            case "strict" -> true;
+            default -> throw new IllegalArgumentException("must be buffered (default: records are queued and written"
+                    + " in batches) or strict (a call waits for its record; calls are refused while the audit store fails)");
+        });
+        int queue = parse(AUDIT_QUEUE_SIZE, values.get(AUDIT_QUEUE_SIZE.path()), Values::positiveInt);
+        String mirror = values.get(AUDIT_MIRROR.path()).strip();
+        Optional<String> mirrorTarget = mirror.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(mirror);
+        notices.add("INFO audit trail: " + (strict ? "strict (fail closed: calls wait for their record and are refused"
+                + " while it cannot be written)" : "buffered (records are written in batches; a crash can lose at most the"
+                + " records still queued)") + mirrorTarget.map(m -> "; mirrored as JSON lines to " + m).orElse(""));
+        return new AuditConfig(strict, queue, mirrorTarget);
     }
 
     private static VaultConfig vault(Map<String, String> values, Environment environment, boolean passphraseFromEnv,

@@ -12,7 +12,7 @@ import java.util.Optional;
  *                loaded {@code .env} file); never contain secret values
  */
 public record KeywardenConfig(Environment environment, HostPort listen, Path dataDir,
-                              UpstreamConfig upstream, ServerConfig server, AdminConfig admin, VaultConfig vault,
+                              UpstreamConfig upstream, ServerConfig server, AdminConfig admin, VaultConfig vault, AuditConfig audit,
                               Optional<Secret> serverSecret, List<String> notices) {
 
     /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */

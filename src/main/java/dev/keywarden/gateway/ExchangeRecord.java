@@ -14,11 +14,12 @@ import dev.keywarden.gateway.meter.Usage;
  * @param upstreamStatus status from upstream, 0 when upstream was not reached
  * @param providerKey    fingerprint of the provider key used, or null
  * @param upstreamNanos  time from sending upstream to the upstream response completing (0 if not sent)
+ * @param origin         the client's Origin header, or null
  * @param clientAborted  the client went away before the response was complete
  */
 public record ExchangeRecord(String requestId, Route route, String method, String path,
                              ClientIdentity identity, RequestSummary request, int status, String errorType,
                              int upstreamStatus, Usage usage, String providerKey,
                              long totalNanos, long upstreamNanos, String clientAddress, String userAgent,
-                             boolean clientAborted) {
+                             String origin, boolean clientAborted) {
 }

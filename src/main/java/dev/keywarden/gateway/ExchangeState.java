@@ -44,23 +44,33 @@ final class ExchangeState {
         this.errorType = type.wireName();
     }
 
-    /** Builds the record and hands it to every observer; only the first call has any effect. */
-    void report(List<ExchangeObserver> observers) {
+    /**
+     * Builds the record and hands it to every observer; only the first call has any effect.
+     *
+     * @return the failure of a {@link ExchangeObserver#required() required} observer, or null
+     */
+    RuntimeException report(List<ExchangeObserver> observers) {
         if (!reported.compareAndSet(false, true)) {
-            return;
+            return null;
         }
+        RuntimeException requiredFailure = null;
         long now = System.nanoTime();
         long upstreamNanos = upstreamStartNanos == 0 ? 0 : (upstreamEndNanos == 0 ? now : upstreamEndNanos) - upstreamStartNanos;
         ExchangeRecord record = new ExchangeRecord(requestId, route, request.getMethod(), request.getHttpURI().getPath(),
                 identity, summary, status, errorType, upstreamStatus, usage, providerKey, now - startNanos, upstreamNanos,
-                Request.getRemoteAddr(request), request.getHeaders().get(HttpHeader.USER_AGENT), clientAborted);
+                Request.getRemoteAddr(request), request.getHeaders().get(HttpHeader.USER_AGENT),
+                request.getHeaders().get(HttpHeader.ORIGIN), clientAborted);
         for (ExchangeObserver o : observers) {
             try {
                 o.onExchange(record);
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(ExchangeState.class).warn("exchange observer {} failed: {}",
                         o.getClass().getSimpleName(), e.toString());
+                if (o.required() && requiredFailure == null) {
+                    requiredFailure = e;
+                }
             }
         }
+        return requiredFailure;
     }
 }

@@ -50,10 +50,11 @@ final class GatewayHandler extends Handler.Abstract {
     private final long maxBodyBytes;
     private final List<ExchangeObserver> observers;
     private final List<Readiness> readiness;
+    private final List<Preflight> preflights;
 
     GatewayHandler(Authenticator authenticator, ProviderKeys providerKeys, HttpClient upstream,
                    UpstreamConfig upstreamConfig, ServerConfig serverConfig,
-                   List<ExchangeObserver> observers, List<Readiness> readiness) {
+                   List<ExchangeObserver> observers, List<Readiness> readiness, List<Preflight> preflights) {
         super(InvocationType.BLOCKING);
         this.authenticator = authenticator;
         this.providerKeys = providerKeys;
@@ -63,6 +64,7 @@ final class GatewayHandler extends Handler.Abstract {
         this.maxBodyBytes = serverConfig.maxBodyBytes();
         this.observers = List.copyOf(observers);
         this.readiness = List.copyOf(readiness);
+        this.preflights = List.copyOf(preflights);
     }
 
     @Override
@@ -125,6 +127,15 @@ final class GatewayHandler extends Handler.Abstract {
                 state.summary = JsonBodyInspector.inspect(body, body.length);
             } catch (JsonBodyInspector.InvalidBody e) {
                 return refuse(state, response, callback, 400, ErrorType.INVALID_REQUEST, e.getMessage());
+            }
+        }
+
+        for (Preflight preflight : preflights) {
+            try {
+                preflight.check(state.identity, state.summary);
+            } catch (Refusal refusal) {
+                refusal.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+                return refuse(state, response, callback, refusal.status(), refusal.type(), refusal.getMessage());
             }
         }
 

@@ -78,6 +78,7 @@ public final class GatewayServer implements AutoCloseable {
         private Authenticator authenticator;
         private ProviderKeys providerKeys;
         private final List<ExchangeObserver> observers = new ArrayList<>();
+        private final List<Preflight> preflights = new ArrayList<>();
         private final List<Readiness> readiness = new ArrayList<>();
 
         public Builder listen(HostPort listen) {
@@ -108,6 +109,12 @@ public final class GatewayServer implements AutoCloseable {
         /** Optional; may be called several times. */
         public Builder observer(ExchangeObserver observer) {
             observers.add(Objects.requireNonNull(observer));
+            return this;
+        }
+
+        /** Optional; checks run in the order added, after authentication, before a call is forwarded. */
+        public Builder preflight(Preflight check) {
+            preflights.add(Objects.requireNonNull(check));
             return this;
         }
 
@@ -147,7 +154,7 @@ public final class GatewayServer implements AutoCloseable {
             HttpClient client = UpstreamClient.create(upstreamConfig);
             GracefulHandler graceful = new GracefulHandler();
             graceful.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
-                    observers, readiness));
+                    observers, readiness, preflights));
             server.setHandler(graceful);
             try {
                 server.start();

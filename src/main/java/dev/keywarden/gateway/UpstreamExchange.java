@@ -213,12 +213,17 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         if (result.isSucceeded()) {
             whenComplete((ignored, failure) -> {
                 if (failure == null) {
-                    callback.succeeded();
+                    RuntimeException veto = state.report(observers);
+                    if (veto == null) {
+                        callback.succeeded();
+                    } else {
+                        callback.failed(veto);
+                    }
                 } else {
                     state.clientAborted = true;
                     callback.failed(failure);
+                    state.report(observers);
                 }
-                state.report(observers);
             });
             return;
         }

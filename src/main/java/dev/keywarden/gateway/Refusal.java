@@ -1,0 +1,37 @@
+package dev.keywarden.gateway;
+
+import java.util.Map;
+
+/**
+ * A pipeline stage refuses a call: the client gets {@code status} with an Anthropic-shaped error of
+ * {@code type} and {@code message} (which must hold no secret), plus {@code headers}.
+ */
+public final class Refusal extends RuntimeException {
+
+    private final int status;
+    private final ErrorType type;
+    private final Map<String, String> headers;
+
+    public Refusal(int status, ErrorType type, String message, Map<String, String> headers) {
+        super(message, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.headers = Map.copyOf(headers);
+    }
+
+    public Refusal(int status, ErrorType type, String message) {
+        this(status, type, message, Map.of());
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public ErrorType type() {
+        return type;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+}
