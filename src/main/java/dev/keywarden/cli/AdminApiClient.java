@@ -143,6 +143,11 @@ public final class AdminApiClient {
             return body;
         }
         String type = body == null ? "" : body.at("/error/type").asText("");
+        if (status == 401) {
+            throw new AdminApiException(status, type, "the admin API at " + base + " refused the admin token (HTTP 401): "
+                    + "check KEYWARDEN_ADMIN_TOKEN or --admin-token-file, or create a token on the gateway host with: "
+                    + "keywarden admin create-token --name NAME");
+        }
         String message = body == null ? "" : body.at("/error/message").asText("");
         if (message.isBlank()) {
             message = "the admin API answered " + what + " with HTTP " + status + " and no error message";
