@@ -124,9 +124,10 @@ final class ProviderKeyCommands {
 
     @Command(name = "rotate", mixinStandardHelpOptions = true,
             description = {"Replace an active provider key without downtime, printing each step:",
-                    "the new key is added as pending -> verified upstream (count_tokens) -> made active -> the old key",
-                    "drains (calls in flight finish; at most 5 minutes) -> the old key is revoked.",
-                    "If a step fails the old key stays active. " + REMOTE_SOURCE_NOTE})
+                    "pending -> verified -> active -> draining -> revoked. The new key is added as",
+                    "pending, verified upstream (count_tokens) and made active; then the old key",
+                    "drains (calls in flight finish, at most 5 minutes) and is revoked.",
+                    "If a step fails the old key stays active.", REMOTE_SOURCE_NOTE})
     static final class Rotate extends VaultSubcommand {
         @Option(names = "--from", paramLabel = "ID", required = true, description = "The active provider key to replace (pk_...).")
         String fromId;
