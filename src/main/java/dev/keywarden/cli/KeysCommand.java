@@ -11,7 +11,13 @@ import dev.keywarden.auth.VirtualKeyFormat;
 import dev.keywarden.auth.VirtualKeyService;
 import dev.keywarden.config.ConfigException;
 import dev.keywarden.log.Redactor;
+import dev.keywarden.audit.LoggingSecurityEvents;
+import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.store.Database;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,15 +33,24 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code keywarden keys}: create, list and revoke virtual keys in the data directory's database.
- * A new key is printed once, alone on the last line of stdout; no other command ever prints a key.
+ * {@code keywarden keys}: virtual keys (create, list, revoke) and the provider keys of the vault
+ * (list, add from a secret source, rotate without downtime, revoke gracefully or now, activate),
+ * on the local store or, with {@code --admin-url}, on a running gateway.
+ *
+ * <p>Guarantees: a new virtual key is printed once, alone on the last line of stdout; no other
+ * command ever prints a key; provider keys are only ever shown by fingerprint and never travel
+ * through the CLI's arguments (they are named by a secret source such as {@code env:VAR}).
  */
 @Command(name = "keys", mixinStandardHelpOptions = true,
-        description = "Create, list and revoke virtual keys (kw_...): the credentials clients use instead of a provider key.",
+        description = {"Manage virtual keys (kw_...), the credentials clients use instead of a provider key,",
+                "and the provider keys (sk-ant-...) kept in the vault, shown by fingerprint only."},
         subcommands = {
                 KeysCommand.CreateVirtual.class,
                 KeysCommand.ListKeys.class,
-                KeysCommand.Revoke.class
+                KeysCommand.Revoke.class,
+                ProviderKeyCommands.Add.class,
+                ProviderKeyCommands.Rotate.class,
+                ProviderKeyCommands.Activate.class
         })
 public final class KeysCommand implements Callable<Integer> {
 
@@ -53,7 +68,7 @@ public final class KeysCommand implements Callable<Integer> {
      * data directory and server secret for the CLI: {@code --data-dir}, else {@code KEYWARDEN_DATA_DIR},
      * else {@code ./data}; the secret from {@code KEYWARDEN_SERVER_SECRET}, else the data directory.
      */
-    static final class StoreOptions {
+    static final class StoreOptions implements CliContext.Aware {
         static final String DATA_DIR_ENV = "KEYWARDEN_DATA_DIR";
         static final String DEFAULT_DATA_DIR = "data";
 
@@ -61,8 +76,15 @@ public final class KeysCommand implements Callable<Integer> {
                 description = "Directory holding keywarden.db and server-secret (default: $KEYWARDEN_DATA_DIR, else ./data).")
         Path dataDir;
 
+        private CliContext context = CliContext.process();
+
+        @Override
+        public void context(CliContext context) {
+            this.context = context;
+        }
+
         Path resolveDataDir() {
-            return resolveDataDir(dataDir, System::getenv);
+            return resolveDataDir(dataDir, context::env);
         }
 
         static Path resolveDataDir(Path option, UnaryOperator<String> env) {
@@ -78,7 +100,7 @@ public final class KeysCommand implements Callable<Integer> {
             Path dir = resolveDataDir();
             ServerSecret secret;
             try {
-                secret = ServerSecret.resolve(System.getenv(ServerSecret.ENV_VAR), dir);
+                secret = ServerSecret.resolve(context.env(ServerSecret.ENV_VAR), dir);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage());
             }
@@ -133,29 +155,75 @@ public final class KeysCommand implements Callable<Integer> {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List virtual keys: name, id, prefix, created, last used, state. Never prints a key.")
-    static final class ListKeys implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        StoreOptions store;
-        @Option(names = "--json", description = "Print a JSON array instead of a table.")
+            description = {"List provider keys (when the vault is on: vault.kek other than none) and virtual keys.",
+                    "Provider keys: id, label, environment, state, fingerprint (sk-ant-api03-...WXYZ), short SHA-256,",
+                    "priority, last use, rotation due date and an OVERDUE marker. Virtual keys: name, id, prefix,",
+                    "created, last used, state. Never prints a key."})
+    static final class ListKeys extends VaultSubcommand {
+        @Option(names = "--json", description = "Print {\"provider_keys\":[...],\"virtual_keys\":[...]} instead of tables.")
         boolean json;
 
         @Override
-        public Integer call() throws Exception {
+        int execute() throws Exception {
+            JsonNode providerKeys;
+            String vaultNote;
             List<VirtualKeyInfo> keys;
-            Path dir;
-            try (Session session = store.open()) {
-                keys = session.keys().list();
-                dir = session.dataDir();
+            String where;
+            if (target.remote()) {
+                AdminApiClient client = target.client(err());
+                where = "the gateway at " + client.baseUri();
+                JsonNode provider = providerKeysOf(client);
+                providerKeys = provider;
+                vaultNote = provider == null ? null : "the gateway at " + client.baseUri();
+                keys = virtualKeysOf(client.get("/admin/v1/virtual-keys").path("data"));
+            } else {
+                Path dir;
+                try (Session session = store.open()) {
+                    keys = session.keys().list();
+                    dir = session.dataDir();
+                }
+                where = dir.toAbsolutePath().normalize().toString();
+                KeywardenConfig config = target.loadConfig(dir);
+                if (config.vault().enabled()) {
+                    try (VaultTarget.LocalVault local = target.openLocal(dir, false, new LoggingSecurityEvents())) {
+                        providerKeys = ProviderKeyOutput.toJson(local.vault().list());
+                    }
+                    vaultNote = "vault.kek " + config.vault().kek() + ", gateway key environment " + config.vault().keyEnvironment();
+                } else {
+                    providerKeys = null;
+                    vaultNote = null;
+                }
             }
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             if (json) {
-                out.println(toJson(keys));
-            } else if (keys.isEmpty()) {
-                out.println("No virtual keys in " + dir.toAbsolutePath().normalize()
-                        + "; create one with: keywarden keys create-virtual --name NAME");
+                ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ObjectNode root = mapper.createObjectNode();
+                root.set("provider_keys", providerKeys == null ? mapper.createArrayNode() : providerKeys);
+                root.set("virtual_keys", toJson(keys));
+                out.println(mapper.writeValueAsString(root));
+                out.flush();
+                return 0;
+            }
+            if (providerKeys != null) {
+                out.println("PROVIDER KEYS (" + vaultNote + ")");
+                if (providerKeys.isEmpty()) {
+                    out.println("No provider keys in the vault; add one with: keywarden keys add --from-env VAR");
+                } else {
+                    ProviderKeyOutput.printTable(out, providerKeys);
+                    long overdue = 0;
+                    for (JsonNode k : providerKeys) {
+                        overdue += k.path("overdue").asBoolean() ? 1 : 0;
+                    }
+                    if (overdue > 0) {
+                        out.println(overdue + " provider key(s) OVERDUE for rotation; rotate with: "
+                                + "keywarden keys rotate --from ID --new-from-env VAR");
+                    }
+                }
+                out.println();
+                out.println("VIRTUAL KEYS");
+            }
+            if (keys.isEmpty()) {
+                out.println("No virtual keys in " + where + "; create one with: keywarden keys create-virtual --name NAME");
             } else {
                 printTable(out, keys);
             }
@@ -163,8 +231,37 @@ public final class KeysCommand implements Callable<Integer> {
             return 0;
         }
 
-        static String toJson(List<VirtualKeyInfo> keys) throws Exception {
-            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        /** The gateway's provider keys, or null when its vault is off (the endpoints do not exist then). */
+        private static JsonNode providerKeysOf(AdminApiClient client) {
+            try {
+                return client.get("/admin/v1/provider-keys").path("data");
+            } catch (AdminApiException e) {
+                if (e.status() == 404) {
+                    return null;
+                }
+                throw e;
+            }
+        }
+
+        /** Virtual keys as the admin API lists them (record fields, ISO-8601 times). */
+        static List<VirtualKeyInfo> virtualKeysOf(JsonNode data) {
+            List<VirtualKeyInfo> keys = new ArrayList<>();
+            for (JsonNode k : data) {
+                keys.add(new VirtualKeyInfo(k.path("name").asText(), k.path("id").asText(), k.path("prefix").asText(),
+                        instant(k.path("createdAt")), instant(k.path("lastUsedAt")), instant(k.path("revokedAt"))));
+            }
+            return keys;
+        }
+
+        private static Instant instant(JsonNode node) {
+            if (node.isNull() || node.isMissingNode() || node.asText().isBlank()) {
+                return null;
+            }
+            return Instant.parse(node.asText());
+        }
+
+        static ArrayNode toJson(List<VirtualKeyInfo> keys) {
+            ObjectMapper mapper = new ObjectMapper();
             ArrayNode array = mapper.createArrayNode();
             for (VirtualKeyInfo key : keys) {
                 ObjectNode o = array.addObject();
@@ -176,7 +273,7 @@ public final class KeysCommand implements Callable<Integer> {
                 o.put("revoked_at", format(key.revokedAt(), null));
                 o.put("state", key.state());
             }
-            return mapper.writeValueAsString(array);
+            return array;
         }
 
         static void printTable(PrintWriter out, List<VirtualKeyInfo> keys) {
@@ -184,23 +281,7 @@ public final class KeysCommand implements Callable<Integer> {
             List<String[]> rows = keys.stream().map(k -> new String[] {
                     k.name(), k.id(), k.prefix(), format(k.createdAt(), "-"), format(k.lastUsedAt(), "never"),
                     k.isRevoked() ? "revoked " + format(k.revokedAt(), "") : "active"}).toList();
-            int[] widths = new int[header.length];
-            for (int i = 0; i < header.length; i++) {
-                widths[i] = header[i].length();
-                for (String[] row : rows) {
-                    widths[i] = Math.max(widths[i], row[i].length());
-                }
-            }
-            printRow(out, header, widths);
-            rows.forEach(row -> printRow(out, row, widths));
-        }
-
-        private static void printRow(PrintWriter out, String[] cells, int[] widths) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < cells.length; i++) {
-                line.append(i == cells.length - 1 ? cells[i] : String.format("%-" + widths[i] + "s  ", cells[i]));
-            }
-            out.println(line.toString().stripTrailing());
+            ProviderKeyOutput.Table.print(out, header, rows);
         }
 
         private static String format(Instant time, String whenAbsent) {
@@ -209,27 +290,49 @@ public final class KeysCommand implements Callable<Integer> {
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = {"Revoke a virtual key by id (vk_...) or prefix (kw_ + 8 characters).",
-                    "Gateways sharing the database refuse it within seconds."})
-    static final class Revoke implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        StoreOptions store;
-        @Parameters(paramLabel = "ID|PREFIX", description = "The key's id or prefix, as shown by: keywarden keys list")
+            description = {"Revoke a key.",
+                    "Provider keys (ids pk_...): new calls stop using it at once; calls in flight finish first",
+                    "(up to 5 minutes) unless --now cuts them. A backup key of the same scope takes over.",
+                    "Virtual keys: by id (vk_...) or prefix (kw_ + 8 characters); gateways sharing the database",
+                    "refuse it within seconds."})
+    static final class Revoke extends VaultSubcommand {
+        @Parameters(paramLabel = "ID|PREFIX", description = "The key's id (pk_... or vk_...) or a virtual key's prefix, as shown by: keywarden keys list")
         String idOrPrefix;
 
+        @Option(names = "--now", description = "Provider keys: revoke immediately, cutting calls in flight on the key (incident response).")
+        boolean now;
+
         @Override
-        public Integer call() {
-            String shown = describe(idOrPrefix.strip());
-            try (Session session = store.open()) {
-                if (!session.keys().revoke(idOrPrefix)) {
-                    spec.commandLine().getErr().println("keywarden keys revoke: no virtual key has id or prefix "
-                            + shown + " in " + session.dataDir().toAbsolutePath().normalize());
-                    return 1;
+        int execute() {
+            String argument = idOrPrefix.strip();
+            if (argument.startsWith(ProviderKeyCommands.ID_PREFIX)) {
+                return ProviderKeyCommands.revoke(this, argument, now);
+            }
+            String shown = describe(argument);
+            if (target.remote()) {
+                String ref = VirtualKeyFormat.isWellFormed(argument) ? VirtualKeyFormat.displayPrefix(argument) : argument;
+                AdminApiClient client = target.client(err());
+                try {
+                    client.post("/admin/v1/virtual-keys/" + URLEncoder.encode(ref, StandardCharsets.UTF_8) + "/revoke", (JsonNode) null);
+                } catch (AdminApiException e) {
+                    if (e.status() == 404) {
+                        err().println(spec.qualifiedName() + ": no virtual key has id or prefix " + shown + " on the gateway at "
+                                + client.baseUri());
+                        return 1;
+                    }
+                    throw e;
+                }
+            } else {
+                try (Session session = store.open()) {
+                    if (!session.keys().revoke(idOrPrefix)) {
+                        err().println(spec.qualifiedName() + ": no virtual key has id or prefix "
+                                + shown + " in " + session.dataDir().toAbsolutePath().normalize());
+                        return 1;
+                    }
                 }
             }
-            spec.commandLine().getOut().println("Revoked virtual key " + shown + ".");
+            out().println("Revoked virtual key " + shown + ".");
+            out().flush();
             return 0;
         }
 

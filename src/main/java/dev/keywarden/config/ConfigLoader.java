@@ -140,7 +140,8 @@ public final class ConfigLoader {
         if (apiKey.isPresent() && yaml.containsKey(UPSTREAM_API_KEY.path()) && merged.get(UPSTREAM_API_KEY.env()) == null) {
             notices.add("WARN the provider key is stored in the config file (upstream.api_key); prefer the ANTHROPIC_API_KEY environment variable or the vault");
         }
-        if (apiKey.isEmpty() && fromUser.get(UPSTREAM_URL.path())) {
+        boolean vaultOff = values.get(VAULT_KEK.path()).strip().equalsIgnoreCase("none");
+        if (apiKey.isEmpty() && fromUser.get(UPSTREAM_URL.path()) && vaultOff) {
             throw new ConfigException("ANTHROPIC_API_KEY is not set but upstream.url (KEYWARDEN_UPSTREAM_URL) is: set ANTHROPIC_API_KEY to the provider key for "
                     + upstreamUrl.getHost() + ", or unset KEYWARDEN_UPSTREAM_URL to run the demo");
         }

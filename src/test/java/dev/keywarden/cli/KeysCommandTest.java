@@ -85,14 +85,17 @@ class KeysCommandTest {
     }
 
     @Test
-    void listJsonIsAnArrayOfKeysWithoutTheKey() throws Exception {
+    void listJsonHoldsTheVirtualKeysWithoutTheKeyAndNoProviderKeysWhileTheVaultIsOff() throws Exception {
         String key = createKey("svc");
         authenticate(key); // records a last-use time on close
 
         Run list = run("keys", "list", "--json", "--data-dir", dataDir());
 
         assertThat(list.exitCode()).isZero();
-        JsonNode array = new ObjectMapper().readTree(list.out());
+        JsonNode root = new ObjectMapper().readTree(list.out());
+        assertThat(root.get("provider_keys").isArray()).isTrue();
+        assertThat(root.get("provider_keys")).isEmpty();
+        JsonNode array = root.get("virtual_keys");
         assertThat(array.isArray()).isTrue();
         assertThat(array).hasSize(1);
         JsonNode entry = array.get(0);
@@ -111,7 +114,8 @@ class KeysCommandTest {
         Run list = run("keys", "list", "--data-dir", dataDir());
         assertThat(list.exitCode()).isZero();
         assertThat(list.out()).contains("No virtual keys").contains("keywarden keys create-virtual --name NAME");
-        assertThat(run("keys", "list", "--json", "--data-dir", dataDir()).out().strip()).isEqualTo("[ ]");
+        assertThat(run("keys", "list", "--json", "--data-dir", dataDir()).out().replaceAll("\\s", ""))
+                .isEqualTo("{\"provider_keys\":[],\"virtual_keys\":[]}");
     }
 
     @Test
@@ -131,7 +135,7 @@ class KeysCommandTest {
     void revokeById() throws Exception {
         String key = createKey("laptop");
         String id = new ObjectMapper().readTree(run("keys", "list", "--json", "--data-dir", dataDir()).out())
-                .get(0).get("id").asText();
+                .get("virtual_keys").get(0).get("id").asText();
 
         assertThat(run("keys", "revoke", id, "--data-dir", dataDir()).exitCode()).isZero();
         assertThat(authenticate(key)).isInstanceOf(AuthOutcome.Rejected.class);
@@ -142,7 +146,7 @@ class KeysCommandTest {
         createKey("laptop");
         Run revoke = run("keys", "revoke", "vk_nosuchkey", "--data-dir", dataDir());
         assertThat(revoke.exitCode()).isEqualTo(1);
-        assertThat(revoke.err()).contains("no virtual key has id or prefix vk_nosuchkey")
+        assertThat(revoke.err()).contains("keywarden keys revoke: no virtual key has id or prefix vk_nosuchkey")
                 .contains(tmp.resolve("data").toString());
     }
 

@@ -1,0 +1,86 @@
+package dev.keywarden.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Reads the vault passphrase, never from a command-line flag (flags end up in shell history and
+ * process listings): from {@code KEYWARDEN_VAULT_PASSPHRASE} when set, else from a no-echo prompt
+ * when a terminal is attached, else from the first line of standard input.
+ *
+ * <p>Guarantee: the passphrase is returned as a {@code char[]} the caller zeroes; intermediate
+ * buffers are zeroed here, and no message ever contains it.
+ */
+final class PassphraseInput {
+
+    static final String ENV = "KEYWARDEN_VAULT_PASSPHRASE";
+    private static final int MAX_BYTES = 4096;
+
+    private PassphraseInput() {
+    }
+
+    /**
+     * @throws IllegalStateException when no passphrase is available or it is empty (message says how to give one)
+     */
+    static char[] read(CliContext context, String prompt) {
+        String fromEnv = context.env(ENV);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return fromEnv.toCharArray();
+        }
+        char[] passphrase;
+        if (context.interactive()) {
+            passphrase = System.console().readPassword("%s", prompt);
+        } else {
+            passphrase = firstLine(context.stdin());
+        }
+        if (passphrase == null || passphrase.length == 0) {
+            throw new IllegalStateException("no vault passphrase given: type it at the prompt, pipe it as the first line "
+                    + "of standard input, or set " + ENV);
+        }
+        return passphrase;
+    }
+
+    /** The first line of {@code in} (without the line break) as UTF-8 characters; null at end of input. */
+    static char[] firstLine(InputStream in) {
+        byte[] buffer = new byte[MAX_BYTES];
+        int length = 0;
+        try {
+            int b;
+            boolean any = false;
+            while ((b = in.read()) != -1) {
+                any = true;
+                if (b == '\n') {
+                    break;
+                }
+                if (length == MAX_BYTES) {
+                    throw new IllegalStateException("the vault passphrase on standard input is longer than " + MAX_BYTES + " bytes");
+                }
+                buffer[length++] = (byte) b;
+            }
+            if (!any) {
+                return null;
+            }
+            if (length > 0 && buffer[length - 1] == '\r') {
+                length--;
+            }
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(buffer, 0, length));
+            char[] out = new char[chars.remaining()];
+            chars.get(out);
+            Arrays.fill(chars.array(), '\0');
+            return out;
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException("the vault passphrase on standard input is not valid UTF-8");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the vault passphrase from standard input (" + e.getClass().getSimpleName() + ")");
+        } finally {
+            Arrays.fill(buffer, (byte) 0);
+        }
+    }
+}
