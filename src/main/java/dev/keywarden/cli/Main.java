@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 VaultCommand.class,
                 FakeUpstreamCommand.class,
                 AdminCommand.class,
+                AuditCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
