@@ -90,6 +90,8 @@ final class ExchangeLog {
         private final String path;
         private final String query;
         private final Map<String, List<String>> headers;
+        private final long arrivedNanos = System.nanoTime();
+        private final java.time.Instant arrivedAt = java.time.Instant.now();
         private byte[] requestBody = new byte[0];
         private int status;
         private byte[] response = new byte[0];
@@ -147,7 +149,21 @@ final class ExchangeLog {
 
         synchronized RecordedExchange toRecord() {
             return new RecordedExchange(method, path, query, headers, requestBody.clone(), status,
-                    Arrays.copyOf(response, responseLength));
+                    Arrays.copyOf(response, responseLength), presentedKeySha256(), arrivedAt, arrivedNanos);
+        }
+
+        /** The fingerprint of the key the request presented: {@code x-api-key} decides when present. */
+        private String presentedKeySha256() {
+            List<String> apiKey = headers.get("x-api-key");
+            if (apiKey != null && !apiKey.isEmpty()) {
+                return AcceptedKeys.sha256Hex(apiKey.get(0));
+            }
+            List<String> authorization = headers.get("authorization");
+            if (authorization != null && !authorization.isEmpty()
+                    && authorization.get(0).regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return AcceptedKeys.sha256Hex(authorization.get(0).substring(7).strip());
+            }
+            return null;
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.keywarden.upstream.fake;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.function.Supplier;
 
@@ -10,8 +9,9 @@ import java.util.function.Supplier;
  *
  * <p>Guarantee: {@link #answer} never throws for a client mistake; every refusal is an
  * Anthropic-shaped error {@link Reply}. The key is accepted from {@code x-api-key} or
- * {@code Authorization: Bearer}; the comparison is constant-time
- * ({@link MessageDigest#isEqual}) and no answer ever contains the configured or presented key.
+ * {@code Authorization: Bearer} and must be one of the {@link AcceptedKeys} at that moment; the
+ * comparison is constant-time ({@link MessageDigest#isEqual} over SHA-256 digests) and no answer
+ * ever contains a configured or presented key.
  */
 final class FakeApi {
 
@@ -21,13 +21,13 @@ final class FakeApi {
     private static final String BATCHES = "/v1/messages/batches";
     private static final String BEARER = "Bearer ";
 
-    private final byte[] apiKey;
+    private final AcceptedKeys keys;
     private final MessagesEndpoint messages;
     private final ModelsEndpoint models = new ModelsEndpoint();
     private final BatchesEndpoint batches;
 
-    FakeApi(String apiKey, int tokensPerSecond, Supplier<String> baseUri) {
-        this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
+    FakeApi(AcceptedKeys keys, int tokensPerSecond, Supplier<String> baseUri) {
+        this.keys = keys;
         this.messages = new MessagesEndpoint(tokensPerSecond);
         this.batches = new BatchesEndpoint(new BatchStore(), baseUri);
     }
@@ -77,7 +77,7 @@ final class FakeApi {
     }
 
     private boolean matches(String presented) {
-        return MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), apiKey);
+        return keys.accepts(presented);
     }
 
     private Reply route(Call call, Scenario scenario) {

@@ -21,8 +21,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <p>Guarantees:
  * <ul>
  *   <li>{@link #start} returns only once the port is listening, or throws naming host and port.</li>
- *   <li>Only the configured {@code x-api-key} is accepted (constant-time comparison); the key
- *       never appears in an answer, a log line or {@link #toString()}.</li>
+ *   <li>Only the configured {@code x-api-key}, and keys added later with {@link #acceptKey}, are
+ *       accepted (constant-time comparison against SHA-256 digests); {@link #rejectKey} makes a key
+ *       get 401 {@code authentication_error} from the next request on, as Anthropic does for a
+ *       disabled key. Keys never appear in an answer, a log line or {@link #toString()}.</li>
+ *   <li>Each recorded exchange names the key it presented by SHA-256 fingerprint
+ *       ({@link RecordedExchange#apiKeySha256()}, as {@link #fingerprintOf}) and carries its arrival
+ *       time ({@link RecordedExchange#arrivedNanos()}, {@link System#nanoTime()} of this JVM).</li>
  *   <li>Every request is recorded in arrival order with the exact bytes answered; the record keeps
  *       the newest 10,000 exchanges (and about 64 MB of bodies), so long benchmarks stay bounded.</li>
  *   <li>A stream whose client goes away is noticed at the next failed write (within one delta
@@ -43,9 +48,11 @@ public final class FakeUpstream implements AutoCloseable {
     private final ReplyWriter writer;
     private final ExecutorService waiters;
     private final URI baseUri;
+    private final AcceptedKeys keys;
 
     private FakeUpstream(Server server, ServerConnector connector, ExchangeLog log, HangingRequests hangs,
-                         StreamCancellations cancellations, ReplyWriter writer, ExecutorService waiters, URI baseUri) {
+                         StreamCancellations cancellations, ReplyWriter writer, ExecutorService waiters, URI baseUri,
+                         AcceptedKeys keys) {
         this.server = server;
         this.connector = connector;
         this.log = log;
@@ -54,6 +61,7 @@ public final class FakeUpstream implements AutoCloseable {
         this.writer = writer;
         this.waiters = waiters;
         this.baseUri = baseUri;
+        this.keys = keys;
     }
 
     /** Starts listening; returns once requests are accepted. */
@@ -79,7 +87,8 @@ public final class FakeUpstream implements AutoCloseable {
         ExecutorService waiters = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fake-upstream-stream-", 0).factory());
         ReplyWriter writer = new ReplyWriter(waiters, hangs, cancellations);
         BaseUriHolder base = new BaseUriHolder();
-        FakeApi api = new FakeApi(options.apiKey(), options.tokensPerSecond(), base::get);
+        AcceptedKeys keys = new AcceptedKeys(options.apiKey());
+        FakeApi api = new FakeApi(keys, options.tokensPerSecond(), base::get);
         server.setHandler(new FakeUpstreamHandler(api, log, writer, options.latency().toNanos()));
         try {
             server.start();
@@ -91,7 +100,7 @@ public final class FakeUpstream implements AutoCloseable {
         }
         URI uri = URI.create("http://" + uriHost(options.host()) + ":" + connector.getLocalPort());
         base.set(uri.toString());
-        return new FakeUpstream(server, connector, log, hangs, cancellations, writer, waiters, uri);
+        return new FakeUpstream(server, connector, log, hangs, cancellations, writer, waiters, uri, keys);
     }
 
     /** The port actually listened on. */
@@ -102,6 +111,37 @@ public final class FakeUpstream implements AutoCloseable {
     /** e.g. {@code http://127.0.0.1:54321}, without a trailing slash. */
     public URI baseUri() {
         return baseUri;
+    }
+
+    /**
+     * Accepts {@code key} as well, from the next request on (like a key newly issued in the
+     * console). Accepting a key twice is harmless.
+     */
+    public void acceptKey(String key) {
+        keys.accept(key);
+    }
+
+    /**
+     * Refuses {@code key} with 401 {@code authentication_error} from the next request on (like a
+     * key disabled or deleted in the console). Streams already running on it are not cut.
+     *
+     * @return whether the key had been accepted
+     */
+    public boolean rejectKey(String key) {
+        return keys.reject(key);
+    }
+
+    /** How many keys are accepted right now. */
+    public int acceptedKeyCount() {
+        return keys.size();
+    }
+
+    /**
+     * The fingerprint {@link RecordedExchange#apiKeySha256()} uses: lower-case hex SHA-256 of the
+     * key's UTF-8 bytes, the same as the vault's {@code sha256} fingerprint of a provider key.
+     */
+    public static String fingerprintOf(String key) {
+        return AcceptedKeys.sha256Hex(key);
     }
 
     /** Every retained request, oldest first (a snapshot; later requests do not change it). */

@@ -7,7 +7,9 @@
  * {@code POST /v1/messages/count_tokens}, {@code GET /v1/models} (paginated),
  * {@code GET /v1/models/{id}} (id or alias), and the batches API under
  * {@code /v1/messages/batches}. The key is accepted as {@code x-api-key} or
- * {@code Authorization: Bearer}; {@code anthropic-version} must be present.
+ * {@code Authorization: Bearer}; {@code anthropic-version} must be present. Tests can change the
+ * accepted keys while the fake runs ({@code FakeUpstream.acceptKey}, {@code rejectKey}: 401 from
+ * the next request on); every recorded exchange names its key by SHA-256 fingerprint.
  *
  * <h2>Simulated answers</h2>
  * "This is a simulated reply from Keywarden's fake upstream. You said: …" with up to 12 words of
