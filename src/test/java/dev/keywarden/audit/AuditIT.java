@@ -206,7 +206,7 @@ class AuditIT {
             JsonNode error = JSON.readTree(refused.body());
             assertThat(error.at("/error/type").asText()).isEqualTo("api_error");
             assertThat(error.at("/error/message").asText()).contains("audit trail").contains("strict");
-            assertThat(gw.upstream.exchanges().stream().filter(e -> e.body().contains("refused")).count())
+            assertThat(gw.upstream.exchanges().stream().filter(e -> e.requestBodyText().contains("refused")).count())
                     .as("a refused call never reaches upstream").isZero();
 
             sqlite(gw, "ALTER TABLE audit_records_away RENAME TO audit_records");
