@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 KeysCommand.class,
                 FakeUpstreamCommand.class,
                 AdminCommand.class,
+                ScanCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
