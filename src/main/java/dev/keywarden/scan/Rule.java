@@ -9,10 +9,11 @@ import java.util.regex.Pattern;
  * {@code secretGroup}; the regex only runs on text containing one of the lower-case
  * {@code keywords}; a candidate is kept only when its Shannon entropy reaches {@code minEntropy}
  * (0 = no minimum), the optional offline {@code validator} accepts it and the rule's allow-list
- * does not exempt it. Immutable and thread-safe.
+ * does not exempt it. A rule that is not {@code multiline} matches within one line, so its regex
+ * only runs on the lines holding a keyword. Immutable and thread-safe.
  */
 public record Rule(String id, String description, Pattern regex, int secretGroup, List<String> keywords,
-                   double minEntropy, Validator validator, Allowlist allowlist) {
+                   double minEntropy, Validator validator, Allowlist allowlist, boolean multiline) {
 
     public Rule {
         if (id == null || id.isBlank()) {

@@ -114,7 +114,7 @@ public final class RuleSet {
         int group = rs.secretGroup != null ? rs.secretGroup : (groups > 0 ? 1 : 0);
         try {
             return new Rule(rs.id, rs.description == null ? rs.id : rs.description, regex, group, rs.keywords,
-                    rs.entropy == null ? 0 : rs.entropy, Validator.named(rs.validate), compile(rs.allowlist, where + ", allowlist"));
+                    rs.entropy == null ? 0 : rs.entropy, Validator.named(rs.validate), compile(rs.allowlist, where + ", allowlist"), rs.multiline);
         } catch (IllegalArgumentException e) {
             throw new InvalidRulesException(where + ": " + e.getMessage());
         }
@@ -163,6 +163,7 @@ public final class RuleSet {
         @JsonProperty String validate;
         @JsonProperty AllowSpec allowlist;
         @JsonProperty boolean disabled;
+        @JsonProperty boolean multiline;
     }
 
     static final class AllowSpec {

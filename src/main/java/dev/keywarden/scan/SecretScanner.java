@@ -41,48 +41,89 @@ public final class SecretScanner {
             return List.of();
         }
         String lower = text.toLowerCase(Locale.ROOT);
-        List<Finding> found = null;
-        List<int[]> spans = null;
+        Hits hits = new Hits();
         for (Rule rule : rules.rules()) {
-            if (!containsKeyword(lower, rule) || rule.allowlist().allowsPath(fragment.path())) {
+            if (rule.allowlist().allowsPath(fragment.path())) {
                 continue;
             }
-            Matcher m = rule.regex().matcher(text);
-            while (m.find()) {
-                int start = m.start(rule.secretGroup());
-                String secret = m.group(rule.secretGroup());
-                if (secret == null || secret.isEmpty() || !rule.accepts(secret) || rules.allowlist().allowsSecret(secret)) {
+            if (rule.multiline()) {
+                if (containsKeyword(lower, rule)) {
+                    collect(rule, fragment, 0, text.length(), hits);
+                }
+                continue;
+            }
+            int[] lines = keywordLines(lower, rule);
+            for (int i = 0; i < lines.length; i++) {
+                if (i > 0 && lines[i] == lines[i - 1]) {
                     continue;
                 }
-                int end = m.end(rule.secretGroup());
-                if (lineHasAllowMarker(text, start, end) || overlaps(spans, start, end)) {
-                    continue;
-                }
-                int[] lineCol = lineAndColumn(text, start);
-                if (found == null) {
-                    found = new ArrayList<>();
-                    spans = new ArrayList<>();
-                }
-                spans.add(new int[] {start, end});
-                found.add(Finding.of(rule, secret, fragment.path(), fragment.firstLine() + lineCol[0], lineCol[1], fragment.commit()));
+                int lineEnd = text.indexOf('\n', lines[i]);
+                collect(rule, fragment, lines[i], lineEnd < 0 ? text.length() : lineEnd, hits);
             }
         }
-        if (found == null) {
+        if (hits.findings.isEmpty()) {
             return List.of();
         }
-        found.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
-        return found;
+        hits.findings.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
+        return hits.findings;
     }
 
-    private static boolean overlaps(List<int[]> spans, int start, int end) {
-        if (spans != null) {
+    /** Findings of one fragment so far, with the text spans they cover. */
+    private static final class Hits {
+        final List<Finding> findings = new ArrayList<>(0);
+        final List<int[]> spans = new ArrayList<>(0);
+
+        boolean overlaps(int start, int end) {
             for (int[] span : spans) {
                 if (start < span[1] && span[0] < end) {
                     return true;
                 }
             }
+            return false;
         }
-        return false;
+    }
+
+    /** Runs the rule's regex over [from, to) (lookarounds see beyond) and records accepted candidates. */
+    private void collect(Rule rule, Fragment fragment, int from, int to, Hits hits) {
+        String text = fragment.text();
+        Matcher m = rule.regex().matcher(text).useTransparentBounds(true).useAnchoringBounds(false).region(from, to);
+        while (m.find()) {
+            int start = m.start(rule.secretGroup());
+            String secret = m.group(rule.secretGroup());
+            if (secret == null || secret.isEmpty() || !rule.accepts(secret) || rules.allowlist().allowsSecret(secret)) {
+                continue;
+            }
+            int end = m.end(rule.secretGroup());
+            if (lineHasAllowMarker(text, start, end) || hits.overlaps(start, end)) {
+                continue;
+            }
+            int[] lineCol = lineAndColumn(text, start);
+            hits.spans.add(new int[] {start, end});
+            hits.findings.add(Finding.of(rule, secret, fragment.path(), fragment.firstLine() + lineCol[0], lineCol[1], fragment.commit()));
+        }
+    }
+
+    /** Sorted start offsets of the lines holding one of the rule's keywords. */
+    private static int[] keywordLines(String lowerText, Rule rule) {
+        int[] starts = new int[16];
+        int n = 0;
+        for (String k : rule.keywords()) {
+            int lastLine = -1;
+            for (int at = lowerText.indexOf(k); at >= 0; at = lowerText.indexOf(k, at + k.length())) {
+                int lineStart = lowerText.lastIndexOf('\n', at - 1) + 1;
+                if (lineStart == lastLine) {
+                    continue;
+                }
+                lastLine = lineStart;
+                if (n == starts.length) {
+                    starts = java.util.Arrays.copyOf(starts, n * 2);
+                }
+                starts[n++] = lineStart;
+            }
+        }
+        int[] result = java.util.Arrays.copyOf(starts, n);
+        java.util.Arrays.sort(result);
+        return result;
     }
 
     private static boolean containsKeyword(String lowerText, Rule rule) {
