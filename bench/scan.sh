@@ -67,24 +67,22 @@ awk -v commits="$commits" -v seed="$RANDOM" '
   }' 2> "$work/history-planted" | git -C "$work/history" fast-import --quiet
 hist_planted=$(cat "$work/history-planted")
 
-run() { # label expected-findings args...
+run() { # label expected-findings args...; sets last_ms (wall) and last_cpu (user+sys seconds)
   local label="$1" expected="$2"; shift 2
-  local start end ms found
-  start=$(date +%s%N)
-  set +e
-  "$java" -jar "$jar" scan "$@" --format json --output "$work/out.json" 2> "$work/err.txt"
-  local rc=$?
-  set -e
-  end=$(date +%s%N)
-  ms=$(( (end - start) / 1000000 ))
+  local rc=0 found wall user sys
+  TIMEFORMAT='%R %U %S'
+  { time "$java" -jar "$jar" scan "$@" --format json --output "$work/out.json" 2> "$work/err.txt" || rc=$?; } 2> "$work/time.txt"
+  read -r wall user sys < "$work/time.txt"
+  last_ms=$(awk -v w="$wall" 'BEGIN { printf "%d", w * 1000 }')
+  last_cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", u + s }')
   found=$(grep -c '"ruleId"' "$work/out.json" || true)
-  printf '%-8s %6d ms wall (JVM start included)  exit %d  findings %d (planted %d)\n' "$label" "$ms" "$rc" "$found" "$expected"
+  printf '%-8s %6d ms wall, %s s CPU (JVM start included)  exit %d  findings %d (planted %d)\n' \
+    "$label" "$last_ms" "$last_cpu" "$rc" "$found" "$expected"
   sed 's/^/         /' "$work/err.txt"
   if [ "$found" -lt "$expected" ]; then echo "bench: $label missed planted secrets" >&2; exit 1; fi
-  last_ms=$ms
 }
 
-echo "bench: machine: $(nproc) cores, $("$java" -version 2>&1 | head -1)" >&2
+echo "bench: machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'), $("$java" -version 2>&1 | head -1)" >&2
 run tree "$tree_planted" "$work/tree"
 awk -v b="$tree_bytes" -v ms="$last_ms" 'BEGIN { printf "         tree: %.1f MB in %.2f s = %.0f MB/s\n", b / 1e6, ms / 1000, b / 1e6 / (ms / 1000) }'
 run history "$hist_planted" --git-history --repo "$work/history"

@@ -1,6 +1,5 @@
 package dev.keywarden.scan;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,26 +64,44 @@ final class Git {
     /** Streams stdout line by line (split on LF only, a trailing CR dropped, decoded as ISO-8859-1). */
     static void stream(Path repo, Consumer<String> lineSink, String... args) {
         exec(repo, in -> {
-            BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
-            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-            int b;
-            while ((b = buffered.read()) >= 0) {
-                if (b == '\n') {
-                    lineSink.accept(toLine(line));
-                    line.reset();
-                } else {
-                    line.write(b);
+            byte[] buf = new byte[1 << 16];
+            byte[] carry = new byte[256];
+            int carryLen = 0;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] != '\n') {
+                        continue;
+                    }
+                    if (carryLen > 0) {
+                        byte[] joined = java.util.Arrays.copyOf(carry, carryLen + i - start);
+                        System.arraycopy(buf, start, joined, carryLen, i - start);
+                        lineSink.accept(toLine(joined, 0, joined.length));
+                        carryLen = 0;
+                    } else {
+                        lineSink.accept(toLine(buf, start, i - start));
+                    }
+                    start = i + 1;
+                }
+                int rest = n - start;
+                if (rest > 0) {
+                    if (carry.length < carryLen + rest) {
+                        carry = java.util.Arrays.copyOf(carry, Math.max(carry.length * 2, carryLen + rest));
+                    }
+                    System.arraycopy(buf, start, carry, carryLen, rest);
+                    carryLen += rest;
                 }
             }
-            if (line.size() > 0) {
-                lineSink.accept(toLine(line));
+            if (carryLen > 0) {
+                lineSink.accept(toLine(carry, 0, carryLen));
             }
         }, args);
     }
 
-    private static String toLine(ByteArrayOutputStream line) {
-        String s = line.toString(StandardCharsets.ISO_8859_1);
-        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    private static String toLine(byte[] bytes, int offset, int length) {
+        int len = length > 0 && bytes[offset + length - 1] == '\r' ? length - 1 : length;
+        return new String(bytes, offset, len, StandardCharsets.ISO_8859_1);
     }
 
     interface StdoutReader {

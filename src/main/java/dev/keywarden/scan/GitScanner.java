@@ -3,9 +3,15 @@ package dev.keywarden.scan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +25,8 @@ public final class GitScanner {
 
     /** Runs of added lines longer than this are skipped, like over-size files. */
     static final long MAX_FRAGMENT_CHARS = 10L * 1024 * 1024;
+    /** Fragments parsed but not yet scanned, at most. */
+    static final int IN_FLIGHT = 512;
 
     private final SecretScanner scanner;
     private final Path repo;
@@ -59,24 +67,51 @@ public final class GitScanner {
         Git.requireRepository(repo);
     }
 
+    /**
+     * Streams git's patch output through the {@link PatchParser} on this thread while worker
+     * threads scan the fragments (at most {@value #IN_FLIGHT} waiting), so git, parsing and
+     * scanning overlap. Findings keep git's order (newest commit first for history).
+     */
     private List<Finding> scanPatch(ScanStats stats, String... args) {
-        List<Finding> found = Collections.synchronizedList(new ArrayList<>());
-        java.util.Set<String> files = new java.util.HashSet<>();
+        int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon().name("keywarden-scan-", 0).factory());
+        Semaphore inFlight = new Semaphore(IN_FLIGHT);
+        List<Future<List<Finding>>> results = new ArrayList<>();
+        Set<String> files = new HashSet<>();
         Consumer<Fragment> sink = fragment -> {
             stats.bytes.addAndGet(fragment.text().length());
             if (files.add(fragment.path())) {
                 stats.files.incrementAndGet();
             }
-            found.addAll(scanner.scan(fragment));
+            inFlight.acquireUninterruptibly();
+            results.add(pool.submit(() -> {
+                try {
+                    return scanner.scan(fragment);
+                } finally {
+                    inFlight.release();
+                }
+            }));
         };
-        PatchParser parser = new PatchParser(sink, c -> stats.commits.incrementAndGet(), MAX_FRAGMENT_CHARS);
-        Git.stream(repo, line -> parser.line(line), args);
-        parser.finish();
-        List<Finding> sorted = new ArrayList<>(found);
-        if (sorted.stream().allMatch(f -> f.commit() == null)) {
-            sorted.sort(Comparator.comparing(Finding::path).thenComparingInt(Finding::line).thenComparingInt(Finding::column));
+        try {
+            PatchParser parser = new PatchParser(sink, c -> stats.commits.incrementAndGet(), MAX_FRAGMENT_CHARS);
+            Git.stream(repo, parser::line, args);
+            parser.finish();
+            List<Finding> found = new ArrayList<>();
+            for (Future<List<Finding>> f : results) {
+                found.addAll(f.get());
+            }
+            if (found.stream().allMatch(f -> f.commit() == null)) {
+                found.sort(Comparator.comparing(Finding::path).thenComparingInt(Finding::line).thenComparingInt(Finding::column));
+            }
+            return found;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GitException("interrupted while scanning");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
-        return sorted;
     }
 
     /** git could not be run or failed; the message says what and how to fix it. */
