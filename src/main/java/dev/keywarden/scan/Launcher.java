@@ -1,0 +1,64 @@
+package dev.keywarden.scan;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The absolute command that starts this keywarden, for the pre-commit hook to call later: the
+ * running Java executable with {@code -jar} and the keywarden jar, or, when running from a class
+ * directory (development, tests), with {@code -cp} and the current class path.
+ */
+public final class Launcher {
+    private Launcher() {
+    }
+
+    /** The command for an explicitly given launcher: a jar runs with this Java, anything else (a script) as is. */
+    public static List<String> of(Path launcher) {
+        Path abs = launcher.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(abs)) {
+            throw new IllegalArgumentException("launcher " + abs + " does not exist; give the keywarden script or jar");
+        }
+        if (abs.toString().endsWith(".jar")) {
+            return List.of(java(), "-jar", abs.toString());
+        }
+        if (!Files.isExecutable(abs)) {
+            throw new IllegalArgumentException("launcher " + abs + " is not executable; give the keywarden script or jar");
+        }
+        return List.of(abs.toString());
+    }
+
+    /** The command that starts the keywarden running now. */
+    public static List<String> current(Class<?> mainClass) {
+        Path source;
+        try {
+            source = Path.of(mainClass.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+        } catch (URISyntaxException | NullPointerException | SecurityException e) {
+            source = null;
+        }
+        if (source != null && Files.isRegularFile(source) && source.toString().endsWith(".jar")) {
+            return List.of(java(), "-jar", source.toString());
+        }
+        String classPath = absoluteClassPath(System.getProperty("java.class.path"));
+        return List.of(java(), "-cp", classPath, mainClass.getName());
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toAbsolutePath().toString();
+    }
+
+    private static String absoluteClassPath(String classPath) {
+        StringBuilder sb = new StringBuilder();
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (!sb.isEmpty()) {
+                sb.append(java.io.File.pathSeparator);
+            }
+            sb.append(Path.of(entry).toAbsolutePath().normalize());
+        }
+        return sb.toString();
+    }
+}

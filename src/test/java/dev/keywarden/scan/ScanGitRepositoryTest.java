@@ -1,0 +1,303 @@
+package dev.keywarden.scan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.keywarden.cli.Main;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code keywarden scan} against a real git repository built at test time: history, staged
+ * changes, allow-lists, baselines, SARIF validated against the SARIF 2.1.0 schema, and the
+ * pre-commit hook blocking a real {@code git commit}. Every secret is generated at run time and
+ * every output is checked not to contain it.
+ */
+class ScanGitRepositoryTest {
+
+    @TempDir
+    Path tmp;
+    Path repo;
+
+    record Run(int exitCode, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    static Run kw(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    Run git(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", repo.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false);
+        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+        pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        byte[] err;
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        err = p.getErrorStream().readAllBytes();
+        int exit = p.waitFor();
+        return new Run(exit, out, new String(err, StandardCharsets.UTF_8));
+    }
+
+    Run gitOk(String... args) throws Exception {
+        Run r = git(args);
+        assertThat(r.exitCode()).as("git %s: %s", List.of(args), r.err()).isZero();
+        return r;
+    }
+
+    void write(String path, String content) throws IOException {
+        Path file = repo.resolve(path);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+    }
+
+    String commit(String message, String... paths) throws Exception {
+        gitOk(concat(new String[] {"add", "--"}, paths));
+        gitOk("commit", "-q", "-m", message);
+        return gitOk("rev-parse", "HEAD").out().strip();
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] r = new String[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @BeforeEach
+    void initRepository() throws Exception {
+        repo = tmp.resolve("repo");
+        Files.createDirectories(repo);
+        gitOk("init", "-q", "-b", "main");
+        gitOk("config", "user.name", "Test User");
+        gitOk("config", "user.email", "test@example.invalid");
+        gitOk("config", "commit.gpgsign", "false");
+        write("README.md", "# fixture\n");
+        commit("initial", "README.md");
+    }
+
+    @Test
+    void historyScanReportsTheCommitPathAndLineOfASecretRemovedSinceWhileTheWorkTreeIsClean() throws Exception {
+        String key = SecretSamples.anthropicApiKey();
+        write("config/app.yml", "name: demo\nport: 8080\nanthropic_key: " + key + "\n");
+        String leaking = commit("add config", "config/app.yml");
+        write("config/app.yml", "name: demo\nport: 8080\nanthropic_key: ${ANTHROPIC_API_KEY}\n");
+        commit("move key to env", "config/app.yml");
+
+        Run files = kw("scan", repo.toString());
+        Run history = kw("scan", "--git-history", "--repo", repo.toString(), "--format", "json");
+
+        assertThat(files.exitCode()).as(files.all()).isZero();
+        assertThat(history.exitCode()).as(history.all()).isEqualTo(1);
+        JsonNode found = new ObjectMapper().readTree(history.out());
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).get("commit").asText()).isEqualTo(leaking);
+        assertThat(found.get(0).get("path").asText()).isEqualTo("config/app.yml");
+        assertThat(found.get(0).get("line").asInt()).isEqualTo(3);
+        assertThat(found.get(0).get("ruleId").asText()).isEqualTo("anthropic-api-key");
+        assertThat(history.all()).doesNotContain(key).doesNotContain(key.substring(13, 40));
+        assertThat(history.err()).contains("3 commits");
+    }
+
+    @Test
+    void stagedScanReportsWhatTheIndexAddsButNotUnstagedEditsOrOldHistory() throws Exception {
+        String old = SecretSamples.githubPat();
+        write("old.txt", "token " + old + "\n");
+        commit("old secret", "old.txt");
+        String staged = SecretSamples.awsAccessKeyId();
+        String unstaged = SecretSamples.googleApiKey();
+        write("new.properties", "a=1\naws.id=" + staged + "\n");
+        gitOk("add", "new.properties");
+        write("new.properties", "a=1\naws.id=" + staged + "\ngoogle=" + unstaged + "\n");
+
+        Run run = kw("scan", "--staged", "--repo", repo.toString());
+
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        assertThat(run.out()).contains("aws-access-key-id").contains("new.properties:2")
+                .doesNotContain("google-api-key").doesNotContain("github-pat");
+        assertThat(run.all()).doesNotContain(staged).doesNotContain(unstaged).doesNotContain(old);
+    }
+
+    @Test
+    void inlineAllowMarkerAndAllowListedPathsKeepTheStagedScanClean() throws Exception {
+        write("docs/example.md", "token: " + SecretSamples.githubPat() + " <!-- keywarden:allow documentation sample -->\n");
+        write("fixtures/keys.txt", SecretSamples.stripeSecretKey() + "\n");
+        gitOk("add", "docs/example.md", "fixtures/keys.txt");
+        Path rules = tmp.resolve("rules.yaml");
+        Files.writeString(rules, "allowlist:\n  paths: ['^fixtures/']\n");
+
+        Run withoutRules = kw("scan", "--staged", "--repo", repo.toString());
+        Run withRules = kw("scan", "--staged", "--repo", repo.toString(), "--rules", rules.toString());
+
+        assertThat(withoutRules.exitCode()).isEqualTo(1);
+        assertThat(withoutRules.out()).contains("fixtures/keys.txt").doesNotContain("docs/example.md");
+        assertThat(withRules.exitCode()).as(withRules.all()).isZero();
+    }
+
+    @Test
+    void baselineAcceptsKnownFindingsByFingerprintButNotANewSecret() throws Exception {
+        String accepted = SecretSamples.slackBotToken();
+        write("legacy.cfg", "slack=" + accepted + "\n");
+        commit("legacy", "legacy.cfg");
+        Path baseline = tmp.resolve("baseline.json");
+
+        Run create = kw("scan", repo.toString(), "--format", "json", "--output", baseline.toString());
+        Run again = kw("scan", repo.toString(), "--baseline", baseline.toString());
+        String fresh = SecretSamples.gitlabPat();
+        write("new.cfg", "gitlab=" + fresh + "\n");
+        Run withNew = kw("scan", repo.toString(), "--baseline", baseline.toString());
+
+        assertThat(create.exitCode()).isEqualTo(1);
+        assertThat(Files.readString(baseline)).contains("slack-token").doesNotContain(accepted);
+        assertThat(again.exitCode()).as(again.all()).isZero();
+        assertThat(again.err()).contains("1 more accepted by the baseline");
+        assertThat(withNew.exitCode()).isEqualTo(1);
+        assertThat(withNew.out()).contains("gitlab-pat").doesNotContain("slack-token").doesNotContain(fresh);
+    }
+
+    @Test
+    void sarifReportOfTheHistoryIsValidSarif210AndHoldsNoWholeSecret() throws Exception {
+        String jwt = SecretSamples.jwt();
+        String pem = SecretSamples.privateKeyPem();
+        write("src/auth test.js", "const t = '" + jwt + "';\n");
+        write("keys/server.pem", pem + "\n");
+        String sha = commit("keys", "src/auth test.js", "keys/server.pem");
+        Path sarif = tmp.resolve("out/report.sarif");
+
+        Run run = kw("scan", "--git-history", "--repo", repo.toString(), "--format", "sarif", "--output", sarif.toString());
+
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        String text = Files.readString(sarif);
+        JsonNode log = new ObjectMapper().readTree(text);
+        Set<ValidationMessage> errors = sarifSchema().validate(log);
+        assertThat(errors).as("SARIF schema violations").isEmpty();
+        assertThat(sarifSchema().validate(new ObjectMapper().readTree("{\"version\":\"2.0.0\",\"runs\":[{}]}")))
+                .as("the schema does reject a malformed log").isNotEmpty();
+        JsonNode results = log.at("/runs/0/results");
+        assertThat(results).hasSize(2);
+        assertThat(results.findValuesAsText("ruleId")).containsExactlyInAnyOrder("jwt", "private-key");
+        assertThat(text).contains("src/auth%20test.js").contains(sha).doesNotContain(jwt)
+                .doesNotContain(jwt.substring(jwt.indexOf('.') + 1, jwt.indexOf('.') + 20));
+        pem.lines().filter(l -> !l.startsWith("-----")).forEach(l -> assertThat(text).doesNotContain(l));
+    }
+
+    private static JsonSchema sarifSchema() throws IOException {
+        try (InputStream in = ScanGitRepositoryTest.class.getResourceAsStream("/dev/keywarden/scan/sarif-schema-2.1.0.json")) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(in);
+        }
+    }
+
+    @Test
+    void installedHookBlocksARealCommitThatAddsASecretAndLetsACleanCommitThrough() throws Exception {
+        Run install = kw("scan", "install-hook", "--repo", repo.toString());
+        assertThat(install.exitCode()).as(install.all()).isZero();
+        assertThat(repo.resolve(".git/hooks/pre-commit")).isExecutable();
+        String head = gitOk("rev-parse", "HEAD").out();
+
+        String key = SecretSamples.anthropicAdminKey();
+        write("deploy.sh", "export ANTHROPIC_ADMIN_KEY=" + key + "\n");
+        gitOk("add", "deploy.sh");
+        Run blocked = git("commit", "-m", "deploy script");
+
+        assertThat(blocked.exitCode()).as(blocked.all()).isNotZero();
+        assertThat(blocked.all()).contains("commit blocked").contains("anthropic-admin-key").doesNotContain(key);
+        assertThat(gitOk("rev-parse", "HEAD").out()).isEqualTo(head);
+
+        write("deploy.sh", "export ANTHROPIC_ADMIN_KEY=\"$(cat /run/secrets/admin_key)\"\n");
+        gitOk("add", "deploy.sh");
+        Run clean = git("commit", "-m", "deploy script");
+        assertThat(clean.exitCode()).as(clean.all()).isZero();
+        assertThat(gitOk("rev-parse", "HEAD").out()).isNotEqualTo(head);
+
+        Run uninstall = kw("scan", "install-hook", "--uninstall", "--repo", repo.toString());
+        assertThat(uninstall.exitCode()).isZero();
+        assertThat(repo.resolve(".git/hooks/pre-commit")).doesNotExist();
+    }
+
+    @Test
+    void foreignHookIsNeverClobberedAndWithChainItRunsBeforeTheScan() throws Exception {
+        Path hook = repo.resolve(".git/hooks/pre-commit");
+        Files.createDirectories(hook.getParent());
+        Files.writeString(hook, "#!/bin/sh\necho ran > \"$(git rev-parse --show-toplevel)/../foreign-ran\"\nexit 0\n");
+        hook.toFile().setExecutable(true);
+
+        Run refused = kw("scan", "install-hook", "--repo", repo.toString());
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("not written by keywarden").contains("--chain");
+        assertThat(Files.readString(hook)).contains("foreign-ran");
+
+        Run chained = kw("scan", "install-hook", "--chain", "--repo", repo.toString());
+        assertThat(chained.exitCode()).as(chained.all()).isZero();
+        String token = SecretSamples.githubOauthToken();
+        write("ci.yml", "token: " + token + "\n");
+        gitOk("add", "ci.yml");
+        Run blocked = git("commit", "-m", "ci");
+        assertThat(blocked.exitCode()).isNotZero();
+        assertThat(tmp.resolve("foreign-ran")).exists();
+
+        kw("scan", "install-hook", "--uninstall", "--repo", repo.toString());
+        assertThat(Files.readString(hook)).contains("foreign-ran");
+    }
+
+    @Test
+    void gitignoreShieldWarnsAboutTrackedAndUnignoredEnvFilesAndFixAddsTheStandardLines() throws Exception {
+        write(".env.production", "DB_URL=postgres://db\n");
+        write(".env.example", "DB_URL=\n");
+        commit("env files", ".env.production", ".env.example");
+
+        Run install = kw("scan", "install-hook", "--repo", repo.toString());
+        assertThat(install.err()).contains(".env.production is tracked").contains(".env is not ignored")
+                .doesNotContain(".env.example is tracked");
+
+        Run fix = kw("scan", "install-hook", "--fix-gitignore", "--repo", repo.toString());
+        assertThat(fix.exitCode()).isZero();
+        assertThat(Files.readAllLines(repo.resolve(".gitignore"))).contains(".env", ".env.*", "!.env.example");
+        assertThat(fix.err()).doesNotContain("is not ignored").contains(".env.production is tracked");
+    }
+
+    @Test
+    void exitCodesAreZeroWhenCleanOneOnAFindingAndTwoOnAUsageError() throws Exception {
+        assertThat(kw("scan", repo.toString()).exitCode()).isZero();
+        write("leak.txt", SecretSamples.kwTemporaryToken());
+        assertThat(kw("scan", repo.toString()).exitCode()).isEqualTo(1);
+
+        assertThat(kw("scan", "--format", "xml", repo.toString()).exitCode()).isEqualTo(2);
+        assertThat(kw("scan", "--staged", repo.toString()).exitCode()).isEqualTo(2);
+        assertThat(kw("scan", "--no-such-option").exitCode()).isEqualTo(2);
+        Run missing = kw("scan", tmp.resolve("missing").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such file or directory");
+        Run notRepo = kw("scan", "--git-history", "--repo", tmp.toString());
+        assertThat(notRepo.exitCode()).isEqualTo(2);
+        assertThat(notRepo.err()).contains("not a git repository");
+        assertThat(kw("scan", repo.toString(), "--baseline", tmp.resolve("nope.json").toString()).exitCode()).isEqualTo(2);
+    }
+}
