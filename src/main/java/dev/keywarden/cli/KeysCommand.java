@@ -248,7 +248,7 @@ public final class KeysCommand implements Callable<Integer> {
             List<VirtualKeyInfo> keys = new ArrayList<>();
             for (JsonNode k : data) {
                 keys.add(new VirtualKeyInfo(k.path("name").asText(), k.path("id").asText(), k.path("prefix").asText(),
-                        instant(k.path("createdAt")), instant(k.path("lastUsedAt")), instant(k.path("revokedAt"))));
+                        instant(k.path("created_at")), instant(k.path("last_used_at")), instant(k.path("revoked_at"))));
             }
             return keys;
         }

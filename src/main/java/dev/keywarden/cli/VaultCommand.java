@@ -79,15 +79,15 @@ public final class VaultCommand implements Callable<Integer> {
         static void printStatus(PrintWriter out, JsonNode s) {
             boolean sealed = s.path("sealed").asBoolean();
             List<String> versions = new ArrayList<>();
-            s.path("kekVersions").forEach(v -> versions.add(v.asText()));
+            s.path("kek_versions").forEach(v -> versions.add(v.asText()));
             out.println("vault:        " + (sealed ? "SEALED (run: keywarden vault unseal)" : "unsealed"));
             out.println("kek:          " + s.path("kek").asText() + (sealed ? ""
-                    : ", current version " + s.path("kekVersion").asText() + " (versions " + String.join(", ", versions) + ")"));
-            out.println("environment:  " + s.path("keyEnvironment").asText());
+                    : ", current version " + s.path("kek_version").asText() + " (versions " + String.join(", ", versions) + ")"));
+            out.println("environment:  " + s.path("key_environment").asText());
             List<String> counts = new ArrayList<>();
-            s.path("keysByState").properties().forEach(e -> counts.add(e.getKey() + " " + e.getValue().asText()));
+            s.path("keys_by_state").properties().forEach(e -> counts.add(e.getKey() + " " + e.getValue().asText()));
             out.println("keys:         " + String.join(", ", counts));
-            int overdue = s.path("overdueKeys").asInt();
+            int overdue = s.path("overdue_keys").asInt();
             out.println("overdue:      " + overdue + (overdue > 0 ? " (see keywarden keys list)" : ""));
         }
     }
@@ -118,7 +118,7 @@ public final class VaultCommand implements Callable<Integer> {
                 }
                 JsonNode after = client.post("/admin/v1/vault/unseal", body);
                 out().println("Unsealed the vault of the gateway at " + client.baseUri() + " (kek " + after.path("kek").asText()
-                        + ", version " + after.path("kekVersion").asText() + "); it serves proxy calls again.");
+                        + ", version " + after.path("kek_version").asText() + "); it serves proxy calls again.");
                 out().flush();
                 return 0;
             } finally {
@@ -196,7 +196,7 @@ public final class VaultCommand implements Callable<Integer> {
                     result = ProviderKeyOutput.JSON.valueToTree(local.vault().rotateKek());
                 }
             }
-            out().println("Rotated the KEK: version " + result.path("kekVersion").asText() + " is current.");
+            out().println("Rotated the KEK: version " + result.path("kek_version").asText() + " is current.");
             printRewrap(out(), result);
             out().println("The old version stays until: keywarden vault retire-kek VERSION");
             out().flush();
@@ -238,7 +238,7 @@ public final class VaultCommand implements Callable<Integer> {
                 }
             }
             List<String> versions = new ArrayList<>();
-            status.path("kekVersions").forEach(v -> versions.add(v.asText()));
+            status.path("kek_versions").forEach(v -> versions.add(v.asText()));
             out().println("Retired KEK version " + version + "; remaining versions: " + String.join(", ", versions) + ".");
             out().flush();
             return 0;
@@ -247,7 +247,7 @@ public final class VaultCommand implements Callable<Integer> {
 
     static void printRewrap(PrintWriter out, JsonNode r) {
         int skipped = r.path("skipped").asInt();
-        out.println("Re-wrapped " + r.path("rewrapped").asInt() + " data key(s) under KEK version " + r.path("kekVersion").asText()
+        out.println("Re-wrapped " + r.path("rewrapped").asInt() + " data key(s) under KEK version " + r.path("kek_version").asText()
                 + "; " + r.path("unchanged").asInt() + " already current"
                 + (skipped > 0 ? "; " + skipped + " changed meanwhile and were skipped: run keywarden vault rewrap again" : "") + ".");
         out.flush();

@@ -289,12 +289,14 @@ public final class KeyVault implements AutoCloseable {
         keys.close();
     }
 
-    /** What {@code vault status} shows. */
+    /** What {@code vault status} shows (JSON in snake_case, like every admin API answer). */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Status(boolean sealed, String kek, Integer kekVersion, List<Integer> kekVersions, String keyEnvironment,
                          Map<String, Integer> keysByState, int overdueKeys) {
     }
 
     /** What a re-wrap did. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RewrapResult(int kekVersion, int rewrapped, int unchanged, int skipped) {
     }
 

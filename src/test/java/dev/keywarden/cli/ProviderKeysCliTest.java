@@ -72,7 +72,7 @@ class ProviderKeysCliTest {
         args.addAll(List.of(extra));
         Run added = run(args.toArray(String[]::new));
         assertThat(added.exitCode()).as(added.err()).isZero();
-        return added.out().replaceAll("(?s).*?(pk_[A-Za-z0-9_]+).*", "$1").strip();
+        return added.out().replaceAll("(?s).*?(pk_[A-Za-z0-9_-]+).*", "$1").strip();
     }
 
     private JsonNode listJson() throws Exception {
@@ -235,8 +235,8 @@ class ProviderKeysCliTest {
 
         JsonNode json = JSON.readTree(run("vault", "status", "--json").out());
         assertThat(json.get("sealed").asBoolean()).isFalse();
-        assertThat(json.get("kekVersion").asInt()).isEqualTo(2);
-        assertThat(json.get("kekVersions")).extracting(JsonNode::asInt).containsExactly(2);
+        assertThat(json.get("kek_version").asInt()).isEqualTo(2);
+        assertThat(json.get("kek_versions")).extracting(JsonNode::asInt).containsExactly(2);
         // the key still opens under the new KEK: a rotation away from it must be able to read the vault
         assertThat(providerKey(listJson().get("provider_keys").get(0).get("id").asText()).get("kek_version").asInt()).isEqualTo(2);
         assertNeverShown(key, status, rewrap, rotated, retired);

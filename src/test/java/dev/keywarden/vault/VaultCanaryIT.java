@@ -71,7 +71,7 @@ class VaultCanaryIT {
                     .extracting(e -> e.apiKeySha256()).containsOnly(FakeUpstream.fingerprintOf(canary));
 
             JsonNode kek = admin.post("/admin/v1/vault/rotate-kek", "{}");
-            assertThat(kek.get("kekVersion").asInt()).as(kek.toString()).isEqualTo(2); // records serialize in camelCase
+            assertThat(kek.get("kek_version").asInt()).as(kek.toString()).isEqualTo(2);
             admin.post("/admin/v1/vault/rewrap", "{}");
             admin.get("/admin/v1/vault");
             admin.get("/admin/v1/provider-keys/" + canaryId);
