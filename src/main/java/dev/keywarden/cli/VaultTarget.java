@@ -137,13 +137,29 @@ final class VaultTarget implements CliContext.Aware {
         }
         Database db = Database.openSqlite(cfg.dataDir());
         KeyVault vault;
+        dev.keywarden.audit.AuditTrail trail = null;
         try {
-            vault = KeyVault.open(cfg, db, events, new HttpUpstreamKeyVerifier(cfg.upstream().url()), context.env(), false);
+            // this command's security events go to the audit trail too, on a chain of its own (a CLI
+            // process never appends to the running gateway's chain)
+            dev.keywarden.auth.ServerSecret secret = dev.keywarden.auth.ServerSecret.resolve(
+                    cfg.serverSecret().map(dev.keywarden.config.Secret::reveal).orElse(null), cfg.dataDir());
+            trail = dev.keywarden.audit.AuditTrail.start(new dev.keywarden.audit.AuditStore(db), secret,
+                    "cli-" + java.time.Instant.now().toEpochMilli() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong()),
+                    dev.keywarden.audit.AuditTrail.Options.defaults(), java.util.List.of());
+            dev.keywarden.audit.AuditTrail audit = trail;
+            SecurityEvents both = e -> {
+                events.record(e);
+                audit.record(e);
+            };
+            vault = KeyVault.open(cfg, db, both, new HttpUpstreamKeyVerifier(cfg.upstream().url()), context.env(), false);
         } catch (RuntimeException e) {
+            if (trail != null) {
+                trail.close();
+            }
             db.close();
             throw e;
         }
-        LocalVault local = new LocalVault(cfg, db, vault);
+        LocalVault local = new LocalVault(cfg, db, vault, trail);
         try {
             if (unsealed && vault.isSealed()) {
                 vault.unseal(PassphraseInput.read(context, "Vault passphrase: "));
@@ -156,11 +172,13 @@ final class VaultTarget implements CliContext.Aware {
     }
 
     /** An open local vault for the length of one command. */
-    record LocalVault(KeywardenConfig config, Database database, KeyVault vault) implements AutoCloseable {
+    record LocalVault(KeywardenConfig config, Database database, KeyVault vault, dev.keywarden.audit.AuditTrail trail)
+            implements AutoCloseable {
         @Override
         public void close() {
             try {
                 vault.close();
+                trail.close();
             } finally {
                 database.close();
             }
