@@ -102,6 +102,8 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(POSTGRES_CONNECT_TIMEOUT_SECONDS * 1000L);
         config.addDataSourceProperty("connectTimeout", String.valueOf(POSTGRES_CONNECT_TIMEOUT_SECONDS));
         config.addDataSourceProperty("ApplicationName", "keywarden");
+        // server error details quote row values (e.g. a duplicate key hash): keep them out of exception messages
+        config.addDataSourceProperty("logServerErrorDetail", "false");
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
