@@ -15,6 +15,7 @@ import dev.keywarden.gateway.AccessLog;
 import dev.keywarden.gateway.ExchangeObserver;
 import dev.keywarden.gateway.GatewayServer;
 import dev.keywarden.gateway.Readiness;
+import dev.keywarden.state.RedisState;
 import dev.keywarden.store.Database;
 import dev.keywarden.upstream.fake.FakeUpstream;
 import dev.keywarden.upstream.fake.FakeUpstreamOptions;
@@ -39,9 +40,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The composition root of {@code keywarden serve}: opens the store, builds the credential and
- * provider-key services, starts the bundled fake upstream in demo mode, and starts the gateway
- * listener. {@link #close()} stops everything in reverse order and flushes pending writes.
+ * The composition root of {@code keywarden serve}: opens the store (SQLite or PostgreSQL) and, with
+ * {@code state: redis}, the shared state connection (checked by {@code /readyz}), builds the
+ * credential and provider-key services, starts the bundled fake upstream in demo mode, and starts
+ * the gateway listener. {@link #close()} stops everything in reverse order and flushes pending writes.
  */
 public final class GatewayApp implements AutoCloseable {
 
@@ -102,8 +104,16 @@ public final class GatewayApp implements AutoCloseable {
                     LOG.info(n.replaceFirst("^INFO ", ""));
                 }
             });
-            Database db = Database.openSqlite(config.dataDir());
+            Database db = Database.open(config);
             resources.add(db);
+            LOG.info("store: {}", db.location());
+            Optional<RedisState> redis = Optional.empty();
+            if (config.shared().redis()) {
+                RedisState opened = RedisState.connect(config.shared());
+                resources.add(opened);
+                redis = Optional.of(opened);
+                LOG.info("shared state: {}", opened.url());
+            }
             ServerSecret secret = serverSecret(config);
             VirtualKeyService keys = VirtualKeyService.open(db, secret);
             resources.add(keys);
@@ -148,6 +158,7 @@ public final class GatewayApp implements AutoCloseable {
                     .observer(new AccessLog())
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
+            redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
