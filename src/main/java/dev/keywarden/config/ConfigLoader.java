@@ -170,6 +170,10 @@ public final class ConfigLoader {
         VaultConfig vault = vault(values, environment, flags.containsKey(VAULT_PASSPHRASE.path()) || merged.containsKey(VAULT_PASSPHRASE.env()),
                 yaml.containsKey(VAULT_PASSPHRASE.path()), notices);
         SharedConfig shared = shared(values, yaml, notices);
+        if (shared.postgres() && serverSecret.isEmpty()) {
+            notices.add("WARN store is postgres but server_secret (KEYWARDEN_SERVER_SECRET) is not set: the secret generated in "
+                    + "the data directory serves one instance only; set the same value on every instance");
+        }
         return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, shared, serverSecret,
                 List.copyOf(notices));
     }

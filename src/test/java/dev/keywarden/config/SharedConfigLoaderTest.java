@@ -159,6 +159,12 @@ class SharedConfigLoaderTest {
     }
 
     @Test
+    void postgresWithoutAServerSecretWarnsThatEveryInstanceNeedsTheSameOne() {
+        KeywardenConfig c = load(Map.of("KEYWARDEN_STORE", "postgres", "KEYWARDEN_POSTGRES_URL", "jdbc:postgresql://db/kw"));
+        assertThat(c.notices()).anySatisfy(n -> assertThat(n).startsWith("WARN store is postgres but server_secret"));
+    }
+
+    @Test
     void settingsForAnUnusedBackendOnlyWarn() {
         KeywardenConfig c = load(Map.of("KEYWARDEN_POSTGRES_URL", "jdbc:postgresql://db/kw", "KEYWARDEN_REDIS_URL", "redis://r:6379"));
         assertThat(c.shared().postgres()).isFalse();
