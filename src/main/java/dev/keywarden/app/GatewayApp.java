@@ -21,6 +21,7 @@ import dev.keywarden.gateway.AccessLog;
 import dev.keywarden.gateway.ExchangeObserver;
 import dev.keywarden.gateway.GatewayServer;
 import dev.keywarden.gateway.Readiness;
+import dev.keywarden.state.RedisState;
 import dev.keywarden.store.Database;
 import dev.keywarden.upstream.fake.FakeUpstream;
 import dev.keywarden.upstream.fake.FakeUpstreamOptions;
@@ -45,9 +46,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The composition root of {@code keywarden serve}: opens the store, builds the credential and
- * provider-key services, starts the bundled fake upstream in demo mode, and starts the gateway
- * listener. {@link #close()} stops everything in reverse order and flushes pending writes.
+ * The composition root of {@code keywarden serve}: opens the store (SQLite or PostgreSQL) and, with
+ * {@code state: redis}, the shared state connection (checked by {@code /readyz}), builds the
+ * credential and provider-key services, starts the bundled fake upstream in demo mode, and starts
+ * the gateway listener. {@link #close()} stops everything in reverse order and flushes pending writes.
  */
 public final class GatewayApp implements AutoCloseable {
 
@@ -108,8 +110,16 @@ public final class GatewayApp implements AutoCloseable {
                     LOG.info(n.replaceFirst("^INFO ", ""));
                 }
             });
-            Database db = Database.openSqlite(config.dataDir());
+            Database db = Database.open(config);
             resources.add(db);
+            LOG.info("store: {}", db.location());
+            Optional<RedisState> redis = Optional.empty();
+            if (config.shared().redis()) {
+                RedisState opened = RedisState.connect(config.shared());
+                resources.add(opened);
+                redis = Optional.of(opened);
+                LOG.info("shared state: {}", opened.url());
+            }
             ServerSecret secret = serverSecret(config);
             AuditTrail trail = startAudit(config, db, secret);
             resources.add(trail);
@@ -163,6 +173,7 @@ public final class GatewayApp implements AutoCloseable {
                     .preflight(audit)
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
+            redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
@@ -204,7 +215,7 @@ public final class GatewayApp implements AutoCloseable {
         }
     }
 
-    /** The audit trail of this data directory (chain {@code main}), mirrored as JSON lines when configured. */
+    /** The audit trail (chain {@code main} of the embedded store), mirrored as JSON lines when configured. */
     private static AuditTrail startAudit(KeywardenConfig config, Database db, ServerSecret secret) {
         List<AuditSink> mirrors = new ArrayList<>();
         config.audit().mirror().ifPresent(target -> {
@@ -216,7 +227,12 @@ public final class GatewayApp implements AutoCloseable {
         });
         AuditTrail.Options options = new AuditTrail.Options(config.audit().strict(), config.audit().queueSize(), 500, 1_000,
                 java.time.Duration.ofSeconds(5));
-        return AuditTrail.start(new AuditStore(db), secret, "main", options, mirrors);
+        // one chain per writer: with a shared PostgreSQL store every instance (and every restart) starts a
+        // chain of its own, so instances never race for the same record numbers
+        String chain = config.shared().postgres()
+                ? "gw-" + java.time.Instant.now().toEpochMilli() + "-" + Long.toHexString(new SecureRandom().nextLong())
+                : "main";
+        return AuditTrail.start(new AuditStore(db), secret, chain, options, mirrors);
     }
 
     /** What the gateway started with, for the audit trail: settings that matter for security, never a secret. */

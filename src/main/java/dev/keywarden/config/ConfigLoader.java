@@ -62,12 +62,23 @@ public final class ConfigLoader {
     static final Setting AUDIT_MODE = new Setting("audit.mode", "KEYWARDEN_AUDIT_MODE", "buffered", false);
     static final Setting AUDIT_QUEUE_SIZE = new Setting("audit.queue_size", "KEYWARDEN_AUDIT_QUEUE_SIZE", "10000", false);
     static final Setting AUDIT_MIRROR = new Setting("audit.mirror", "KEYWARDEN_AUDIT_MIRROR", "off", false);
+    static final Setting STORE = new Setting("store", "KEYWARDEN_STORE", "sqlite", false);
+    static final Setting POSTGRES_URL = new Setting("postgres.url", "KEYWARDEN_POSTGRES_URL", null, false);
+    static final Setting POSTGRES_USER = new Setting("postgres.user", "KEYWARDEN_POSTGRES_USER", null, false);
+    static final Setting POSTGRES_PASSWORD = new Setting("postgres.password", "KEYWARDEN_POSTGRES_PASSWORD", null, true);
+    static final Setting POSTGRES_POOL_SIZE = new Setting("postgres.pool_size", "KEYWARDEN_POSTGRES_POOL_SIZE", "16", false);
+    static final Setting STATE = new Setting("state", "KEYWARDEN_STATE", "local", false);
+    static final Setting REDIS_URL = new Setting("redis.url", "KEYWARDEN_REDIS_URL", null, false);
+    static final Setting REDIS_PASSWORD = new Setting("redis.password", "KEYWARDEN_REDIS_PASSWORD", null, true);
+    static final Setting REDIS_ON_FAILURE = new Setting("redis.on_failure", "KEYWARDEN_REDIS_ON_FAILURE", "fail-closed", false);
+    static final Setting CLUSTER_INSTANCES = new Setting("cluster.instances", "KEYWARDEN_CLUSTER_INSTANCES", "1", false);
 
     static final List<Setting> SETTINGS = List.of(ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN,
             AUDIT_MODE, AUDIT_QUEUE_SIZE, AUDIT_MIRROR,
             VAULT_KEK, VAULT_PASSPHRASE, VAULT_KMS_KEY, VAULT_KMS_ENDPOINT, VAULT_KEY_ENVIRONMENT, VAULT_CACHE_TTL, UPSTREAM_URL,
             UPSTREAM_API_KEY, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_IDLE_TIMEOUT, UPSTREAM_MAX_CONNECTIONS,
-            SERVER_MAX_BODY, SERVER_MAX_HEADER, SERVER_IDLE_TIMEOUT);
+            SERVER_MAX_BODY, SERVER_MAX_HEADER, SERVER_IDLE_TIMEOUT, STORE, POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD,
+            POSTGRES_POOL_SIZE, STATE, REDIS_URL, REDIS_PASSWORD, REDIS_ON_FAILURE, CLUSTER_INSTANCES);
 
     private static final Pattern PROVIDER_KEY = Pattern.compile("sk-ant-[A-Za-z0-9_-]{33,249}");
 
@@ -163,8 +174,13 @@ public final class ConfigLoader {
                 : new AdminConfig(Optional.of(parse(ADMIN_LISTEN, adminRaw, HostPort::parse)), fromUser.get(ADMIN_LISTEN.path()));
         VaultConfig vault = vault(values, environment, flags.containsKey(VAULT_PASSPHRASE.path()) || merged.containsKey(VAULT_PASSPHRASE.env()),
                 yaml.containsKey(VAULT_PASSPHRASE.path()), notices);
+        SharedConfig shared = shared(values, yaml, notices);
+        if (shared.postgres() && serverSecret.isEmpty()) {
+            notices.add("WARN store is postgres but server_secret (KEYWARDEN_SERVER_SECRET) is not set: the secret generated in "
+                    + "the data directory serves one instance only; set the same value on every instance");
+        }
         AuditConfig audit = audit(values, notices);
-        return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, serverSecret,
+        return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, shared, serverSecret,
                 List.copyOf(notices));
     }
 
@@ -182,6 +198,121 @@ public final class ConfigLoader {
                 + " while it cannot be written)" : "buffered (records are written in batches; a crash can lose at most the"
                 + " records still queued)") + mirrorTarget.map(m -> "; mirrored as JSON lines to " + m).orElse(""));
         return new AuditConfig(strict, queue, mirrorTarget);
+    }
+
+    private static SharedConfig shared(Map<String, String> values, Map<String, String> yaml, List<String> notices) {
+        SharedConfig.Store store = parse(STORE, values.get(STORE.path()), raw -> switch (lower(raw)) {
+            case "sqlite" -> SharedConfig.Store.SQLITE;
+            case "postgres", "postgresql" -> SharedConfig.Store.POSTGRES;
+            default -> throw new IllegalArgumentException("must be sqlite (embedded, one host) or postgres (shared by many instances)");
+        });
+        String rawPgUrl = values.get(POSTGRES_URL.path());
+        Optional<String> postgresUrl = Optional.ofNullable(rawPgUrl).map(ConfigLoader::postgresUrl);
+        if (store == SharedConfig.Store.POSTGRES && postgresUrl.isEmpty()) {
+            throw new ConfigException(POSTGRES_URL.label() + ": required with store: postgres; set it to a URL such as "
+                    + "jdbc:postgresql://127.0.0.1:5432/keywarden, or set store: sqlite");
+        }
+        if (store == SharedConfig.Store.SQLITE && postgresUrl.isPresent()) {
+            notices.add("WARN postgres.url is set but store is sqlite: PostgreSQL is not used (set store: postgres to use it)");
+        }
+        int poolSize = parse(POSTGRES_POOL_SIZE, values.get(POSTGRES_POOL_SIZE.path()), raw -> {
+            int n = Values.positiveInt(raw);
+            if (n > 1000) {
+                throw new IllegalArgumentException("must be at most 1000");
+            }
+            return n;
+        });
+        SharedConfig.State state = parse(STATE, values.get(STATE.path()), raw -> switch (lower(raw)) {
+            case "local" -> SharedConfig.State.LOCAL;
+            case "redis" -> SharedConfig.State.REDIS;
+            default -> throw new IllegalArgumentException("must be local (limits in this process) or redis (shared by many instances)");
+        });
+        String rawRedisUrl = values.get(REDIS_URL.path());
+        if (rawRedisUrl != null && state == SharedConfig.State.LOCAL) {
+            notices.add("WARN redis.url is set but state is local: Redis is not used (set state: redis to use it)");
+        }
+        Optional<URI> redisUrl = state == SharedConfig.State.REDIS
+                ? Optional.of(redisUrl(rawRedisUrl != null ? rawRedisUrl : "redis://127.0.0.1:6379"))
+                : Optional.ofNullable(rawRedisUrl).map(ConfigLoader::redisUrl);
+        SharedConfig.OnRedisFailure onFailure = parse(REDIS_ON_FAILURE, values.get(REDIS_ON_FAILURE.path()), raw -> switch (lower(raw)) {
+            case "fail-closed" -> SharedConfig.OnRedisFailure.FAIL_CLOSED;
+            case "local-fallback" -> SharedConfig.OnRedisFailure.LOCAL_FALLBACK;
+            default -> throw new IllegalArgumentException("must be fail-closed (refuse while Redis is unreachable) or local-fallback "
+                    + "(rate limits fall back to per-instance limits divided by cluster.instances; budgets still fail closed)");
+        });
+        int instances = parse(CLUSTER_INSTANCES, values.get(CLUSTER_INSTANCES.path()), Values::positiveInt);
+        if (state == SharedConfig.State.REDIS) {
+            notices.add("INFO redis.on_failure " + lower(values.get(REDIS_ON_FAILURE.path())) + ": while Redis is unreachable budgets refuse requests"
+                    + (onFailure == SharedConfig.OnRedisFailure.LOCAL_FALLBACK
+                    ? " and request-rate limits fall back to per-instance limits divided by " + instances + " (cluster.instances)"
+                    : " and so do request-rate limits"));
+        }
+        for (Setting secret : List.of(POSTGRES_PASSWORD, REDIS_PASSWORD)) {
+            if (yaml.containsKey(secret.path()) && values.get(secret.path()) != null && values.get(secret.path()).equals(yaml.get(secret.path()))) {
+                notices.add("WARN the " + secret.path() + " is stored in the config file; prefer the " + secret.env() + " environment variable");
+            }
+        }
+        return new SharedConfig(store, postgresUrl, Optional.ofNullable(values.get(POSTGRES_USER.path())).map(String::strip),
+                Optional.ofNullable(values.get(POSTGRES_PASSWORD.path())).map(Secret::of), poolSize, state, redisUrl,
+                Optional.ofNullable(values.get(REDIS_PASSWORD.path())).map(Secret::of), onFailure, instances);
+    }
+
+    /**
+     * A {@code jdbc:postgresql://} URL without a password. Checked before any value is quoted, so a
+     * password wrongly put in the URL never reaches an error message.
+     */
+    private static String postgresUrl(String raw) {
+        String url = raw.strip();
+        String fix = "; put the password in KEYWARDEN_POSTGRES_PASSWORD (postgres.password) instead";
+        int q = url.indexOf('?');
+        if (q >= 0) {
+            for (String option : url.substring(q + 1).split("[&;]")) {
+                String name = option.split("=", 2)[0].strip();
+                if (name.equalsIgnoreCase("password") || name.equalsIgnoreCase("sslpassword")) {
+                    throw new ConfigException(POSTGRES_URL.label() + ": must not contain a " + name + fix);
+                }
+            }
+        }
+        String authority = url.startsWith("jdbc:postgresql://") ? url.substring("jdbc:postgresql://".length()).split("[/?]", 2)[0] : "";
+        if (authority.contains("@")) {
+            throw new ConfigException(POSTGRES_URL.label() + ": must not contain credentials before the host; set postgres.user "
+                    + "(KEYWARDEN_POSTGRES_USER)" + fix);
+        }
+        if (!url.startsWith("jdbc:postgresql://") || authority.isEmpty()) {
+            throw new ConfigException(POSTGRES_URL.label() + ": '" + url + "' must be a JDBC URL such as "
+                    + "jdbc:postgresql://127.0.0.1:5432/keywarden");
+        }
+        return url;
+    }
+
+    /** A {@code redis://} or {@code rediss://} URL with a host and without a password. */
+    private static URI redisUrl(String raw) {
+        String url = raw.strip();
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (URISyntaxException e) {
+            u = null;
+        }
+        if (u != null && u.getRawUserInfo() != null) {
+            // redis://secret@host means a password to Redis clients, so any user-info part is refused
+            throw new ConfigException(REDIS_URL.label() + ": must not contain credentials; put it in KEYWARDEN_REDIS_PASSWORD "
+                    + "(redis.password) instead");
+        }
+        if (u == null || u.getScheme() == null || !(u.getScheme().equals("redis") || u.getScheme().equals("rediss"))
+                || u.getHost() == null) {
+            throw new ConfigException(REDIS_URL.label() + ": '" + url + "' must be a URL such as redis://127.0.0.1:6379 "
+                    + "(rediss:// for TLS)");
+        }
+        if (u.getQuery() != null && u.getQuery().toLowerCase(java.util.Locale.ROOT).contains("password")) {
+            throw new ConfigException(REDIS_URL.label() + ": must not contain a password; put it in KEYWARDEN_REDIS_PASSWORD "
+                    + "(redis.password) instead");
+        }
+        return u;
+    }
+
+    private static String lower(String raw) {
+        return raw.strip().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static VaultConfig vault(Map<String, String> values, Environment environment, boolean passphraseFromEnv,

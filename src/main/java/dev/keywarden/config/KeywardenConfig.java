@@ -8,11 +8,13 @@ import java.util.Optional;
  * The whole, validated configuration of a gateway process. Built only by {@link ConfigLoader},
  * so every instance has passed validation; defaults live in {@link ConfigLoader} alone.
  *
+ * @param shared  where state shared by several instances lives (store and limit state)
  * @param notices lines to log at start-up about how the configuration was assembled (e.g. a
  *                loaded {@code .env} file); never contain secret values
  */
 public record KeywardenConfig(Environment environment, HostPort listen, Path dataDir,
                               UpstreamConfig upstream, ServerConfig server, AdminConfig admin, VaultConfig vault, AuditConfig audit,
+                              SharedConfig shared,
                               Optional<Secret> serverSecret, List<String> notices) {
 
     /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keywarden.vault.crypto.SealedSecret;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -12,20 +11,43 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import dev.keywarden.testing.TestDatabases;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@ParameterizedClass(name = "{0}")
+@EnumSource(Dialect.class)
 class ProviderKeyStoreTest {
+
+    static TestDatabases backend;
+
+    @Parameter
+    Dialect dialect;
+
+    @BeforeParameterizedClassInvocation
+    static void startBackend(Dialect dialect) {
+        backend = TestDatabases.start(dialect);
+    }
+
+    @AfterParameterizedClassInvocation
+    static void stopBackend() {
+        if (backend != null) {
+            backend.close();
+            backend = null;
+        }
+    }
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    @TempDir
-    Path tmp;
     Database db;
     ProviderKeyStore store;
 
     @BeforeEach
     void open() {
-        db = Database.openSqlite(tmp.resolve("data"));
+        db = backend.fresh();
         store = new ProviderKeyStore(db);
     }
 

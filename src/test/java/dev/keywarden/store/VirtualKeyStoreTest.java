@@ -3,23 +3,45 @@ package dev.keywarden.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import dev.keywarden.testing.TestDatabases;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@ParameterizedClass(name = "{0}")
+@EnumSource(Dialect.class)
 class VirtualKeyStoreTest {
 
-    @TempDir
-    Path tmp;
+    static TestDatabases backend;
+
+    @Parameter
+    Dialect dialect;
+
+    @BeforeParameterizedClassInvocation
+    static void startBackend(Dialect dialect) {
+        backend = TestDatabases.start(dialect);
+    }
+
+    @AfterParameterizedClassInvocation
+    static void stopBackend() {
+        if (backend != null) {
+            backend.close();
+            backend = null;
+        }
+    }
+
     Database db;
     VirtualKeyStore store;
 
     @BeforeEach
     void open() {
-        db = Database.openSqlite(tmp.resolve("data"));
+        db = backend.fresh();
         store = new VirtualKeyStore(db);
     }
 
@@ -83,7 +105,7 @@ class VirtualKeyStoreTest {
     }
 
     @Test
-    void duplicateHashIsRefusedWithMessageNamingTheFileButNotTheHash() {
+    void duplicateHashIsRefusedWithMessageNamingTheDatabaseButNotTheHash() {
         String hash = "c0ffee".repeat(10);
         store.insert(record("vk_1", "a", "kw_AAAAAAAA", hash, 1_000L));
         assertThatThrownBy(() -> store.insert(record("vk_2", "b", "kw_BBBBBBBB", hash, 1_000L)))
@@ -94,7 +116,7 @@ class VirtualKeyStoreTest {
     }
 
     @Test
-    void useAfterCloseFailsWithStoreExceptionNamingTheFile() {
+    void useAfterCloseFailsWithStoreExceptionNamingTheDatabase() {
         db.close();
         assertThatThrownBy(() -> store.findByHash("aa"))
                 .isInstanceOf(StoreException.class)
