@@ -1,5 +1,6 @@
 package dev.keywarden.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.keywarden.auth.CreatedVirtualKey;
 import dev.keywarden.auth.VirtualKeyService;
 
@@ -21,7 +22,10 @@ public final class VirtualKeyAdmin {
             }
             CreatedVirtualKey created;
             try {
-                created = keys.create(name);
+                JsonNode principal = body.get("principal");
+                created = keys.create(name, principal == null || principal.isNull() ? null : principal.asText());
+            } catch (dev.keywarden.auth.PrincipalService.NoSuchPrincipalException e) {
+                throw AdminError.notFound(e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw AdminError.badRequest(e.getMessage());
             }

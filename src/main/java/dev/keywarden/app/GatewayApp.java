@@ -199,6 +199,7 @@ public final class GatewayApp implements AutoCloseable {
         }
         AdminRoutes routes = new AdminRoutes();
         VirtualKeyAdmin.register(routes, keys);
+        dev.keywarden.admin.PrincipalAdmin.register(routes, keys.principals());
         vault.ifPresent(v -> VaultAdmin.register(routes, v));
         try {
             AdminServer admin = AdminServer.start(config.admin().listen().get(), new AdminTokens(db, secret), routes, events);

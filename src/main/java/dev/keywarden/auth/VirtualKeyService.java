@@ -70,6 +70,7 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
     }
 
     private final VirtualKeyStore store;
+    private final PrincipalService principals;
     private final ServerSecret secret;
     private final Clock clock;
     private final Cache<String, Known> byHash;
@@ -84,8 +85,13 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
      * @throws ConfigException when the database was set up with a different server secret
      */
     public static VirtualKeyService open(Database database, ServerSecret secret) {
+        return open(database, secret, new PrincipalService(database, "free", PrincipalService.anyWellFormedTier()));
+    }
+
+    /** As {@link #open(Database, ServerSecret)}, with keys belonging to principals of {@code principals}. */
+    public static VirtualKeyService open(Database database, ServerSecret secret, PrincipalService principals) {
         return new VirtualKeyService(new VirtualKeyStore(database), new SettingsStore(database), secret,
-                Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL, DEFAULT_FLUSH_INTERVAL);
+                Clock.systemUTC(), Ticker.systemTicker(), DEFAULT_CACHE_TTL, DEFAULT_FLUSH_INTERVAL, principals);
     }
 
     /**
@@ -93,7 +99,13 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
      */
     VirtualKeyService(VirtualKeyStore store, SettingsStore settings, ServerSecret secret, Clock clock, Ticker ticker,
                       Duration cacheTtl, Duration flushInterval) {
+        this(store, settings, secret, clock, ticker, cacheTtl, flushInterval, null);
+    }
+
+    VirtualKeyService(VirtualKeyStore store, SettingsStore settings, ServerSecret secret, Clock clock, Ticker ticker,
+                      Duration cacheTtl, Duration flushInterval, PrincipalService principals) {
         this.store = Objects.requireNonNull(store, "store");
+        this.principals = principals;
         this.secret = Objects.requireNonNull(secret, "secret");
         this.clock = Objects.requireNonNull(clock, "clock");
         verifySameSecret(settings, secret);
@@ -132,20 +144,37 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
     }
 
     /**
-     * Creates a new active virtual key named {@code name}.
+     * Creates a new active virtual key named {@code name}, belonging to the principal of the same name
+     * (created as an app on the default tier when there is none).
      *
      * @param name who or what the key is for (1 to 100 characters, no control characters)
      * @return the key's id, prefix, creation time and plaintext, which is never available again
      */
     public CreatedVirtualKey create(String name) {
+        return create(name, null);
+    }
+
+    /**
+     * Creates a new active virtual key named {@code name} for the principal {@code principal} (id or
+     * name); null means the principal named like the key, created when missing.
+     *
+     * @throws IllegalArgumentException for a bad name or a principal that does not exist
+     */
+    public CreatedVirtualKey create(String name, String principal) {
         String cleanName = validName(name);
+        String principalId = null;
+        if (principals != null) {
+            principalId = (principal == null || principal.isBlank()
+                    ? principals.findOrCreateForKeyName(cleanName)
+                    : principals.find(principal).orElseThrow(() -> new PrincipalService.NoSuchPrincipalException(principal))).id();
+        }
         String key = VirtualKeyFormat.generate();
         byte[] hash = secret.hmac(key);
         String hashHex = HEX.formatHex(hash);
         String id = ID_PREFIX + VirtualKeyFormat.randomBase62(ID_RANDOM_LENGTH);
         String prefix = VirtualKeyFormat.displayPrefix(key);
         long now = clock.millis();
-        store.insert(new VirtualKeyRecord(id, cleanName, prefix, hashHex, now, null, null));
+        store.insert(new VirtualKeyRecord(id, cleanName, prefix, hashHex, now, null, null, principalId));
         byHash.invalidate(hashHex);
         return new CreatedVirtualKey(id, key, prefix, Instant.ofEpochMilli(now));
     }
@@ -265,8 +294,21 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
     private Known load(String hashHex) {
         return store.findByHash(hashHex)
                 .map(r -> new Known(HEX.parseHex(r.keyHash()), r.isRevoked() ? REVOKED
-                        : new AuthOutcome.Authenticated(new ClientIdentity(CREDENTIAL_KIND, r.id(), r.prefix(), r.name()))))
+                        : new AuthOutcome.Authenticated(identity(r))))
                 .orElse(Known.UNKNOWN);
+    }
+
+    private ClientIdentity identity(VirtualKeyRecord r) {
+        Principal p = r.principalId() == null || principals == null ? null : principals.current(r.principalId()).orElse(null);
+        if (p == null) {
+            return new ClientIdentity(CREDENTIAL_KIND, r.id(), r.prefix(), r.name(), r.principalId(), null, null, null);
+        }
+        return new ClientIdentity(CREDENTIAL_KIND, r.id(), r.prefix(), r.name(), p.id(), p.name(), p.kind().wireName(), p.tier());
+    }
+
+    /** The principals this service's keys belong to (null only for test instances without principals). */
+    public PrincipalService principals() {
+        return principals;
     }
 
     /**

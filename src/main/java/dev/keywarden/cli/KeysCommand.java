@@ -137,11 +137,15 @@ public final class KeysCommand implements Callable<Integer> {
         @Option(names = "--name", required = true, paramLabel = "NAME",
                 description = "Who or what the key is for (a user, an app); shown in listings and audit records.")
         String name;
+        @Option(names = "--principal", paramLabel = "PRINCIPAL",
+                description = "Id (pr_...) or name of the principal the key belongs to (default: the principal named like"
+                        + " the key, created as an app on the free tier when missing).")
+        String principal;
 
         @Override
         public Integer call() {
             try (Session session = store.open()) {
-                CreatedVirtualKey created = session.keys().create(name);
+                CreatedVirtualKey created = session.keys().create(name, principal);
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("Created virtual key " + created.id() + " (" + created.prefix() + ") for \"" + name.strip()
                         + "\". This is the only time the key is shown: store it now in a secret manager.");

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ServeCommand.class,
                 KeysCommand.class,
+                PrincipalsCommand.class,
                 VaultCommand.class,
                 FakeUpstreamCommand.class,
                 AdminCommand.class,

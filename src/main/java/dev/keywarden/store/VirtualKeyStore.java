@@ -18,7 +18,7 @@ import javax.sql.DataSource;
  */
 public final class VirtualKeyStore {
 
-    private static final String COLUMNS = "id, name, prefix, key_hash, created_at, last_used_at, revoked_at";
+    private static final String COLUMNS = "id, name, prefix, key_hash, created_at, last_used_at, revoked_at, principal_id";
 
     private final Database database;
     private final DataSource dataSource;
@@ -30,7 +30,7 @@ public final class VirtualKeyStore {
 
     /** Adds a new key; {@code lastUsedAt} and {@code revokedAt} of {@code key} are stored as given. */
     public void insert(VirtualKeyRecord key) {
-        String sql = "INSERT INTO virtual_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
+        String sql = "INSERT INTO virtual_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, key.id());
             ps.setString(2, key.name());
@@ -39,6 +39,7 @@ public final class VirtualKeyStore {
             ps.setLong(5, key.createdAt());
             setNullableLong(ps, 6, key.lastUsedAt());
             setNullableLong(ps, 7, key.revokedAt());
+            ps.setString(8, key.principalId());
             ps.executeUpdate();
         } catch (SQLException | RuntimeException e) {
             throw database.failure("store a new virtual key", e);
@@ -131,7 +132,7 @@ public final class VirtualKeyStore {
                 List<VirtualKeyRecord> rows = new ArrayList<>();
                 while (rs.next()) {
                     rows.add(new VirtualKeyRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getLong(5), nullableLong(rs, 6), nullableLong(rs, 7)));
+                            rs.getLong(5), nullableLong(rs, 6), nullableLong(rs, 7), rs.getString(8)));
                 }
                 return rows;
             }
