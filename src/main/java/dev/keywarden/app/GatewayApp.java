@@ -14,6 +14,16 @@ import dev.keywarden.gateway.AuditObserver;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyService;
+import dev.keywarden.auth.Principal;
+import dev.keywarden.auth.PrincipalService;
+import dev.keywarden.config.LimitsConfig;
+import dev.keywarden.limits.AddressLockout;
+import dev.keywarden.limits.FailoverRateLimiter;
+import dev.keywarden.limits.LocalRateLimiter;
+import dev.keywarden.limits.PrincipalGate;
+import dev.keywarden.limits.RateLimitGate;
+import dev.keywarden.limits.RateLimiter;
+import dev.keywarden.limits.RedisRateLimiter;
 import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.config.UpstreamConfig;
@@ -128,7 +138,9 @@ public final class GatewayApp implements AutoCloseable {
                 logged.record(e);
                 trail.record(e);
             };
-            VirtualKeyService keys = VirtualKeyService.open(db, secret);
+            LimitsConfig limitsConfig = config.limits();
+            PrincipalService principals = new PrincipalService(db, limitsConfig.defaultTier(), limitsConfig::knows);
+            VirtualKeyService keys = VirtualKeyService.open(db, secret, principals);
             resources.add(keys);
 
             UpstreamConfig upstream = config.upstream();
@@ -142,6 +154,7 @@ public final class GatewayApp implements AutoCloseable {
                         upstream.idleTimeout(), upstream.maxConnections());
                 providerKey = new ProviderKey("demo", fakeKey);
                 keys.revokeByName(DEMO_KEY_NAME);
+                demoPrincipal(principals, limitsConfig);
                 demoKey = Optional.of(keys.create(DEMO_KEY_NAME).key());
             } else if (config.vault().enabled()) {
                 providerKey = null;
@@ -174,6 +187,7 @@ public final class GatewayApp implements AutoCloseable {
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
+            addLimits(builder, config, principals, redis);
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
@@ -186,6 +200,41 @@ public final class GatewayApp implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /**
+     * Suspension check (always), per-principal rate limits (unless {@code limits.enabled: off}) and the
+     * per-address lockout (unless {@code limits.auth_failures_per_minute: 0}); in Redis with
+     * {@code state: redis}, with {@code redis.on_failure} deciding what happens while Redis is down.
+     */
+    private static void addLimits(GatewayServer.Builder builder, KeywardenConfig config, PrincipalService principals,
+                                  Optional<RedisState> redis) {
+        LimitsConfig limits = config.limits();
+        LocalRateLimiter local = new LocalRateLimiter();
+        RateLimiter limiter = redis.<RateLimiter>map(r -> new FailoverRateLimiter(new RedisRateLimiter(r), local,
+                config.shared().onRedisFailure(), config.shared().instances())).orElse(local);
+        builder.preflight(new PrincipalGate(principals));
+        if (limits.enabled()) {
+            builder.admission(new RateLimitGate(limiter, limits, principals));
+            LOG.info("rate limits per principal ({}): {}", redis.isPresent() ? "shared in Redis" : "in this process",
+                    limits.tiers().values().stream().map(t -> t.name() + " " + t.requestsPerMinute() + " req/min").sorted().toList());
+        }
+        if (limits.authFailuresPerMinute() > 0) {
+            builder.addressGuard(new AddressLockout(limiter, local, limits.authFailuresPerMinute(), limits.authLockout()));
+        }
+    }
+
+    /** The demo key's principal: an app on the enterprise tier, so trying the demo is not throttled at once. */
+    private static void demoPrincipal(PrincipalService principals, LimitsConfig limits) {
+        String tier = limits.knows("enterprise") ? "enterprise" : limits.defaultTier();
+        Principal p = principals.find(DEMO_KEY_NAME)
+                .orElseGet(() -> principals.create(DEMO_KEY_NAME, Principal.Kind.APP, tier, null));
+        if (!p.tier().equals(tier)) {
+            principals.setTier(p.id(), tier);
+        }
+        if (p.suspended()) {
+            principals.resume(p.id());
         }
     }
 

@@ -73,7 +73,12 @@ public final class ConfigLoader {
     static final Setting REDIS_ON_FAILURE = new Setting("redis.on_failure", "KEYWARDEN_REDIS_ON_FAILURE", "fail-closed", false);
     static final Setting CLUSTER_INSTANCES = new Setting("cluster.instances", "KEYWARDEN_CLUSTER_INSTANCES", "1", false);
 
-    static final List<Setting> SETTINGS = List.of(ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN,
+    static final Setting LIMITS_ENABLED = new Setting("limits.enabled", "KEYWARDEN_LIMITS", "on", false);
+    static final Setting LIMITS_DEFAULT_TIER = new Setting("limits.default_tier", "KEYWARDEN_LIMITS_DEFAULT_TIER", "free", false);
+    static final Setting LIMITS_AUTH_FAILURES = new Setting("limits.auth_failures_per_minute", "KEYWARDEN_AUTH_FAILURES_PER_MINUTE", "20", false);
+    static final Setting LIMITS_AUTH_LOCKOUT = new Setting("limits.auth_lockout", "KEYWARDEN_AUTH_LOCKOUT", "15m", false);
+    static final List<Setting> SETTINGS = List.of(LIMITS_ENABLED, LIMITS_DEFAULT_TIER, LIMITS_AUTH_FAILURES, LIMITS_AUTH_LOCKOUT,
+            ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN,
             AUDIT_MODE, AUDIT_QUEUE_SIZE, AUDIT_MIRROR,
             VAULT_KEK, VAULT_PASSPHRASE, VAULT_KMS_KEY, VAULT_KMS_ENDPOINT, VAULT_KEY_ENVIRONMENT, VAULT_CACHE_TTL, UPSTREAM_URL,
             UPSTREAM_API_KEY, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_IDLE_TIMEOUT, UPSTREAM_MAX_CONNECTIONS,
@@ -180,8 +185,22 @@ public final class ConfigLoader {
                     + "the data directory serves one instance only; set the same value on every instance");
         }
         AuditConfig audit = audit(values, notices);
+        Map<String, String> tierValues = new LinkedHashMap<>();
+        yaml.forEach((k, v) -> {
+            if (k.startsWith("tiers.")) {
+                tierValues.put(k, v);
+            }
+        });
+        tierValues.putAll(LimitsConfig.fromEnv(merged));
+        LimitsConfig limits = LimitsConfig.build(parse(LIMITS_ENABLED, values.get(LIMITS_ENABLED.path()), LimitsConfig.onOff()),
+                tierValues, values.get(LIMITS_DEFAULT_TIER.path()),
+                parse(LIMITS_AUTH_FAILURES, values.get(LIMITS_AUTH_FAILURES.path()), Integer::parseInt),
+                parse(LIMITS_AUTH_LOCKOUT, values.get(LIMITS_AUTH_LOCKOUT.path()), ConfigLoader::positiveDuration));
+        if (!limits.enabled()) {
+            notices.add("WARN rate limits are off (limits.enabled: off): principals are not limited");
+        }
         return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, shared, serverSecret,
-                List.copyOf(notices));
+                List.copyOf(notices), limits);
     }
 
     private static AuditConfig audit(Map<String, String> values, List<String> notices) {
@@ -386,6 +405,10 @@ public final class ConfigLoader {
             String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             if (e.getValue().isObject()) {
                 flatten(path, e.getValue(), out, file);
+                continue;
+            }
+            if (path.startsWith("tiers.")) {
+                out.put(path, e.getValue().asText());
                 continue;
             }
             Setting s = SETTINGS.stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow(() ->

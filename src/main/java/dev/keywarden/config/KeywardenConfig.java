@@ -15,7 +15,7 @@ import java.util.Optional;
 public record KeywardenConfig(Environment environment, HostPort listen, Path dataDir,
                               UpstreamConfig upstream, ServerConfig server, AdminConfig admin, VaultConfig vault, AuditConfig audit,
                               SharedConfig shared,
-                              Optional<Secret> serverSecret, List<String> notices) {
+                              Optional<Secret> serverSecret, List<String> notices, LimitsConfig limits) {
 
     /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */
     public boolean demoMode() {

@@ -31,11 +31,30 @@ final class ExchangeState {
     /** The upstream request currently in flight (a retry replaces it), so a client failure can abort it. */
     volatile org.eclipse.jetty.client.Request upstreamRequest;
     private final AtomicBoolean reported = new AtomicBoolean();
+    /** Tickets of the admissions this call passed; finished in {@link #report}. */
+    private List<Admission.Ticket> tickets = List.of();
 
     ExchangeState(String requestId, Request request) {
         this.requestId = requestId;
         this.request = request;
         this.startNanos = System.nanoTime();
+    }
+
+    /** Remembers an admission ticket, to add its headers to the response and finish it at the end. */
+    void admitted(Admission.Ticket ticket) {
+        if (ticket == Admission.Ticket.NONE) {
+            return;
+        }
+        java.util.ArrayList<Admission.Ticket> all = new java.util.ArrayList<>(tickets);
+        all.add(ticket);
+        tickets = List.copyOf(all);
+    }
+
+    /** Puts the admission tickets' header fields (RateLimit, RateLimit-Policy) on {@code headers}. */
+    void addResponseHeaders(org.eclipse.jetty.http.HttpFields.Mutable headers) {
+        for (Admission.Ticket t : tickets) {
+            t.responseHeaders().forEach(headers::put);
+        }
     }
 
     /** Records a gateway-made error (status and type) for the exchange record. */
@@ -60,6 +79,14 @@ final class ExchangeState {
                 identity, summary, status, errorType, upstreamStatus, usage, providerKey, now - startNanos, upstreamNanos,
                 Request.getRemoteAddr(request), request.getHeaders().get(HttpHeader.USER_AGENT),
                 request.getHeaders().get(HttpHeader.ORIGIN), clientAborted);
+        for (Admission.Ticket t : tickets) {
+            try {
+                t.finish(record);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ExchangeState.class).warn("admission ticket {} failed to finish: {}",
+                        t.getClass().getSimpleName(), e.toString());
+            }
+        }
         for (ExchangeObserver o : observers) {
             try {
                 o.onExchange(record);

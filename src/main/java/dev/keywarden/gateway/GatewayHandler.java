@@ -51,10 +51,13 @@ final class GatewayHandler extends Handler.Abstract {
     private final List<ExchangeObserver> observers;
     private final List<Readiness> readiness;
     private final List<Preflight> preflights;
+    private final List<Admission> admissions;
+    private final AddressGuard addressGuard;
 
     GatewayHandler(Authenticator authenticator, ProviderKeys providerKeys, HttpClient upstream,
                    UpstreamConfig upstreamConfig, ServerConfig serverConfig,
-                   List<ExchangeObserver> observers, List<Readiness> readiness, List<Preflight> preflights) {
+                   List<ExchangeObserver> observers, List<Readiness> readiness, List<Preflight> preflights,
+                   List<Admission> admissions, AddressGuard addressGuard) {
         super(InvocationType.BLOCKING);
         this.authenticator = authenticator;
         this.providerKeys = providerKeys;
@@ -65,6 +68,8 @@ final class GatewayHandler extends Handler.Abstract {
         this.observers = List.copyOf(observers);
         this.readiness = List.copyOf(readiness);
         this.preflights = List.copyOf(preflights);
+        this.admissions = List.copyOf(admissions);
+        this.addressGuard = addressGuard;
     }
 
     @Override
@@ -91,6 +96,13 @@ final class GatewayHandler extends Handler.Abstract {
             return refuse(state, response, callback, 401, ErrorType.AUTHENTICATION,
                     "send exactly one credential: one x-api-key header or one Authorization: Bearer header");
         }
+        String address = Request.getRemoteAddr(request);
+        long locked = addressGuard.lockedForSeconds(address);
+        if (locked > 0) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(locked));
+            return refuse(state, response, callback, 429, ErrorType.RATE_LIMIT,
+                    "too many failed authentication attempts from this address; retry after " + locked + " seconds");
+        }
         AuthOutcome auth;
         try {
             auth = authenticator.authenticate(presentedCredential(request.getHeaders()));
@@ -100,6 +112,7 @@ final class GatewayHandler extends Handler.Abstract {
                     "the gateway cannot verify credentials right now; retry shortly");
         }
         if (auth instanceof AuthOutcome.Rejected rejected) {
+            addressGuard.failed(address);
             return refuse(state, response, callback, 401, ErrorType.AUTHENTICATION, rejected.message());
         }
         state.identity = ((AuthOutcome.Authenticated) auth).identity();
@@ -133,6 +146,15 @@ final class GatewayHandler extends Handler.Abstract {
         for (Preflight preflight : preflights) {
             try {
                 preflight.check(state.identity, state.summary);
+            } catch (Refusal refusal) {
+                refusal.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+                return refuse(state, response, callback, refusal.status(), refusal.type(), refusal.getMessage());
+            }
+        }
+        // rate limits: each admitted ticket is finished by ExchangeState.report when the exchange ends
+        for (Admission admission : admissions) {
+            try {
+                state.admitted(admission.admit(state.identity, state.summary));
             } catch (Refusal refusal) {
                 refusal.headers().forEach((name, value) -> response.getHeaders().put(name, value));
                 return refuse(state, response, callback, refusal.status(), refusal.type(), refusal.getMessage());
@@ -222,6 +244,7 @@ final class GatewayHandler extends Handler.Abstract {
 
     private boolean refuse(ExchangeState state, Response response, Callback callback, int status, ErrorType type, String message) {
         state.failed(status, type);
+        state.addResponseHeaders(response.getHeaders());
         ApiErrors.write(response, callback, status, type, message, state.requestId);
         state.report(observers);
         return true;

@@ -80,6 +80,20 @@ public final class GatewayServer implements AutoCloseable {
         private final List<ExchangeObserver> observers = new ArrayList<>();
         private final List<Preflight> preflights = new ArrayList<>();
         private final List<Readiness> readiness = new ArrayList<>();
+        private final List<Admission> admissions = new ArrayList<>();
+        private AddressGuard addressGuard = AddressGuard.NONE;
+
+        /** Optional; admissions (rate limits) run in the order added, after the preflights. */
+        public Builder admission(Admission admission) {
+            admissions.add(Objects.requireNonNull(admission));
+            return this;
+        }
+
+        /** Optional: brute-force protection per client address (default: none). */
+        public Builder addressGuard(AddressGuard guard) {
+            this.addressGuard = Objects.requireNonNull(guard);
+            return this;
+        }
 
         public Builder listen(HostPort listen) {
             this.listen = listen;
@@ -154,7 +168,7 @@ public final class GatewayServer implements AutoCloseable {
             HttpClient client = UpstreamClient.create(upstreamConfig);
             GracefulHandler graceful = new GracefulHandler();
             graceful.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
-                    observers, readiness, preflights));
+                    observers, readiness, preflights, admissions, addressGuard));
             server.setHandler(graceful);
             try {
                 server.start();

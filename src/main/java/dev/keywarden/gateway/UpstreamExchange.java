@@ -123,6 +123,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
             out.put(GatewayHeaders.REQUEST_ID, state.requestId);
         }
         out.put(GatewayHeaders.KEYWARDEN_REQUEST_ID, state.requestId);
+        state.addResponseHeaders(out); // RateLimit-Policy / RateLimit of the caller's quota
         String contentType = upstream.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (upstream.getStatus() >= 400) {
             errorBody = new ByteArrayOutputStream(512);

@@ -48,6 +48,9 @@ public final class TestGateway implements AutoCloseable {
         all.put("KEYWARDEN_LISTEN", "127.0.0.1:0");
         all.put("KEYWARDEN_ADMIN_LISTEN", "127.0.0.1:0");
         all.put("KEYWARDEN_DATA_DIR", dataDir.toString());
+        // rate limits and the address lockout are tested on their own (limits tests); off unless a test asks
+        all.put("KEYWARDEN_LIMITS", "off");
+        all.put("KEYWARDEN_AUTH_FAILURES_PER_MINUTE", "0");
         all.putAll(env);
         this.gateway = GatewayApp.start(ConfigLoader.from(all, dataDir).load(), List.of(records::add));
         this.virtualKey = gateway.virtualKeys().create("test-client").key();

@@ -1,0 +1,39 @@
+package dev.keywarden.gateway;
+
+import dev.keywarden.auth.ClientIdentity;
+
+import java.util.Map;
+
+/**
+ * Admits an authenticated, well-formed call against a quota (rate limits), after the
+ * {@link Preflight}s. Unlike a preflight it holds something for the length of the call: the
+ * {@link Ticket} it returns is finished exactly once when the exchange ends (whatever the outcome),
+ * with the exchange's metered usage, and its headers go on every response to the call (relayed
+ * successes and gateway errors alike).
+ */
+@FunctionalInterface
+public interface Admission {
+
+    /** Returns a ticket to let the call through; throws {@link Refusal} to refuse it. */
+    Ticket admit(ClientIdentity identity, RequestSummary request);
+
+    /** What an admitted call holds until it ends. */
+    interface Ticket {
+        Ticket NONE = new Ticket() {
+            @Override
+            public Map<String, String> responseHeaders() {
+                return Map.of();
+            }
+
+            @Override
+            public void finish(ExchangeRecord record) {
+            }
+        };
+
+        /** Header fields for the response (e.g. RateLimit-Policy, RateLimit). */
+        Map<String, String> responseHeaders();
+
+        /** The call ended: settle what was charged against {@code record} (must not throw; must be fast). */
+        void finish(ExchangeRecord record);
+    }
+}
