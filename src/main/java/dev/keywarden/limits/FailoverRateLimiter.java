@@ -62,6 +62,11 @@ public final class FailoverRateLimiter implements RateLimiter {
     }
 
     @Override
+    public TierLimits effectiveLimits(TierLimits limits, Decision decision) {
+        return decision.fallback() ? limits.dividedBy(instances) : limits;
+    }
+
+    @Override
     public long lockedOutMillis(String address) {
         try {
             return shared.lockedOutMillis(address);

@@ -68,14 +68,15 @@ public final class RateLimitGate implements Admission {
             throw new Refusal(503, ErrorType.API, "the gateway cannot check rate limits right now (shared limit state"
                     + " unreachable); retry shortly");
         }
-        Map<String, String> headers = RateLimitHeaders.of(limits, d);
+        TierLimits effective = limiter.effectiveLimits(limits, d);
+        Map<String, String> headers = RateLimitHeaders.of(effective, d);
         if (!d.admitted()) {
             Map<String, String> refusal = new LinkedHashMap<>(headers);
             long retry = Math.max(1, RateLimitHeaders.seconds(d.retryAfterMillis()));
             refusal.put("retry-after", Long.toString(retry));
             String who = principal != null ? "principal " + principal.name() : "this key";
             throw new Refusal(429, ErrorType.RATE_LIMIT, "rate limit exceeded for " + who + " (tier " + limits.name() + "): "
-                    + describe(d.limitedBy(), limits) + "; retry after " + retry + " seconds", refusal);
+                    + describe(d.limitedBy(), effective) + "; retry after " + retry + " seconds", refusal);
         }
         return new LimitTicket(subject, limits, d, inputEstimate, outputEstimate, headers);
     }

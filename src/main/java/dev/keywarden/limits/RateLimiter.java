@@ -42,6 +42,11 @@ public interface RateLimiter extends AutoCloseable {
      */
     void authFailed(String address, int threshold, long lockoutMillis);
 
+    /** The limits {@code decision} was actually made under (the fallback divides them); for headers and messages. */
+    default TierLimits effectiveLimits(TierLimits limits, Decision decision) {
+        return limits;
+    }
+
     @Override
     default void close() {
     }
