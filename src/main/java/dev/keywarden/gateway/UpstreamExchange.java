@@ -238,6 +238,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         LOG.warn("request {}: upstream call failed{}: {}", state.requestId, timeout ? " (timeout)" : "", failure.toString());
         if (!response.isCommitted()) {
             response.reset();
+            state.addResponseHeaders(response.getHeaders());
             boolean revoked = failure instanceof KeyRevokedException;
             ErrorType type = timeout ? ErrorType.TIMEOUT : ErrorType.API;
             int status = timeout ? 504 : revoked ? 503 : 502;
