@@ -32,7 +32,7 @@ final class ExchangeState {
     volatile org.eclipse.jetty.client.Request upstreamRequest;
     private final AtomicBoolean reported = new AtomicBoolean();
     /** Tickets of the admissions this call passed; finished in {@link #report}. */
-    private List<Admission.Ticket> tickets = List.of();
+    private volatile List<Admission.Ticket> tickets = List.of();
 
     ExchangeState(String requestId, Request request) {
         this.requestId = requestId;
