@@ -33,12 +33,12 @@ public record AnomalyConfig(boolean enabled, int queueSize, Duration cooldown, i
 
     /**
      * Request-rate spike: fires when the requests of the current minute exceed {@code factor} times the
-     * subject's baseline (an exponentially weighted mean of past minutes) and {@code minRequests}.
+     * subject's baseline (an exponentially weighted mean of its past active minutes) and {@code minRequests}.
      *
      * @param factor          {@code anomaly.rate_spike_factor}
      * @param minRequests     {@code anomaly.rate_spike_min_requests}: never fire at or below this many requests a minute
      * @param baselineMinutes {@code anomaly.rate_baseline_minutes}: span of the moving baseline
-     * @param learningMinutes {@code anomaly.rate_learning_minutes}: minutes of history before the detector may fire
+     * @param learningMinutes {@code anomaly.rate_learning_minutes}: active minutes of history before the detector may fire
      */
     public record RateSpike(double factor, int minRequests, int baselineMinutes, int learningMinutes) {
     }
@@ -81,7 +81,7 @@ public record AnomalyConfig(boolean enabled, int queueSize, Duration cooldown, i
      * @param requestCeiling   {@code anomaly.tokens_per_request_max}: absolute ceiling per request, 0 = off
      * @param hourFactor       {@code anomaly.token_hour_spike_factor}: an hour above this times the subject's hourly baseline is unusual
      * @param hourMin          {@code anomaly.token_hour_min_tokens}: never fire for an hour at or below this many tokens
-     * @param learningHours    {@code anomaly.token_learning_hours}: hours of history before the hourly check may fire
+     * @param learningHours    {@code anomaly.token_learning_hours}: active hours of history before the hourly check may fire
      * @param hourCeiling      {@code anomaly.tokens_per_hour_max}: absolute ceiling per subject and clock hour, 0 = off
      */
     public record Tokens(double requestFactor, long requestMin, int learningRequests, long requestCeiling,

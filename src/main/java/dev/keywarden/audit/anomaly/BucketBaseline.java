@@ -5,8 +5,12 @@ import java.time.Instant;
 
 /**
  * A running total per fixed time bucket (a minute, an hour) and an exponentially weighted moving
- * average of the totals of closed buckets (empty buckets count as zero). Records that arrive a
- * little late (their bucket already closed) count towards the current bucket. Not thread-safe.
+ * average of the totals of closed <em>active</em> buckets. Buckets without any record are skipped,
+ * so the baseline is "the load when the subject is active": nights, weekends and lunch breaks do not
+ * pull it towards zero (which would make every return to normal work look like a spike), while a
+ * dormant subject that wakes up with an unusual load is still compared with its usual active load.
+ * Records that arrive a little late (their bucket already closed) count towards the current bucket.
+ * Not thread-safe.
  */
 final class BucketBaseline {
 
@@ -30,11 +34,7 @@ final class BucketBaseline {
             bucket = b;
         } else if (b > bucket) {
             baseline = closed == 0 ? current : baseline + alpha * (current - baseline);
-            long empty = b - bucket - 1;
-            if (empty > 0) {
-                baseline *= Math.pow(1 - alpha, Math.min(empty, 100_000));
-            }
-            closed = Math.min(closed + 1 + empty, 1_000_000_000L);
+            closed = Math.min(closed + 1, 1_000_000_000L);
             bucket = b;
             current = 0;
         }
@@ -47,7 +47,7 @@ final class BucketBaseline {
         return baseline;
     }
 
-    /** Closed buckets seen so far, including empty ones. */
+    /** Closed active buckets seen so far. */
     long closedBuckets() {
         return closed;
     }
