@@ -5,7 +5,7 @@ import java.time.Instant;
 
 /**
  * Lets an alert through at most once per detector and subject per cool-down (measured on the
- * records' own timestamps). Remembers at most {@code capacity} detector/subject pairs. Not thread-safe.
+ * records' own timestamps; a record slightly out of order cannot reopen the cool-down). Remembers at most {@code capacity} detector/subject pairs. Not thread-safe.
  */
 final class AlertDeduplicator {
 
@@ -21,10 +21,10 @@ final class AlertDeduplicator {
     boolean firstWithinCooldown(Alert alert) {
         String key = alert.detector() + '\u0000' + alert.subject();
         Instant last = lastRaised.get(key);
-        if (last != null && alert.at().isBefore(last.plus(cooldown)) && !alert.at().isBefore(last)) {
+        if (last != null && Duration.between(last, alert.at()).abs().compareTo(cooldown) < 0) {
             return false;
         }
-        lastRaised.put(key, alert.at());
+        lastRaised.put(key, last != null && last.isAfter(alert.at()) ? last : alert.at());
         return true;
     }
 }

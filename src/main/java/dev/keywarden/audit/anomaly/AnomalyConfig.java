@@ -26,8 +26,10 @@ import java.util.regex.Pattern;
  * @param cooldown     {@code anomaly.alert_cooldown}: an alert for the same detector and subject is raised at most once per cool-down
  * @param maxSubjects  {@code anomaly.max_subjects}: principals, provider keys and addresses each detector remembers (least recently seen forgotten first)
  * @param suspendKey   {@code anomaly.suspend_key}: suspend the virtual key named in an alert
+ * @param suspendOn    {@code anomaly.suspend_on}: the detectors whose alerts suspend a key ({@code all} or a comma list)
  */
 public record AnomalyConfig(boolean enabled, int queueSize, Duration cooldown, int maxSubjects, boolean suspendKey,
+                            java.util.Set<String> suspendOn,
                             RateSpike rateSpike, AuthFailures authFailures, NewAddress newAddress,
                             UnusualHours unusualHours, Tokens tokens, Optional<Webhook> webhook) {
 
@@ -115,6 +117,7 @@ public record AnomalyConfig(boolean enabled, int queueSize, Duration cooldown, i
         d.put("anomaly.alert_cooldown", "15m");
         d.put("anomaly.max_subjects", "10000");
         d.put("anomaly.suspend_key", "false");
+        d.put("anomaly.suspend_on", "all");
         d.put("anomaly.rate_spike_factor", "5");
         d.put("anomaly.rate_spike_min_requests", "60");
         d.put("anomaly.rate_baseline_minutes", "60");
@@ -146,8 +149,18 @@ public record AnomalyConfig(boolean enabled, int queueSize, Duration cooldown, i
     private static final String SECRET_KEY = "alerts.webhook_secret";
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
 
+    /** The detector names, as used in {@code anomaly.suspend_on}, alert types and webhook bodies. */
+    public static final java.util.Set<String> DETECTORS = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(
+            java.util.List.of("rate_spike", "auth_failures", "new_address", "unusual_hour", "tokens_per_request", "tokens_per_hour")));
+
     public AnomalyConfig {
         java.util.Objects.requireNonNull(webhook, "webhook");
+        suspendOn = java.util.Set.copyOf(suspendOn);
+    }
+
+    /** Whether an alert of {@code detector} triggers the {@code anomaly.suspend_key} action. */
+    public boolean suspends(String detector) {
+        return suspendKey && suspendOn.contains(detector);
     }
 
     /** Detection on with every default; no webhook. */
@@ -214,11 +227,12 @@ public record AnomalyConfig(boolean enabled, int queueSize, Duration cooldown, i
                 parse(v, "anomaly.tokens_per_hour_max", AnomalyConfig::nonNegativeLong));
         Optional<Webhook> webhook = webhook(v);
         boolean suspend = parse(v, "anomaly.suspend_key", AnomalyConfig::bool);
+        java.util.Set<String> suspendOn = parse(v, "anomaly.suspend_on", AnomalyConfig::detectors);
         return new AnomalyConfig(parse(v, "anomaly.enabled", AnomalyConfig::bool),
                 parse(v, "anomaly.queue_size", AnomalyConfig::positiveInt),
                 parse(v, "anomaly.alert_cooldown", AnomalyConfig::positiveDuration),
                 parse(v, "anomaly.max_subjects", AnomalyConfig::positiveInt),
-                suspend, rate, auth, address, hours, tokens, webhook);
+                suspend, suspendOn, rate, auth, address, hours, tokens, webhook);
     }
 
     /** The environment variable that sets {@code path}, e.g. {@code KEYWARDEN_ANOMALY_RATE_SPIKE_FACTOR}. */
@@ -259,6 +273,21 @@ public record AnomalyConfig(boolean enabled, int queueSize, Duration cooldown, i
             boolean hide = key.equals(SECRET_KEY) || key.equals("alerts.webhook_url");
             throw new ConfigException(label(key) + ":" + (hide ? "" : " '" + raw + "'") + " " + e.getMessage());
         }
+    }
+
+    private static java.util.Set<String> detectors(String raw) {
+        if (raw.equalsIgnoreCase("all")) {
+            return DETECTORS;
+        }
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String part : raw.split(",")) {
+            String d = part.strip().toLowerCase(Locale.ROOT);
+            if (!DETECTORS.contains(d)) {
+                throw new IllegalArgumentException("must be all or a comma-separated list of " + String.join(", ", DETECTORS));
+            }
+            out.add(d);
+        }
+        return out;
     }
 
     private static boolean bool(String raw) {

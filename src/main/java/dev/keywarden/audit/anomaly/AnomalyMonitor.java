@@ -199,7 +199,7 @@ public final class AnomalyMonitor implements AutoCloseable {
                 LOG.warn("alert sink {} failed: {}", sink.getClass().getSimpleName(), e.getClass().getName());
             }
         }
-        if (config.suspendKey() && alert.credentialId() != null) {
+        if (alert.credentialId() != null && config.suspends(alert.detector())) {
             suspend(alert);
         }
     }

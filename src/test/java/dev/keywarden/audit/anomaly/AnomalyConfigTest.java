@@ -19,6 +19,7 @@ class AnomalyConfigTest {
         AnomalyConfig c = AnomalyConfig.defaults();
         assertThat(c.enabled()).isTrue();
         assertThat(c.suspendKey()).isFalse();
+        assertThat(c.suspendOn()).isEqualTo(AnomalyConfig.DETECTORS);
         assertThat(c.queueSize()).isEqualTo(10_000);
         assertThat(c.cooldown()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.rateSpike()).isEqualTo(new AnomalyConfig.RateSpike(5.0, 60, 60, 30));
@@ -78,6 +79,8 @@ class AnomalyConfigTest {
                 .hasMessageContaining("anomaly.timezone").hasMessageContaining("time zone");
         assertThatThrownBy(() -> Calls.config("anomaly.suspend_key", "maybe"))
                 .hasMessageContaining("anomaly.suspend_key").hasMessageContaining("true or false");
+        assertThatThrownBy(() -> Calls.config("anomaly.suspend_on", "rate_spike,coffee"))
+                .hasMessageContaining("anomaly.suspend_on").hasMessageContaining("auth_failures");
         assertThatThrownBy(() -> Calls.config("anomaly.unusual_hour_max_share", "2"))
                 .hasMessageContaining("between 0 and 1");
     }

@@ -87,6 +87,27 @@ class AnomalyMonitorTest {
     }
 
     @Test
+    void suspendActionIsLimitedToTheListedDetectors() throws Exception {
+        List<String> suspended = new CopyOnWriteArrayList<>();
+        AnomalyConfig config = Calls.config("anomaly.suspend_key", "true", "anomaly.suspend_on", "rate_spike, tokens_per_request");
+        try (AnomalyMonitor monitor = AnomalyMonitor.start(config, List.of(alerts::add),
+                (credentialId, reason) -> suspended.add(credentialId))) {
+            feed(monitor, failures(T0, 30, "mallory", 403));
+        }
+        assertThat(alerts).extracting(Alert::detector).contains("auth_failures");
+        assertThat(suspended).isEmpty();
+    }
+
+    @Test
+    void outOfOrderRecordDoesNotReopenTheCooldown() throws Exception {
+        try (AnomalyMonitor monitor = AnomalyMonitor.start(AnomalyConfig.defaults(), List.of(alerts::add), KeySuspender.NONE)) {
+            feed(monitor, failures(T0.plus(Duration.ofMinutes(20)), 10, null, 401));
+            feed(monitor, failures(T0.plus(Duration.ofMinutes(19)), 10, null, 401));
+        }
+        assertThat(alerts).hasSize(1);
+    }
+
+    @Test
     void withoutTheSuspendActionNoKeyIsSuspended() throws Exception {
         List<String> suspended = new CopyOnWriteArrayList<>();
         try (AnomalyMonitor monitor = AnomalyMonitor.start(AnomalyConfig.defaults(), List.of(alerts::add),
