@@ -27,9 +27,10 @@ import java.util.regex.Pattern;
  * @param maxSubjects  {@code anomaly.max_subjects}: principals, provider keys and addresses each detector remembers (least recently seen forgotten first)
  * @param suspendKey   {@code anomaly.suspend_key}: suspend the virtual key named in an alert
  * @param suspendOn    {@code anomaly.suspend_on}: the detectors whose alerts suspend a key ({@code all} or a comma list)
+ * @param warmUp       {@code anomaly.warm_up}: how much stored audit history to learn from at start-up ({@code 0} = none)
  */
 public record AnomalyConfig(boolean enabled, int queueSize, Duration cooldown, int maxSubjects, boolean suspendKey,
-                            java.util.Set<String> suspendOn,
+                            java.util.Set<String> suspendOn, Duration warmUp,
                             RateSpike rateSpike, AuthFailures authFailures, NewAddress newAddress,
                             UnusualHours unusualHours, Tokens tokens, Optional<Webhook> webhook) {
 
@@ -118,6 +119,7 @@ public record AnomalyConfig(boolean enabled, int queueSize, Duration cooldown, i
         d.put("anomaly.max_subjects", "10000");
         d.put("anomaly.suspend_key", "false");
         d.put("anomaly.suspend_on", "all");
+        d.put("anomaly.warm_up", "7d");
         d.put("anomaly.rate_spike_factor", "5");
         d.put("anomaly.rate_spike_min_requests", "60");
         d.put("anomaly.rate_baseline_minutes", "60");
@@ -232,7 +234,7 @@ public record AnomalyConfig(boolean enabled, int queueSize, Duration cooldown, i
                 parse(v, "anomaly.queue_size", AnomalyConfig::positiveInt),
                 parse(v, "anomaly.alert_cooldown", AnomalyConfig::positiveDuration),
                 parse(v, "anomaly.max_subjects", AnomalyConfig::positiveInt),
-                suspend, suspendOn, rate, auth, address, hours, tokens, webhook);
+                suspend, suspendOn, parse(v, "anomaly.warm_up", AnomalyConfig::duration), rate, auth, address, hours, tokens, webhook);
     }
 
     /** The environment variable that sets {@code path}, e.g. {@code KEYWARDEN_ANOMALY_RATE_SPIKE_FACTOR}. */

@@ -57,9 +57,13 @@ public final class AnomalyMonitor implements AutoCloseable {
     private final AtomicLong raised = new AtomicLong();
     private final AtomicBoolean dropLogged = new AtomicBoolean();
     private final AtomicBoolean failureLogged = new AtomicBoolean();
+    private final HistorySource history;
     private volatile boolean closed;
+    private volatile boolean replaying;
+    private final java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
 
-    private AnomalyMonitor(AnomalyConfig config, List<AlertSink> sinks, KeySuspender suspender) {
+    private AnomalyMonitor(AnomalyConfig config, List<AlertSink> sinks, KeySuspender suspender, HistorySource history) {
+        this.history = Objects.requireNonNull(history, "history");
         this.config = config;
         this.sinks = List.copyOf(sinks);
         this.suspender = Objects.requireNonNull(suspender, "suspender");
@@ -82,7 +86,17 @@ public final class AnomalyMonitor implements AutoCloseable {
      * @param suspender called for the credential of an alert when {@code anomaly.suspend_key} is true
      */
     public static AnomalyMonitor start(AnomalyConfig config, List<AlertSink> sinks, KeySuspender suspender) {
-        AnomalyMonitor m = new AnomalyMonitor(Objects.requireNonNull(config, "config"), sinks, suspender);
+        return start(config, sinks, suspender, HistorySource.NONE);
+    }
+
+    /**
+     * Starts the detector thread, which first learns from {@code history} (e.g.
+     * {@link HistorySource#fromStore} over the last {@code anomaly.warm_up}) without raising alerts,
+     * so baselines and learning periods survive a restart. Records observed meanwhile wait in the queue.
+     */
+    public static AnomalyMonitor start(AnomalyConfig config, List<AlertSink> sinks, KeySuspender suspender,
+                                       HistorySource history) {
+        AnomalyMonitor m = new AnomalyMonitor(Objects.requireNonNull(config, "config"), sinks, suspender, history);
         m.worker.start();
         return m;
     }
@@ -135,9 +149,15 @@ public final class AnomalyMonitor implements AutoCloseable {
         return queue.size();
     }
 
-    /** Waits until every entry observed so far has been through the detectors and sinks (tests, shutdown). */
+    /**
+     * Waits until the start-up history is learned and every entry observed so far has been through the
+     * detectors and sinks (tests, shutdown).
+     */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (!warmedUp.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
         while (processed.get() < accepted.get()) {
             if (System.nanoTime() > deadline) {
                 return false;
@@ -148,6 +168,13 @@ public final class AnomalyMonitor implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            if (config.enabled() && history != HistorySource.NONE) {
+                warmUp();
+            }
+        } finally {
+            warmedUp.countDown();
+        }
         while (true) {
             AuditEntry entry;
             try {
@@ -177,6 +204,27 @@ public final class AnomalyMonitor implements AutoCloseable {
         }
     }
 
+    private void warmUp() {
+        long start = System.nanoTime();
+        long[] n = {0};
+        replaying = true;
+        try {
+            history.replay(entry -> {
+                if (!closed) {
+                    process(entry);
+                    n[0]++;
+                }
+            });
+            LOG.info("anomaly detection learned from {} stored audit record(s) in {} ms", n[0],
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException e) {
+            LOG.warn("anomaly detection could not learn from the stored audit history after {} record(s) ({});"
+                    + " detectors start learning afresh", n[0], e.getClass().getSimpleName());
+        } finally {
+            replaying = false;
+        }
+    }
+
     private void process(AuditEntry entry) {
         Observation o = Observation.of(entry);
         if (o == null) {
@@ -188,7 +236,7 @@ public final class AnomalyMonitor implements AutoCloseable {
     }
 
     private void raise(Alert alert) {
-        if (!dedup.firstWithinCooldown(alert)) {
+        if (replaying || !dedup.firstWithinCooldown(alert)) {
             return;
         }
         raised.incrementAndGet();

@@ -20,6 +20,7 @@ class AnomalyConfigTest {
         assertThat(c.enabled()).isTrue();
         assertThat(c.suspendKey()).isFalse();
         assertThat(c.suspendOn()).isEqualTo(AnomalyConfig.DETECTORS);
+        assertThat(c.warmUp()).isEqualTo(Duration.ofDays(7));
         assertThat(c.queueSize()).isEqualTo(10_000);
         assertThat(c.cooldown()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.rateSpike()).isEqualTo(new AnomalyConfig.RateSpike(5.0, 60, 60, 30));
