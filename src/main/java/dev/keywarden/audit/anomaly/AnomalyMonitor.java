@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       audit trail itself is written elsewhere and loses nothing;</li>
  *   <li>{@code anomaly.*} events (this monitor's own alerts recorded in the trail) are never learned
  *       from, so wiring the trail's events back into {@link #observe} cannot loop;</li>
- *   <li>per-subject state is bounded by {@code anomaly.max_subjects} per detector.</li>
+ *   <li>per-subject state is bounded by {@code anomaly.max_subjects} per detector;</li>
+ *   <li>with a {@link HistorySource}, detectors first re-learn from stored records without alerting,
+ *       so baselines and learning periods survive a restart.</li>
  * </ul>
  */
 public final class AnomalyMonitor implements AutoCloseable {
@@ -210,10 +212,11 @@ public final class AnomalyMonitor implements AutoCloseable {
         replaying = true;
         try {
             history.replay(entry -> {
-                if (!closed) {
-                    process(entry);
-                    n[0]++;
+                if (closed) {
+                    throw new java.util.concurrent.CancellationException("closed during start-up learning");
                 }
+                process(entry);
+                n[0]++;
             });
             LOG.info("anomaly detection learned from {} stored audit record(s) in {} ms", n[0],
                     (System.nanoTime() - start) / 1_000_000);
