@@ -4,7 +4,12 @@ import dev.keywarden.admin.AdminRoutes;
 import dev.keywarden.admin.AdminServer;
 import dev.keywarden.admin.AdminTokens;
 import dev.keywarden.admin.VirtualKeyAdmin;
+import dev.keywarden.audit.AuditEntry;
 import dev.keywarden.audit.AuditSink;
+import dev.keywarden.audit.anomaly.AnomalyConfig;
+import dev.keywarden.audit.anomaly.AnomalyMonitor;
+import dev.keywarden.audit.anomaly.HistorySource;
+import dev.keywarden.audit.anomaly.KeySuspender;
 import dev.keywarden.audit.AuditStore;
 import dev.keywarden.audit.AuditTrail;
 import dev.keywarden.audit.JsonLinesSink;
@@ -124,12 +129,18 @@ public final class GatewayApp implements AutoCloseable {
             AuditTrail trail = startAudit(config, db, secret);
             resources.add(trail);
             LoggingSecurityEvents logged = new LoggingSecurityEvents();
-            SecurityEvents events = e -> {
+            SecurityEvents recorded = e -> {
                 logged.record(e);
                 trail.record(e);
             };
             VirtualKeyService keys = VirtualKeyService.open(db, secret);
             resources.add(keys);
+            Optional<AnomalyMonitor> anomalies = startAnomalyDetection(config, db, recorded, keys);
+            anomalies.ifPresent(resources::add);
+            SecurityEvents events = e -> {
+                recorded.record(e);
+                anomalies.ifPresent(m -> m.observe(AuditEntry.of(e)));
+            };
 
             UpstreamConfig upstream = config.upstream();
             ProviderKey providerKey;
@@ -171,6 +182,7 @@ public final class GatewayApp implements AutoCloseable {
                     .observer(new AccessLog())
                     .observer(audit)
                     .preflight(audit)
+                    .observer(r -> anomalies.ifPresent(m -> m.observe(AuditObserver.entry(r, Instant.now()))))
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
@@ -233,6 +245,27 @@ public final class GatewayApp implements AutoCloseable {
                 ? "gw-" + java.time.Instant.now().toEpochMilli() + "-" + Long.toHexString(new SecureRandom().nextLong())
                 : "main";
         return AuditTrail.start(new AuditStore(db), secret, chain, options, mirrors);
+    }
+
+    /**
+     * Anomaly detection over the live stream of calls and security events, learning first from the
+     * stored trail; alerts go to the log, the audit trail and the configured webhook. The optional
+     * suspend action revokes the virtual key named by an alert (principal suspension comes with tiers).
+     */
+    private static Optional<AnomalyMonitor> startAnomalyDetection(KeywardenConfig config, Database db, SecurityEvents recorded,
+                                                                  VirtualKeyService keys) {
+        AnomalyConfig settings = AnomalyConfig.fromSettings(config.alertSettings());
+        if (!settings.enabled()) {
+            LOG.info("anomaly detection disabled (anomaly.enabled: false)");
+            return Optional.empty();
+        }
+        KeySuspender suspender = (credentialId, alert) -> {
+            if (keys.revoke(credentialId)) {
+                LOG.warn("anomaly {}: revoked virtual key {} (anomaly.suspend_key is on)", alert.type(), credentialId);
+            }
+        };
+        return Optional.of(AnomalyMonitor.start(settings, AnomalyMonitor.standardSinks(settings, recorded, java.time.Clock.systemUTC()),
+                suspender, HistorySource.fromStore(new AuditStore(db), Instant.now().minus(settings.warmUp()))));
     }
 
     /** What the gateway started with, for the audit trail: settings that matter for security, never a secret. */

@@ -26,7 +26,7 @@ public interface HistorySource {
     void replay(Consumer<AuditEntry> into);
 
     /** The stored records at or after {@code since}; records that cannot be read back are skipped. */
-    static HistorySource fromStore(AuditStore store, Instant since) {
+    public static HistorySource fromStore(AuditStore store, Instant since) {
         ObjectMapper json = new ObjectMapper();
         TypeReference<Map<String, Object>> type = new TypeReference<>() {
         };
