@@ -95,7 +95,7 @@ public final class UsageCommand implements Callable<Integer>, CliContext.Aware {
 
     private static ObjectNode rowJson(ObjectMapper mapper, String key, UsageReport.Row r) {
         ObjectNode n = mapper.createObjectNode();
-        n.put(key, r.group());
+        n.put(key, dev.keywarden.log.Redactor.redact(r.group()));
         n.put("requests", r.requests());
         n.put("input_tokens", r.inputTokens());
         n.put("output_tokens", r.outputTokens());

@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 /**
  * Removes credentials from text before it reaches a log line or an error message: Anthropic
  * key shapes ({@code sk-ant-…}), Keywarden credentials ({@code kw_…}), and the values of
- * {@code Authorization}, {@code x-api-key} and {@code Cookie} headers. CR and LF are escaped
- * so a logged field cannot forge a log line.
+ * {@code Authorization}, {@code x-api-key} and {@code Cookie} headers. CR, LF and other control
+ * characters are escaped so a logged field cannot forge a log line.
  *
  * <p>Guarantee: the output never contains a substring of 8 or more characters of a matched
  * secret; only a short recognisable prefix and the last 4 characters are kept.
@@ -35,10 +35,41 @@ public final class Redactor {
         if (out.contains("kw_")) {
             out = KEYWARDEN.matcher(out).replaceAll(m -> Matcher.quoteReplacement(mask(m.group(), m.group().startsWith("kw_tmp_") ? "kw_tmp_" : "kw_")));
         }
-        if (out.indexOf('\n') >= 0 || out.indexOf('\r') >= 0) {
-            out = out.replace("\r", "\\r").replace("\n", "\\n");
+        return escapeControls(out);
+    }
+
+    /**
+     * Escapes CR and LF as {@code \r} / {@code \n} and every other control character (C0 except
+     * tab, DEL, C1, and the Unicode line and paragraph separators) as {@code \}{@code uXXXX}, so the
+     * text stays on one line and cannot move a terminal's cursor.
+     */
+    static String escapeControls(String text) {
+        int i = 0;
+        int n = text.length();
+        while (i < n && !isControl(text.charAt(i))) {
+            i++;
         }
-        return out;
+        if (i == n) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(n + 16).append(text, 0, i);
+        for (; i < n; i++) {
+            char c = text.charAt(i);
+            if (!isControl(c)) {
+                sb.append(c);
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else {
+                sb.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static boolean isControl(char c) {
+        return (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
     }
 
     private static String mask(String secret, String prefix) {
