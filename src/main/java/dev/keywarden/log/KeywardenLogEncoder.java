@@ -63,8 +63,8 @@ public final class KeywardenLogEncoder extends PatternLayoutEncoder {
             g.writeStringField("ts", Instant.ofEpochMilli(event.getTimeStamp()).toString());
             g.writeStringField("level", event.getLevel().toString());
             g.writeStringField("logger", event.getLoggerName());
-            g.writeStringField("thread", Redactor.redact(event.getThreadName()));
-            g.writeStringField("message", Redactor.redact(event.getFormattedMessage()));
+            g.writeStringField("thread", Redactor.forLog(event.getThreadName()));
+            g.writeStringField("message", Redactor.forLog(event.getFormattedMessage()));
             IThrowableProxy thrown = event.getThrowableProxy();
             if (thrown != null) {
                 g.writeStringField("exception", redactTrace(ThrowableProxyUtil.asString(thrown)));
@@ -84,7 +84,7 @@ public final class KeywardenLogEncoder extends PatternLayoutEncoder {
             if (!sb.isEmpty()) {
                 sb.append('\n');
             }
-            sb.append(Redactor.redact(line));
+            sb.append(Redactor.forLog(line));
         }
         return sb.toString().stripTrailing();
     }

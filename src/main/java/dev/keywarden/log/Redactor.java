@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 /**
  * Removes credentials from text before it reaches a log line or an error message: Anthropic
  * key shapes ({@code sk-ant-…}), Keywarden credentials ({@code kw_…}), and the values of
- * {@code Authorization}, {@code x-api-key} and {@code Cookie} headers. CR, LF and other control
- * characters are escaped so a logged field cannot forge a log line.
+ * {@code Authorization}, {@code x-api-key} and {@code Cookie} headers. CR and LF are escaped
+ * so a logged field cannot forge a log line; {@link #forLog} also escapes every other control character.
  *
  * <p>Guarantee: the output never contains a substring of 8 or more characters of a matched
  * secret; only a short recognisable prefix and the last 4 characters are kept.
@@ -35,7 +35,18 @@ public final class Redactor {
         if (out.contains("kw_")) {
             out = KEYWARDEN.matcher(out).replaceAll(m -> Matcher.quoteReplacement(mask(m.group(), m.group().startsWith("kw_tmp_") ? "kw_tmp_" : "kw_")));
         }
-        return escapeControls(out);
+        if (out.indexOf('\n') >= 0 || out.indexOf('\r') >= 0) {
+            out = out.replace("\r", "\\r").replace("\n", "\\n");
+        }
+        return out;
+    }
+
+    /**
+     * {@link #redact} for a log line: also escapes every other control character (see
+     * {@link #escapeControls}), so a logged value cannot move a terminal's cursor or hide text.
+     */
+    public static String forLog(String text) {
+        return text == null ? null : escapeControls(redact(text));
     }
 
     /**

@@ -55,6 +55,13 @@ class KeywardenLogEncoderTest {
     }
 
     @Test
+    void forLogEscapesControlCharactersButKeepsTabsAndPlainText() {
+        assertThat(Redactor.forLog("col1\tcol2 caf\u00e9")).isEqualTo("col1\tcol2 caf\u00e9");
+        assertThat(Redactor.forLog("x\u007fy\r\nz")).isEqualTo("x\\u007fy\\r\\nz");
+        assertThat(Redactor.forLog(null)).isNull();
+    }
+
+    @Test
     void jsonFormatWritesOneRedactedJsonObjectPerEvent() throws Exception {
         String key = TestKeys.canaryProviderKey();
         RuntimeException thrown = new IllegalStateException("upstream refused x-api-key: " + key);
