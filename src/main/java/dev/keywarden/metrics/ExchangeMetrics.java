@@ -13,7 +13,9 @@ import io.micrometer.core.instrument.Timer;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +29,15 @@ final class ExchangeMetrics implements ExchangeObserver, Preflight {
     private final MeterRegistry registry;
     private final BoundedLabel models;
     private final BoundedLabel errorTypes = new BoundedLabel(32);
+    private record RequestKey(String route, String status, String model) { }
+
+    private record TokenKey(String model, String type) { }
+
+    // meters cached by label values: the hot path does one map lookup per meter, not a registry lookup
+    private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Timer> totalTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
+    private final Map<TokenKey, Counter> tokens = new ConcurrentHashMap<>();
     /** Streaming calls in flight, keyed by the identity of their request summary (one object per call). */
     private final Set<RequestSummary> activeStreams = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
@@ -57,15 +68,16 @@ final class ExchangeMetrics implements ExchangeObserver, Preflight {
         String model = models.of(usage.model() != null ? usage.model() : r.request() == null ? null : r.request().model());
         String status = Integer.toString(r.status());
 
-        Counter.builder("keywarden.requests").description("Client requests finished, by route, status and model")
-                .tags("route", route, "status", status, "model", model).register(registry).increment();
-        Timer.builder("keywarden.request.duration").description("Time from request received to response complete")
-                .tags("route", route).publishPercentileHistogram().register(registry)
-                .record(r.totalNanos(), TimeUnit.NANOSECONDS);
+        requests.computeIfAbsent(new RequestKey(route, status, model), k -> Counter.builder("keywarden.requests")
+                .description("Client requests finished, by route, status and model")
+                .tags("route", k.route(), "status", k.status(), "model", k.model()).register(registry)).increment();
+        totalTimers.computeIfAbsent(route, k -> Timer.builder("keywarden.request.duration")
+                .description("Time from request received to response complete")
+                .tags("route", k).publishPercentileHistogram().register(registry)).record(r.totalNanos(), TimeUnit.NANOSECONDS);
         if (r.upstreamNanos() > 0) {
-            Timer.builder("keywarden.upstream.duration").description("Time from sending upstream to the upstream response completing")
-                    .tags("route", route).publishPercentileHistogram().register(registry)
-                    .record(r.upstreamNanos(), TimeUnit.NANOSECONDS);
+            upstreamTimers.computeIfAbsent(route, k -> Timer.builder("keywarden.upstream.duration")
+                    .description("Time from sending upstream to the upstream response completing")
+                    .tags("route", k).publishPercentileHistogram().register(registry)).record(r.upstreamNanos(), TimeUnit.NANOSECONDS);
         }
         tokens(model, "input", usage.inputTokens());
         tokens(model, "output", usage.outputTokens());
@@ -86,8 +98,9 @@ final class ExchangeMetrics implements ExchangeObserver, Preflight {
 
     private void tokens(String model, String type, long count) {
         if (count > 0) {
-            Counter.builder("keywarden.tokens").description("Tokens reported by upstream, by model and type")
-                    .tags("model", model, "type", type).register(registry).increment(count);
+            tokens.computeIfAbsent(new TokenKey(model, type), k -> Counter.builder("keywarden.tokens")
+                    .description("Tokens reported by upstream, by model and type")
+                    .tags("model", k.model(), "type", k.type()).register(registry)).increment(count);
         }
     }
 
