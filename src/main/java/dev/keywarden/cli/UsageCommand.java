@@ -24,8 +24,8 @@ import java.util.concurrent.Callable;
 
 /** {@code keywarden usage}: requests and tokens per principal, model or provider key, from the audit store. */
 @Command(name = "usage", mixinStandardHelpOptions = true,
-        description = {"Usage totals from the audit trail's call records: requests, input, output and cache tokens,",
-                "grouped by principal, model or provider key (by fingerprint). Cost shows '-' until pricing exists."})
+        description = "Usage totals from the audit trail's call records: requests, input, output and cache tokens,"
+                + " grouped by principal, model or provider key (by fingerprint). Cost shows '-' until pricing exists.")
 public final class UsageCommand implements Callable<Integer>, CliContext.Aware {
 
     @Spec
@@ -121,7 +121,7 @@ public final class UsageCommand implements Callable<Integer>, CliContext.Aware {
                 width[i] = Math.max(width[i], l[i].length());
             }
         }
-        out.printf("usage since %s by %s%n", report.since(), report.by().label());
+        out.printf("usage since %s by %s%n", report.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), report.by().label());
         for (String[] l : lines) {
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < l.length; i++) {
