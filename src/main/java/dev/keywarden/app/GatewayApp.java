@@ -16,6 +16,7 @@ import dev.keywarden.audit.JsonLinesSink;
 import dev.keywarden.audit.LoggingSecurityEvents;
 import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.gateway.AuditObserver;
+import dev.keywarden.metrics.Metrics;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyService;
@@ -173,6 +174,9 @@ public final class GatewayApp implements AutoCloseable {
             }
             URI upstreamUrl = upstream.url();
             AuditObserver audit = new AuditObserver(trail);
+            Metrics metrics = new Metrics().auditQueue(trail::queueDepth);
+            trail.observeWrites(metrics::recordAuditWrite);
+            vault.ifPresent(v -> metrics.keysOverdue(() -> v.isSealed() ? 0 : v.overdue().size()));
             GatewayServer.Builder builder = GatewayServer.builder()
                     .listen(config.listen())
                     .server(config.server())
@@ -183,13 +187,15 @@ public final class GatewayApp implements AutoCloseable {
                     .observer(audit)
                     .preflight(audit)
                     .observer(r -> anomalies.ifPresent(m -> m.observe(AuditObserver.entry(r, Instant.now()))))
+                    .observer(metrics.exchangeObserver())
+                    .preflight(metrics.streamTracker())
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
-            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, vault, events, resources);
+            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, vault, events, metrics, resources);
             events.record(SecurityEvent.of("gateway.started", server.baseUri().toString(), startupSummary(config, providerKeys)));
             LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, providerKeys.describe(),
@@ -204,7 +210,7 @@ public final class GatewayApp implements AutoCloseable {
     /** The admin listener; a taken default port is a warning, a taken configured port stops start-up. */
     private static Optional<AdminServer> startAdmin(KeywardenConfig config, Database db, ServerSecret secret,
                                                     VirtualKeyService keys, Optional<KeyVault> vault, SecurityEvents events,
-                                                    List<AutoCloseable> resources) {
+                                                    Metrics metrics, List<AutoCloseable> resources) {
         if (config.admin().listen().isEmpty()) {
             LOG.info("admin API disabled (admin.listen: off)");
             return Optional.empty();
@@ -212,6 +218,7 @@ public final class GatewayApp implements AutoCloseable {
         AdminRoutes routes = new AdminRoutes();
         VirtualKeyAdmin.register(routes, keys);
         vault.ifPresent(v -> VaultAdmin.register(routes, v));
+        metrics.addAdminRoute(routes);
         try {
             AdminServer admin = AdminServer.start(config.admin().listen().get(), new AdminTokens(db, secret), routes, events);
             resources.add(admin);
