@@ -129,9 +129,11 @@ public final class AdminServer implements AutoCloseable {
                 if (!method.equals("GET")) {
                     events.record(SecurityEvent.of("admin.action", method + " " + path, match.params()));
                 }
-                byte[] bytes = JSON.writeValueAsBytes(result == null ? Map.of("ok", true) : result);
+                boolean text = result instanceof PlainText;
+                byte[] bytes = text ? ((PlainText) result).body().getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                        : JSON.writeValueAsBytes(result == null ? Map.of("ok", true) : result);
                 response.setStatus(200);
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, text ? ((PlainText) result).contentType() : "application/json");
                 response.getHeaders().put("request-id", requestId);
                 response.write(true, ByteBuffer.wrap(bytes), callback);
             } catch (AdminError e) {

@@ -4,13 +4,19 @@ import dev.keywarden.admin.AdminRoutes;
 import dev.keywarden.admin.AdminServer;
 import dev.keywarden.admin.AdminTokens;
 import dev.keywarden.admin.VirtualKeyAdmin;
+import dev.keywarden.audit.AuditEntry;
 import dev.keywarden.audit.AuditSink;
+import dev.keywarden.audit.anomaly.AnomalyConfig;
+import dev.keywarden.audit.anomaly.AnomalyMonitor;
+import dev.keywarden.audit.anomaly.HistorySource;
+import dev.keywarden.audit.anomaly.KeySuspender;
 import dev.keywarden.audit.AuditStore;
 import dev.keywarden.audit.AuditTrail;
 import dev.keywarden.audit.JsonLinesSink;
 import dev.keywarden.audit.LoggingSecurityEvents;
 import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.gateway.AuditObserver;
+import dev.keywarden.metrics.Metrics;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyService;
@@ -134,7 +140,7 @@ public final class GatewayApp implements AutoCloseable {
             AuditTrail trail = startAudit(config, db, secret);
             resources.add(trail);
             LoggingSecurityEvents logged = new LoggingSecurityEvents();
-            SecurityEvents events = e -> {
+            SecurityEvents recorded = e -> {
                 logged.record(e);
                 trail.record(e);
             };
@@ -142,6 +148,12 @@ public final class GatewayApp implements AutoCloseable {
             PrincipalService principals = new PrincipalService(db, limitsConfig.defaultTier(), limitsConfig::knows);
             VirtualKeyService keys = VirtualKeyService.open(db, secret, principals);
             resources.add(keys);
+            Optional<AnomalyMonitor> anomalies = startAnomalyDetection(config, db, recorded, keys);
+            anomalies.ifPresent(resources::add);
+            SecurityEvents events = e -> {
+                recorded.record(e);
+                anomalies.ifPresent(m -> m.observe(AuditEntry.of(e)));
+            };
 
             UpstreamConfig upstream = config.upstream();
             ProviderKey providerKey;
@@ -175,6 +187,9 @@ public final class GatewayApp implements AutoCloseable {
             }
             URI upstreamUrl = upstream.url();
             AuditObserver audit = new AuditObserver(trail);
+            Metrics metrics = new Metrics().auditQueue(trail::queueDepth);
+            trail.observeWrites(metrics::recordAuditWrite);
+            vault.ifPresent(v -> metrics.keysOverdue(() -> v.isSealed() ? 0 : v.overdue().size()));
             GatewayServer.Builder builder = GatewayServer.builder()
                     .listen(config.listen())
                     .server(config.server())
@@ -184,6 +199,9 @@ public final class GatewayApp implements AutoCloseable {
                     .observer(new AccessLog())
                     .observer(audit)
                     .preflight(audit)
+                    .observer(r -> anomalies.ifPresent(m -> m.observe(AuditObserver.entry(r, Instant.now()))))
+                    .observer(metrics.exchangeObserver())
+                    .preflight(metrics.streamTracker())
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
@@ -191,7 +209,7 @@ public final class GatewayApp implements AutoCloseable {
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
-            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, vault, events, resources);
+            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, vault, events, metrics, resources);
             events.record(SecurityEvent.of("gateway.started", server.baseUri().toString(), startupSummary(config, providerKeys)));
             LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, providerKeys.describe(),
@@ -241,7 +259,7 @@ public final class GatewayApp implements AutoCloseable {
     /** The admin listener; a taken default port is a warning, a taken configured port stops start-up. */
     private static Optional<AdminServer> startAdmin(KeywardenConfig config, Database db, ServerSecret secret,
                                                     VirtualKeyService keys, Optional<KeyVault> vault, SecurityEvents events,
-                                                    List<AutoCloseable> resources) {
+                                                    Metrics metrics, List<AutoCloseable> resources) {
         if (config.admin().listen().isEmpty()) {
             LOG.info("admin API disabled (admin.listen: off)");
             return Optional.empty();
@@ -250,6 +268,7 @@ public final class GatewayApp implements AutoCloseable {
         VirtualKeyAdmin.register(routes, keys);
         dev.keywarden.admin.PrincipalAdmin.register(routes, keys.principals());
         vault.ifPresent(v -> VaultAdmin.register(routes, v));
+        metrics.addAdminRoute(routes);
         try {
             AdminServer admin = AdminServer.start(config.admin().listen().get(), new AdminTokens(db, secret), routes, events);
             resources.add(admin);
@@ -283,6 +302,27 @@ public final class GatewayApp implements AutoCloseable {
                 ? "gw-" + java.time.Instant.now().toEpochMilli() + "-" + Long.toHexString(new SecureRandom().nextLong())
                 : "main";
         return AuditTrail.start(new AuditStore(db), secret, chain, options, mirrors);
+    }
+
+    /**
+     * Anomaly detection over the live stream of calls and security events, learning first from the
+     * stored trail; alerts go to the log, the audit trail and the configured webhook. The optional
+     * suspend action revokes the virtual key named by an alert (principal suspension comes with tiers).
+     */
+    private static Optional<AnomalyMonitor> startAnomalyDetection(KeywardenConfig config, Database db, SecurityEvents recorded,
+                                                                  VirtualKeyService keys) {
+        AnomalyConfig settings = AnomalyConfig.fromSettings(config.alertSettings());
+        if (!settings.enabled()) {
+            LOG.info("anomaly detection disabled (anomaly.enabled: false)");
+            return Optional.empty();
+        }
+        KeySuspender suspender = (credentialId, alert) -> {
+            if (keys.revoke(credentialId)) {
+                LOG.warn("anomaly {}: revoked virtual key {} (anomaly.suspend_key is on)", alert.type(), credentialId);
+            }
+        };
+        return Optional.of(AnomalyMonitor.start(settings, AnomalyMonitor.standardSinks(settings, recorded, java.time.Clock.systemUTC()),
+                suspender, HistorySource.fromStore(new AuditStore(db), Instant.now().minus(settings.warmUp()))));
     }
 
     /** What the gateway started with, for the audit trail: settings that matter for security, never a secret. */

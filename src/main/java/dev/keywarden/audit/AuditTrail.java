@@ -81,6 +81,7 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
     private volatile boolean healthy = true;
     private volatile boolean closed;
     private volatile String lastFailure = "";
+    private volatile java.util.function.Consumer<Duration> writeObserver = d -> { };
     private long seq;
     private String prevHash;
     private long sinceCheckpoint;
@@ -119,6 +120,11 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
     /** False while the store is failing; strict mode then refuses requests. */
     public boolean healthy() {
         return healthy && !closed;
+    }
+
+    /** Told how long each committed batch took to write (metrics). */
+    public void observeWrites(java.util.function.Consumer<Duration> observer) {
+        this.writeObserver = Objects.requireNonNull(observer, "observer");
     }
 
     /** Entries waiting to be written. */
@@ -273,7 +279,9 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
         if (sinceCheckpoint + rows.size() >= options.checkpointEvery()) {
             checkpoint = checkpoint(s, prev);
         }
+        long started = System.nanoTime();
         store.append(rows, checkpoint);
+        writeObserver.accept(Duration.ofNanos(System.nanoTime() - started));
         seq = s;
         prevHash = prev;
         sinceCheckpoint = checkpoint != null ? 0 : sinceCheckpoint + rows.size();

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 FakeUpstreamCommand.class,
                 AdminCommand.class,
                 AuditCommand.class,
+                UsageCommand.class,
                 ScanCommand.class,
                 CommandLine.HelpCommand.class
         })

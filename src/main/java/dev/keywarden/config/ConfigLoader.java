@@ -199,8 +199,40 @@ public final class ConfigLoader {
         if (!limits.enabled()) {
             notices.add("WARN rate limits are off (limits.enabled: off): principals are not limited");
         }
-        return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, shared, serverSecret,
-                List.copyOf(notices), limits);
+        return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, shared,
+                alertSettings(yaml, merged, flags), serverSecret, List.copyOf(notices), limits);
+    }
+
+    /**
+     * Anomaly detection and alert delivery settings ({@code anomaly.*}, {@code alerts.*}) as given, from
+     * the config file, then {@code KEYWARDEN_ANOMALY_*} / {@code KEYWARDEN_ALERTS_*} variables; the
+     * anomaly package validates names and values (one-line errors naming the setting).
+     */
+    private static Map<String, String> alertSettings(Map<String, String> yaml, Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        yaml.forEach((k, v) -> {
+            if (isAlertSetting(k)) {
+                out.put(k, v);
+            }
+        });
+        env.forEach((k, v) -> {
+            for (String prefix : List.of("anomaly", "alerts")) {
+                String envPrefix = "KEYWARDEN_" + prefix.toUpperCase(java.util.Locale.ROOT) + "_";
+                if (k.startsWith(envPrefix) && v != null && !v.isBlank()) {
+                    out.put(prefix + "." + k.substring(envPrefix.length()).toLowerCase(java.util.Locale.ROOT), v);
+                }
+            }
+        });
+        flags.forEach((k, v) -> {
+            if (isAlertSetting(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static boolean isAlertSetting(String path) {
+        return path.startsWith("anomaly.") || path.startsWith("alerts.");
     }
 
     private static AuditConfig audit(Map<String, String> values, List<String> notices) {
@@ -408,7 +440,21 @@ public final class ConfigLoader {
                 continue;
             }
             if (path.startsWith("tiers.")) {
-                out.put(path, e.getValue().asText());
+                if (!e.getValue().isValueNode()) {
+                    throw new ConfigException(path + ": must be a single value, not a list");
+                }
+                if (!e.getValue().isNull()) {
+                    out.put(path, e.getValue().asText());
+                }
+                continue;
+            }
+            if (isAlertSetting(path)) {
+                if (!e.getValue().isValueNode()) {
+                    throw new ConfigException(path + ": must be a single value, not a list");
+                }
+                if (!e.getValue().isNull()) {
+                    out.put(path, e.getValue().asText());
+                }
                 continue;
             }
             Setting s = SETTINGS.stream().filter(x -> x.path().equals(path)).findFirst().orElseThrow(() ->

@@ -44,7 +44,7 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
     }
 
     /** The audit fields of one exchange. */
-    static AuditEntry entry(ExchangeRecord r, Instant at) {
+    public static AuditEntry entry(ExchangeRecord r, Instant at) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("request_id", r.requestId());
         f.put("action", r.route() == null ? null : r.route().id());

@@ -20,7 +20,7 @@ public final class RedactingThrowableConverter extends ThrowableProxyConverter {
             if (!sb.isEmpty()) {
                 sb.append('\n');
             }
-            sb.append(Redactor.redact(line.replace("\r", "")));
+            sb.append(Redactor.forLog(line.replace("\r", "")));
         }
         return sb.toString();
     }

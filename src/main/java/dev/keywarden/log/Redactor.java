@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * Removes credentials from text before it reaches a log line or an error message: Anthropic
  * key shapes ({@code sk-ant-…}), Keywarden credentials ({@code kw_…}), and the values of
  * {@code Authorization}, {@code x-api-key} and {@code Cookie} headers. CR and LF are escaped
- * so a logged field cannot forge a log line.
+ * so a logged field cannot forge a log line; {@link #forLog} also escapes every other control character.
  *
  * <p>Guarantee: the output never contains a substring of 8 or more characters of a matched
  * secret; only a short recognisable prefix and the last 4 characters are kept.
@@ -39,6 +39,48 @@ public final class Redactor {
             out = out.replace("\r", "\\r").replace("\n", "\\n");
         }
         return out;
+    }
+
+    /**
+     * {@link #redact} for a log line: also escapes every other control character (see
+     * {@link #escapeControls}), so a logged value cannot move a terminal's cursor or hide text.
+     */
+    public static String forLog(String text) {
+        return text == null ? null : escapeControls(redact(text));
+    }
+
+    /**
+     * Escapes CR and LF as {@code \r} / {@code \n} and every other control character (C0 except
+     * tab, DEL, C1, and the Unicode line and paragraph separators) as {@code \}{@code uXXXX}, so the
+     * text stays on one line and cannot move a terminal's cursor.
+     */
+    static String escapeControls(String text) {
+        int i = 0;
+        int n = text.length();
+        while (i < n && !isControl(text.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(n + 16).append(text, 0, i);
+        for (; i < n; i++) {
+            char c = text.charAt(i);
+            if (!isControl(c)) {
+                sb.append(c);
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else {
+                sb.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static boolean isControl(char c) {
+        return (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
     }
 
     private static String mask(String secret, String prefix) {

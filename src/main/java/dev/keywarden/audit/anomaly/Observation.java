@@ -1,0 +1,59 @@
+package dev.keywarden.audit.anomaly;
+
+import dev.keywarden.audit.AuditEntry;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The fields of one audit entry that detectors look at. A call record yields its principal,
+ * credential, address, status, tokens and provider key; a failed admin login
+ * ({@code admin.auth_failed} event) yields an authentication failure from its address. Other
+ * events, including this package's own {@code anomaly.*} alerts, are not observations.
+ */
+record Observation(Instant at, String principal, String credentialId, String clientAddress, int status,
+                   long tokens, String providerKey) {
+
+    static final String ADMIN_AUTH_FAILED = "admin.auth_failed";
+
+    /** The observation in {@code e}, or {@code null} when detectors have nothing to learn from it. */
+    static Observation of(AuditEntry e) {
+        Map<String, Object> f = e.fields();
+        if (AuditEntry.CALL.equals(e.kind())) {
+            long tokens = number(f.get("input_tokens")) + number(f.get("output_tokens"))
+                    + number(f.get("cache_creation_input_tokens")) + number(f.get("cache_read_input_tokens"));
+            return new Observation(e.at(), text(f.get("principal")), text(f.get("credential_id")),
+                    text(f.get("client_address")), (int) number(f.get("status")), tokens, text(f.get("provider_key")));
+        }
+        if (AuditEntry.EVENT.equals(e.kind()) && ADMIN_AUTH_FAILED.equals(f.get("type"))) {
+            return new Observation(e.at(), null, null, text(f.get("subject")), 401, 0, null);
+        }
+        return null;
+    }
+
+    boolean authFailure() {
+        return status == 401 || status == 403;
+    }
+
+    private static String text(Object o) {
+        if (o == null) {
+            return null;
+        }
+        String s = o.toString();
+        return s.isBlank() || s.equals("-") ? null : s;
+    }
+
+    private static long number(Object o) {
+        if (o instanceof Number n) {
+            return Math.max(0, n.longValue());
+        }
+        if (o instanceof String s) {
+            try {
+                return Math.max(0, Long.parseLong(s.strip()));
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.keywarden.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keywarden.audit.AuditStore;
+import dev.keywarden.config.ConfigException;
+import dev.keywarden.metrics.SinceDuration;
+import dev.keywarden.metrics.UsageReport;
+import dev.keywarden.store.Database;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code keywarden usage}: requests and tokens per principal, model or provider key, from the audit store. */
+@Command(name = "usage", mixinStandardHelpOptions = true,
+        description = "Usage totals from the audit trail's call records: requests, input, output and cache tokens,"
+                + " grouped by principal, model or provider key (by fingerprint). Cost shows '-' until pricing exists.")
+public final class UsageCommand implements Callable<Integer>, CliContext.Aware {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--by", paramLabel = "principal|model|key", defaultValue = "principal",
+            description = "Group rows by principal, model or key (default: ${DEFAULT-VALUE}).")
+    String by;
+
+    @Option(names = "--since", paramLabel = "DURATION", defaultValue = "7d",
+            description = "How far back to look: 30m, 24h, 7d, 2w (default: ${DEFAULT-VALUE}).")
+    String since;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Directory holding keywarden.db (default: $KEYWARDEN_DATA_DIR, else ./data).")
+    Path dataDir;
+
+    private CliContext context = CliContext.process();
+
+    @Override
+    public void context(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        UsageReport.By grouping;
+        Duration window;
+        try {
+            grouping = UsageReport.By.parse(by);
+            window = SinceDuration.parse(since);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Path dir = KeysCommand.StoreOptions.resolveDataDir(dataDir, context::env);
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException("data directory " + dir + " does not exist; pass --data-dir or set KEYWARDEN_DATA_DIR"
+                    + " to the directory keywarden serve uses");
+        }
+        UsageReport report;
+        try (Database db = Database.openSqlite(dir)) {
+            report = UsageReport.read(new AuditStore(db), grouping, Instant.now().minus(window));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(toJson(report));
+        } else {
+            printTable(out, report);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static String toJson(UsageReport report) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("by", report.by().label());
+        root.put("since", report.since().toString());
+        ArrayNode rows = root.putArray("rows");
+        report.rows().forEach(r -> rows.add(rowJson(mapper, report.by().label(), r)));
+        root.set("total", rowJson(mapper, report.by().label(), report.total()));
+        return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    }
+
+    private static ObjectNode rowJson(ObjectMapper mapper, String key, UsageReport.Row r) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put(key, dev.keywarden.log.Redactor.redact(r.group()));
+        n.put("requests", r.requests());
+        n.put("input_tokens", r.inputTokens());
+        n.put("output_tokens", r.outputTokens());
+        n.put("cache_creation_input_tokens", r.cacheCreationInputTokens());
+        n.put("cache_read_input_tokens", r.cacheReadInputTokens());
+        if (r.costUsd() == null) {
+            n.putNull("cost_usd");
+        } else {
+            n.put("cost_usd", r.costUsd());
+        }
+        return n;
+    }
+
+    static void printTable(PrintWriter out, UsageReport report) {
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[]{report.by().label().toUpperCase(java.util.Locale.ROOT), "REQUESTS", "INPUT", "OUTPUT",
+                "CACHE_WRITE", "CACHE_READ", "COST"});
+        report.rows().forEach(r -> lines.add(cells(r)));
+        lines.add(cells(report.total()));
+        int[] width = new int[7];
+        for (String[] l : lines) {
+            for (int i = 0; i < l.length; i++) {
+                width[i] = Math.max(width[i], l[i].length());
+            }
+        }
+        out.printf("usage since %s by %s%n", report.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), report.by().label());
+        for (String[] l : lines) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < l.length; i++) {
+                if (i > 0) {
+                    sb.append("  ");
+                }
+                sb.append(i == 0 ? String.format("%-" + width[i] + "s", l[i]) : String.format("%" + width[i] + "s", l[i]));
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+    }
+
+    private static String[] cells(UsageReport.Row r) {
+        return new String[]{dev.keywarden.log.Redactor.redact(r.group()), Long.toString(r.requests()),
+                Long.toString(r.inputTokens()), Long.toString(r.outputTokens()),
+                Long.toString(r.cacheCreationInputTokens()), Long.toString(r.cacheReadInputTokens()),
+                r.costUsd() == null ? "-" : String.format("%.4f", r.costUsd())};
+    }
+}

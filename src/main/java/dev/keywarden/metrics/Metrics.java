@@ -1,0 +1,145 @@
+package dev.keywarden.metrics;
+
+import dev.keywarden.admin.AdminRoutes;
+import dev.keywarden.admin.PlainText;
+import dev.keywarden.gateway.ExchangeObserver;
+import dev.keywarden.gateway.Preflight;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.IntSupplier;
+
+/**
+ * The gateway's Prometheus metrics (names prefixed {@code keywarden_}), scraped as text from
+ * {@code GET /metrics} on the admin listener.
+ *
+ * <p>Guarantees: no metric label ever holds a key, a credential, a principal, a request id or a
+ * client address; every label has bounded cardinality (route ids, status codes, error types, and at
+ * most {@value #MAX_MODELS} model names — anything else is {@code other}). Recording never throws
+ * into the request path.
+ *
+ * <p>Wiring (one place, e.g. {@code GatewayApp.start}):
+ * <pre>{@code
+ * Metrics metrics = new Metrics();
+ * builder.observer(metrics.exchangeObserver()).preflight(metrics.streamTracker());
+ * metrics.auditQueue(trail::queueDepth);
+ * vault.ifPresent(v -> metrics.keysOverdue(() -> v.overdue().size()));
+ * metrics.addAdminRoute(routes);            // GET /metrics, admin token required like every admin route
+ * // audit writer, after each committed batch: metrics.recordAuditWrite(elapsed)
+ * // budgets feature, per priced call:        metrics.recordCost(model, usd)
+ * }</pre>
+ */
+public final class Metrics {
+
+    /** The content type of {@link #scrape()}: Prometheus text exposition format 0.0.4. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    static final int MAX_MODELS = 100;
+    private static final Duration OVERDUE_CACHE = Duration.ofSeconds(60);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final BoundedLabel models = new BoundedLabel(MAX_MODELS);
+    private final ExchangeMetrics exchanges = new ExchangeMetrics(registry, models);
+    private final Timer auditWrites = Timer.builder("keywarden.audit.write.duration")
+            .description("Time to commit one batch of audit records to the store")
+            .publishPercentileHistogram().register(registry);
+
+    /** Observer for {@code GatewayServer.Builder.observer}: counts, latencies, tokens, refusals, upstream errors. */
+    public ExchangeObserver exchangeObserver() {
+        return exchanges;
+    }
+
+    /**
+     * Preflight for {@code GatewayServer.Builder.preflight}: never refuses; marks a streaming call
+     * as active until its exchange is reported to {@link #exchangeObserver()} (register both).
+     */
+    public Preflight streamTracker() {
+        return exchanges;
+    }
+
+    /** Exposes {@code keywarden_audit_queue_depth}: entries waiting for the audit writer. */
+    public Metrics auditQueue(IntSupplier depth) {
+        Objects.requireNonNull(depth, "depth");
+        Gauge.builder("keywarden.audit.queue.depth", () -> depth.getAsInt())
+                .description("Audit entries waiting to be written").register(registry);
+        return this;
+    }
+
+    /** Hook for the audit writer: one committed batch took {@code elapsed}. */
+    public void recordAuditWrite(Duration elapsed) {
+        auditWrites.record(elapsed);
+    }
+
+    /**
+     * Exposes {@code keywarden_provider_keys_overdue}: active provider keys past their rotation
+     * policy. {@code overdue} is asked at most once a minute (it may read the store).
+     */
+    public Metrics keysOverdue(IntSupplier overdue) {
+        Objects.requireNonNull(overdue, "overdue");
+        CachedInt cached = new CachedInt(overdue, OVERDUE_CACHE);
+        Gauge.builder("keywarden.provider.keys.overdue", cached::get)
+                .description("Active provider keys past their rotation policy").register(registry);
+        return this;
+    }
+
+    /**
+     * Hook for the budgets feature: a call on {@code model} cost {@code usd}. Nothing calls it yet
+     * (no prices are configured), so {@code keywarden_cost_usd_total} appears only once pricing exists.
+     */
+    public void recordCost(String model, double usd) {
+        if (!(usd > 0) || Double.isInfinite(usd)) {
+            return;
+        }
+        Counter.builder("keywarden.cost").baseUnit("usd").description("Spend on upstream calls, by model")
+                .tags("model", models.of(model)).register(registry).increment(usd);
+    }
+
+    /** Registers {@code GET /metrics} (Prometheus text) on the admin API's routing table. */
+    public Metrics addAdminRoute(AdminRoutes routes) {
+        routes.add("GET", "/metrics", (params, body) -> new PlainText(CONTENT_TYPE, scrape()));
+        return this;
+    }
+
+    /** Every metric in the Prometheus text exposition format. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** The underlying registry, for features that add their own meters (names must start with {@code keywarden.}). */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** An int read through at most once per {@code ttl}; a failing read keeps the last value. */
+    private static final class CachedInt {
+        private final IntSupplier source;
+        private final long ttlNanos;
+        private long readAt;
+        private boolean read;
+        private double value;
+
+        CachedInt(IntSupplier source, Duration ttl) {
+            this.source = source;
+            this.ttlNanos = ttl.toNanos();
+        }
+
+        synchronized double get() {
+            long now = System.nanoTime();
+            if (!read || now - readAt >= ttlNanos) {
+                try {
+                    value = source.getAsInt();
+                } catch (RuntimeException e) {
+                    // keep the previous value; the store's own health check reports the failure
+                }
+                read = true;
+                readAt = now;
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.keywarden.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keywarden.audit.AuditEntry;
+import dev.keywarden.audit.AuditStore;
+import dev.keywarden.audit.StoredAuditRecord;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Usage totals grouped by principal, model or provider key, computed from the call records of the
+ * audit store since a given instant. Guarantee: groups are the identifiers the audit record already
+ * holds (principal name, model, provider-key fingerprint) — never a credential. Cost stays
+ * {@code null} until per-model pricing exists.
+ */
+public final class UsageReport {
+
+    /** What rows are grouped by. */
+    public enum By {
+        PRINCIPAL("principal"), MODEL("model"), KEY("provider_key");
+
+        private final String field;
+
+        By(String field) {
+            this.field = field;
+        }
+
+        /** The audit record field that names the group. */
+        public String field() {
+            return field;
+        }
+
+        /** {@code principal}, {@code model} or {@code key} (case-insensitive). */
+        public static By parse(String text) {
+            for (By b : values()) {
+                if (b.name().equalsIgnoreCase(text == null ? "" : text.strip())) {
+                    return b;
+                }
+            }
+            throw new IllegalArgumentException("--by: expected principal, model or key, got '" + text + "'");
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Totals of one group; {@code costUsd} is null while calls are not priced. */
+    public record Row(String group, long requests, long inputTokens, long outputTokens, long cacheCreationInputTokens,
+                      long cacheReadInputTokens, Double costUsd) {
+    }
+
+    /** The group name of calls whose record lacks the grouping field (unauthenticated calls, no model). */
+    public static final String NONE = "(none)";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final By by;
+    private final Instant since;
+    private final List<Row> rows;
+    private final Row total;
+
+    private UsageReport(By by, Instant since, List<Row> rows, Row total) {
+        this.by = by;
+        this.since = since;
+        this.rows = List.copyOf(rows);
+        this.total = total;
+    }
+
+    /** Reads every call record at or after {@code since}; rows sorted by requests, then name. */
+    public static UsageReport read(AuditStore store, By by, Instant since) {
+        Map<String, long[]> groups = new TreeMap<>();
+        // records store Instant.toString(), whose text order is off by fractions within one second: read a second early, filter exactly
+        String from = since.truncatedTo(ChronoUnit.SECONDS).minusSeconds(1).toString();
+        store.forEachSince(from, r -> add(groups, r, by, since));
+        List<Row> rows = new ArrayList<>();
+        long[] sum = new long[5];
+        groups.forEach((group, t) -> {
+            rows.add(row(group, t));
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += t[i];
+            }
+        });
+        rows.sort(Comparator.comparingLong(Row::requests).reversed().thenComparing(Row::group));
+        return new UsageReport(by, since, rows, row("total", sum));
+    }
+
+    private static void add(Map<String, long[]> groups, StoredAuditRecord r, By by, Instant since) {
+        if (!AuditEntry.CALL.equals(r.kind())) {
+            return;
+        }
+        try {
+            if (Instant.parse(r.at()).isBefore(since)) {
+                return;
+            }
+            JsonNode body = JSON.readTree(r.body());
+            String group = body.path(by.field()).asText(NONE);
+            if (group.isBlank()) {
+                group = NONE;
+            }
+            long[] t = groups.computeIfAbsent(group, g -> new long[5]);
+            t[0]++;
+            t[1] += body.path("input_tokens").asLong(0);
+            t[2] += body.path("output_tokens").asLong(0);
+            t[3] += body.path("cache_creation_input_tokens").asLong(0);
+            t[4] += body.path("cache_read_input_tokens").asLong(0);
+        } catch (DateTimeParseException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            // not a record this report can read (audit verify reports tampering); skip it
+        }
+    }
+
+    private static Row row(String group, long[] t) {
+        return new Row(group, t[0], t[1], t[2], t[3], t[4], null);
+    }
+
+    public By by() {
+        return by;
+    }
+
+    public Instant since() {
+        return since;
+    }
+
+    public List<Row> rows() {
+        return rows;
+    }
+
+    public Row total() {
+        return total;
+    }
+}
