@@ -204,7 +204,7 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
         List<VirtualKeyInfo> out = new ArrayList<>();
         for (VirtualKeyRecord r : store.list()) {
             out.add(new VirtualKeyInfo(r.name(), r.id(), r.prefix(), Instant.ofEpochMilli(r.createdAt()),
-                    instant(r.lastUsedAt()), instant(r.revokedAt())));
+                    instant(r.lastUsedAt()), instant(r.revokedAt()), r.principalId()));
         }
         return out;
     }

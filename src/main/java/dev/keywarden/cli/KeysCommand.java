@@ -252,7 +252,8 @@ public final class KeysCommand implements Callable<Integer> {
             List<VirtualKeyInfo> keys = new ArrayList<>();
             for (JsonNode k : data) {
                 keys.add(new VirtualKeyInfo(k.path("name").asText(), k.path("id").asText(), k.path("prefix").asText(),
-                        instant(k.path("created_at")), instant(k.path("last_used_at")), instant(k.path("revoked_at"))));
+                        instant(k.path("created_at")), instant(k.path("last_used_at")), instant(k.path("revoked_at")),
+                        k.hasNonNull("principal_id") ? k.get("principal_id").asText() : null));
             }
             return keys;
         }
@@ -276,6 +277,7 @@ public final class KeysCommand implements Callable<Integer> {
                 o.put("last_used_at", format(key.lastUsedAt(), null));
                 o.put("revoked_at", format(key.revokedAt(), null));
                 o.put("state", key.state());
+                o.put("principal_id", key.principalId());
             }
             return array;
         }

@@ -73,6 +73,15 @@ class PrincipalAdminIT {
         HttpResponse<String> key = call("POST", "/admin/v1/virtual-keys", "{\"name\":\"acme-backend\",\"principal\":\"acme\"}");
         assertThat(key.statusCode()).as(key.body()).isEqualTo(200);
         String k = JSON.readTree(key.body()).get("key").asText();
+        JsonNode keys = JSON.readTree(call("GET", "/admin/v1/virtual-keys", null).body()).get("data");
+        boolean listed = false;
+        for (JsonNode listedKey : keys) {
+            if (listedKey.get("name").asText().equals("acme-backend")) {
+                assertThat(listedKey.get("principal_id").asText()).isEqualTo(p.get("id").asText());
+                listed = true;
+            }
+        }
+        assertThat(listed).as("the key is listed with its principal").isTrue();
 
         HttpResponse<byte[]> ok = proxied(k);
         assertThat(ok.statusCode()).isEqualTo(200);
