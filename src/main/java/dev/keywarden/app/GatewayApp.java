@@ -205,7 +205,7 @@ public final class GatewayApp implements AutoCloseable {
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
-            addLimits(builder, config, principals, redis);
+            addLimits(builder, config, principals, redis, events);
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
@@ -227,11 +227,11 @@ public final class GatewayApp implements AutoCloseable {
      * {@code state: redis}, with {@code redis.on_failure} deciding what happens while Redis is down.
      */
     private static void addLimits(GatewayServer.Builder builder, KeywardenConfig config, PrincipalService principals,
-                                  Optional<RedisState> redis) {
+                                  Optional<RedisState> redis, SecurityEvents events) {
         LimitsConfig limits = config.limits();
         LocalRateLimiter local = new LocalRateLimiter();
         RateLimiter limiter = redis.<RateLimiter>map(r -> new FailoverRateLimiter(new RedisRateLimiter(r), local,
-                config.shared().onRedisFailure(), config.shared().instances())).orElse(local);
+                config.shared().onRedisFailure(), config.shared().instances(), events)).orElse(local);
         builder.preflight(new PrincipalGate(principals));
         if (limits.enabled()) {
             builder.admission(new RateLimitGate(limiter, limits, principals));
@@ -239,7 +239,7 @@ public final class GatewayApp implements AutoCloseable {
                     limits.tiers().values().stream().map(t -> t.name() + " " + t.requestsPerMinute() + " req/min").sorted().toList());
         }
         if (limits.authFailuresPerMinute() > 0) {
-            builder.addressGuard(new AddressLockout(limiter, local, limits.authFailuresPerMinute(), limits.authLockout()));
+            builder.addressGuard(new AddressLockout(limiter, local, limits.authFailuresPerMinute(), limits.authLockout(), events));
         }
     }
 

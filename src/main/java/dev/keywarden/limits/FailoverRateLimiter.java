@@ -1,5 +1,7 @@
 package dev.keywarden.limits;
 
+import dev.keywarden.audit.SecurityEvent;
+import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.config.SharedConfig;
 import dev.keywarden.config.TierLimits;
 import org.slf4j.Logger;
@@ -23,8 +25,16 @@ public final class FailoverRateLimiter implements RateLimiter {
     private final boolean fallback;
     private final int instances;
     private final AtomicBoolean degraded = new AtomicBoolean();
+    private final SecurityEvents events;
 
     public FailoverRateLimiter(RateLimiter shared, RateLimiter local, SharedConfig.OnRedisFailure onFailure, int instances) {
+        this(shared, local, onFailure, instances, e -> { });
+    }
+
+    /** As above; the start of an outage is also an alert security event ({@code rate_limits.shared_state_unavailable}). */
+    public FailoverRateLimiter(RateLimiter shared, RateLimiter local, SharedConfig.OnRedisFailure onFailure, int instances,
+                               SecurityEvents events) {
+        this.events = events;
         this.shared = shared;
         this.local = local;
         this.fallback = onFailure == SharedConfig.OnRedisFailure.LOCAL_FALLBACK;
@@ -44,6 +54,8 @@ public final class FailoverRateLimiter implements RateLimiter {
                 LOG.error("ALERT rate limits: {}; {}", e.getMessage(), fallback
                         ? "falling back to per-instance limits divided by cluster.instances (" + instances + ")"
                         : "refusing requests with 503 until it is back (redis.on_failure: fail-closed)");
+                events.record(SecurityEvent.alert("rate_limits.shared_state_unavailable", "redis", java.util.Map.of(
+                        "on_failure", fallback ? "local-fallback" : "fail-closed", "instances", Integer.toString(instances))));
             }
             if (!fallback) {
                 throw e;

@@ -13,7 +13,11 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import dev.keywarden.audit.AuditStore;
+import dev.keywarden.store.Database;
 import org.junit.jupiter.api.Test;
 
 /** Per-principal limits in one gateway with in-process state ({@code state: local}). */
@@ -98,7 +102,8 @@ class LimitsIT {
 
     @Test
     void repeatedBadKeysLockTheAddressOutEvenForAGoodKeyWhileOtherAddressesAreServed() throws Exception {
-        try (TestGateway gw = TestGateway.start(limitsOn())) {
+        TestGateway gw = TestGateway.start(limitsOn());
+        try (gw) {
             String bad = "kw_" + "x".repeat(40);
             for (int i = 0; i < 5; i++) {
                 assertThat(call(gw, bad, TestGateway.messageBody("guess", false)).statusCode()).isEqualTo(401);
@@ -109,6 +114,12 @@ class LimitsIT {
             assertThat(Long.parseLong(locked.headers().firstValue("retry-after").orElseThrow())).isBetween(890L, 900L);
             assertThat(rawStatusFrom("127.0.0.2", gw, gw.virtualKey)).as("another address is unaffected").isEqualTo(200);
         }
+        // the gateway is closed, so the audit queue is drained: the lockout is an alert in the trail
+        List<String> bodies = new ArrayList<>();
+        try (Database db = Database.openSqlite(gw.dataDir)) {
+            new AuditStore(db).forEachSince("", r -> bodies.add(r.body()));
+        }
+        assertThat(bodies).anySatisfy(b -> assertThat(b).contains("auth.lockout", "127.0.0.1"));
     }
 
     /** A request sent from a chosen loopback address (the JDK client cannot pick its source address). */
