@@ -50,8 +50,13 @@ public final class RateLimitGate implements Admission {
         if (identity == null) {
             return Ticket.NONE;
         }
-        Principal principal = identity.principalId() == null || principals == null ? null
-                : principals.current(identity.principalId()).orElse(null);
+        Principal principal;
+        try {
+            principal = identity.principalId() == null || principals == null ? null
+                    : principals.current(identity.principalId()).orElse(null);
+        } catch (RuntimeException storeDown) {
+            throw new Refusal(503, ErrorType.API, "the gateway cannot check the caller's rate-limit tier right now; retry shortly");
+        }
         String tierName = principal != null ? principal.tier() : identity.principalTier();
         if (tierName != null && !config.knows(tierName) && warnedTiers.add(tierName)) {
             LOG.warn("tier '{}' is not configured; principals on it get the limits of the default tier '{}'"
@@ -67,6 +72,9 @@ public final class RateLimitGate implements Admission {
         } catch (LimiterUnavailableException e) {
             throw new Refusal(503, ErrorType.API, "the gateway cannot check rate limits right now (shared limit state"
                     + " unreachable); retry shortly");
+        } catch (RuntimeException e) {
+            LOG.error("rate-limit decision for {} failed, refusing (fail closed): {}", subject, e.toString());
+            throw new Refusal(503, ErrorType.API, "the gateway cannot check rate limits right now; retry shortly");
         }
         TierLimits effective = limiter.effectiveLimits(limits, d);
         Map<String, String> headers = RateLimitHeaders.of(effective, d);
