@@ -17,6 +17,7 @@ import dev.keywarden.audit.LoggingSecurityEvents;
 import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.gateway.AuditObserver;
 import dev.keywarden.metrics.Metrics;
+import dev.keywarden.pricing.PricingTable;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyService;
@@ -186,7 +187,8 @@ public final class GatewayApp implements AutoCloseable {
                 providerKeys = new StaticProviderKeys(providerKey);
             }
             URI upstreamUrl = upstream.url();
-            AuditObserver audit = new AuditObserver(trail);
+            PricingTable pricing = config.pricingFile().map(PricingTable::withOverrides).orElseGet(PricingTable::defaults);
+            AuditObserver audit = new AuditObserver(trail, pricing);
             Metrics metrics = new Metrics().auditQueue(trail::queueDepth);
             trail.observeWrites(metrics::recordAuditWrite);
             vault.ifPresent(v -> metrics.keysOverdue(() -> v.isSealed() ? 0 : v.overdue().size()));
@@ -201,6 +203,12 @@ public final class GatewayApp implements AutoCloseable {
                     .preflight(audit)
                     .observer(r -> anomalies.ifPresent(m -> m.observe(AuditObserver.entry(r, Instant.now()))))
                     .observer(metrics.exchangeObserver())
+                    .observer(r -> {
+                        Double cost = AuditObserver.costOf(r, pricing);
+                        if (cost != null) {
+                            metrics.recordCost(r.usage().model() != null ? r.usage().model() : r.request().model(), cost);
+                        }
+                    })
                     .preflight(metrics.streamTracker())
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));

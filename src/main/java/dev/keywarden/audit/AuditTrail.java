@@ -68,6 +68,8 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
     }
 
     private static final Pending STOP = new Pending(null, null);
+    /** How long the buffered writer waits for more records before committing a batch. */
+    static final long LINGER_MILLIS = 10;
 
     private final AuditStore store;
     private final ServerSecret secret;
@@ -213,6 +215,11 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
                         continue;
                     }
                     batch.add(first);
+                    if (!options.strict() && queue.size() < options.batchSize()) {
+                        // buffered mode: let a few milliseconds of records gather so a busy gateway commits
+                        // tens of batches per second instead of one transaction per call
+                        Thread.sleep(LINGER_MILLIS);
+                    }
                     List<Pending> more = new ArrayList<>();
                     queue.drainTo(more, options.batchSize() - 1);
                     for (Pending p : more) {
@@ -226,7 +233,7 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
                 writeWithRetry(batch, stopping);
                 batch.clear();
             } catch (InterruptedException e) {
-                // close() interrupts only after the deadline; keep the batch for the final attempt
+                // close() interrupts only after the deadline
                 stopping = true;
                 if (!batch.isEmpty()) {
                     LOG.error("audit: {} record(s) could not be stored before shutdown: {}", batch.size(), lastFailure);

@@ -62,6 +62,7 @@ public final class ConfigLoader {
     static final Setting AUDIT_MODE = new Setting("audit.mode", "KEYWARDEN_AUDIT_MODE", "buffered", false);
     static final Setting AUDIT_QUEUE_SIZE = new Setting("audit.queue_size", "KEYWARDEN_AUDIT_QUEUE_SIZE", "10000", false);
     static final Setting AUDIT_MIRROR = new Setting("audit.mirror", "KEYWARDEN_AUDIT_MIRROR", "off", false);
+    static final Setting PRICING_FILE = new Setting("pricing.file", "KEYWARDEN_PRICING_FILE", null, false);
     static final Setting STORE = new Setting("store", "KEYWARDEN_STORE", "sqlite", false);
     static final Setting POSTGRES_URL = new Setting("postgres.url", "KEYWARDEN_POSTGRES_URL", null, false);
     static final Setting POSTGRES_USER = new Setting("postgres.user", "KEYWARDEN_POSTGRES_USER", null, false);
@@ -79,7 +80,7 @@ public final class ConfigLoader {
     static final Setting LIMITS_AUTH_LOCKOUT = new Setting("limits.auth_lockout", "KEYWARDEN_AUTH_LOCKOUT", "15m", false);
     static final List<Setting> SETTINGS = List.of(LIMITS_ENABLED, LIMITS_DEFAULT_TIER, LIMITS_AUTH_FAILURES, LIMITS_AUTH_LOCKOUT,
             ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN,
-            AUDIT_MODE, AUDIT_QUEUE_SIZE, AUDIT_MIRROR,
+            AUDIT_MODE, AUDIT_QUEUE_SIZE, AUDIT_MIRROR, PRICING_FILE,
             VAULT_KEK, VAULT_PASSPHRASE, VAULT_KMS_KEY, VAULT_KMS_ENDPOINT, VAULT_KEY_ENVIRONMENT, VAULT_CACHE_TTL, UPSTREAM_URL,
             UPSTREAM_API_KEY, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_IDLE_TIMEOUT, UPSTREAM_MAX_CONNECTIONS,
             SERVER_MAX_BODY, SERVER_MAX_HEADER, SERVER_IDLE_TIMEOUT, STORE, POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD,
@@ -200,7 +201,9 @@ public final class ConfigLoader {
             notices.add("WARN rate limits are off (limits.enabled: off): principals are not limited");
         }
         return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, shared,
-                alertSettings(yaml, merged, flags), serverSecret, List.copyOf(notices), limits);
+                alertSettings(yaml, merged, flags),
+                Optional.ofNullable(values.get(PRICING_FILE.path())).map(String::strip).map(workingDir::resolve),
+                serverSecret, List.copyOf(notices), limits);
     }
 
     /**

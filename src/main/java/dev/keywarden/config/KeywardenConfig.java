@@ -9,6 +9,7 @@ import java.util.Optional;
  * so every instance has passed validation; defaults live in {@link ConfigLoader} alone.
  *
  * @param shared  where state shared by several instances lives (store and limit state)
+ * @param pricingFile   prices that override or extend the shipped table ({@code pricing.file})
  * @param alertSettings {@code anomaly.*} and {@code alerts.*} settings as given (validated by the anomaly package)
  * @param limits  rate limits: tiers, default tier, per-address lockout
  * @param notices lines to log at start-up about how the configuration was assembled (e.g. a
@@ -17,6 +18,7 @@ import java.util.Optional;
 public record KeywardenConfig(Environment environment, HostPort listen, Path dataDir,
                               UpstreamConfig upstream, ServerConfig server, AdminConfig admin, VaultConfig vault, AuditConfig audit,
                               SharedConfig shared, java.util.Map<String, String> alertSettings,
+                              Optional<Path> pricingFile,
                               Optional<Secret> serverSecret, List<String> notices, LimitsConfig limits) {
 
     /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */

@@ -4,6 +4,7 @@ import dev.keywarden.audit.AuditEntry;
 import dev.keywarden.audit.AuditTrail;
 import dev.keywarden.audit.AuditUnavailableException;
 import dev.keywarden.log.Redactor;
+import dev.keywarden.pricing.PricingTable;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -18,9 +19,11 @@ import java.util.Map;
 public final class AuditObserver implements ExchangeObserver, Preflight {
 
     private final AuditTrail trail;
+    private final PricingTable pricing;
 
-    public AuditObserver(AuditTrail trail) {
+    public AuditObserver(AuditTrail trail, PricingTable pricing) {
         this.trail = trail;
+        this.pricing = pricing;
     }
 
     @Override
@@ -40,7 +43,24 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
 
     @Override
     public void onExchange(ExchangeRecord r) {
-        trail.appendDurably(entry(r, Instant.now()));
+        AuditEntry entry = entry(r, Instant.now());
+        Double cost = costOf(r, pricing);
+        if (cost != null) {
+            java.util.Map<String, Object> withCost = new LinkedHashMap<>(entry.fields());
+            withCost.put("cost_usd", cost);
+            entry = new AuditEntry(entry.kind(), entry.at(), withCost);
+        }
+        trail.appendDurably(entry);
+    }
+
+    /** The call's cost in USD from its metered usage, or null when nothing was used or the model has no price. */
+    public static Double costOf(ExchangeRecord r, PricingTable pricing) {
+        var u = r.usage();
+        if (u.inputTokens() + u.outputTokens() + u.cacheCreationInputTokens() + u.cacheReadInputTokens() == 0) {
+            return null;
+        }
+        return pricing.cost(u.model() != null ? u.model() : r.request().model(), u.inputTokens(), u.outputTokens(),
+                u.cacheCreationInputTokens(), u.cacheReadInputTokens()).orElse(null);
     }
 
     /** The audit fields of one exchange. */

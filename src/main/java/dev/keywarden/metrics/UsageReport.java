@@ -54,7 +54,7 @@ public final class UsageReport {
         }
     }
 
-    /** Totals of one group; {@code costUsd} is null while calls are not priced. */
+    /** Totals of one group; {@code costUsd} sums the priced calls, null when none was priced. */
     public record Row(String group, long requests, long inputTokens, long outputTokens, long cacheCreationInputTokens,
                       long cacheReadInputTokens, Double costUsd) {
     }
@@ -83,7 +83,7 @@ public final class UsageReport {
         String from = since.truncatedTo(ChronoUnit.SECONDS).minusSeconds(1).toString();
         store.forEachSince(from, r -> add(groups, r, by, since));
         List<Row> rows = new ArrayList<>();
-        long[] sum = new long[5];
+        long[] sum = new long[7];
         groups.forEach((group, t) -> {
             rows.add(row(group, t));
             for (int i = 0; i < sum.length; i++) {
@@ -107,19 +107,23 @@ public final class UsageReport {
             if (group.isBlank()) {
                 group = NONE;
             }
-            long[] t = groups.computeIfAbsent(group, g -> new long[5]);
+            long[] t = groups.computeIfAbsent(group, g -> new long[7]);
             t[0]++;
             t[1] += body.path("input_tokens").asLong(0);
             t[2] += body.path("output_tokens").asLong(0);
             t[3] += body.path("cache_creation_input_tokens").asLong(0);
             t[4] += body.path("cache_read_input_tokens").asLong(0);
+            if (body.has("cost_usd")) {
+                t[5] += Math.round(body.get("cost_usd").asDouble() * 1e9); // nano-dollars: exact enough, no float drift
+                t[6]++;
+            }
         } catch (DateTimeParseException | com.fasterxml.jackson.core.JsonProcessingException e) {
             // not a record this report can read (audit verify reports tampering); skip it
         }
     }
 
     private static Row row(String group, long[] t) {
-        return new Row(group, t[0], t[1], t[2], t[3], t[4], null);
+        return new Row(group, t[0], t[1], t[2], t[3], t[4], t[6] == 0 ? null : t[5] / 1e9);
     }
 
     public By by() {

@@ -80,6 +80,9 @@ class AuditIT {
         assertThat(rec.has("cache_creation_input_tokens")).isTrue();
         assertThat(rec.has("cache_read_input_tokens")).isTrue();
         assertThat(rec.get("stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(rec.get("cost_usd").asDouble()).as("priced at the shipped claude-sonnet-4-5 rates")
+                .isCloseTo((rec.get("input_tokens").asLong() * 3.0 + rec.get("output_tokens").asLong() * 15.0) / 1e6,
+                        org.assertj.core.api.Assertions.within(1e-12));
         assertThat(rec.get("status").asInt()).isEqualTo(200);
         assertThat(rec.has("error_type")).isFalse();
         assertThat(rec.get("upstream_status").asInt()).isEqualTo(200);
@@ -138,6 +141,7 @@ class AuditIT {
         assertThat(rec.get("upstream_status").asInt()).isZero();
         assertThat(rec.has("principal")).isFalse();
         assertThat(rec.has("provider_key")).isFalse();
+        assertThat(rec.has("cost_usd")).as("nothing was used").isFalse();
         assertThat(allBodies(gw)).noneMatch(b -> b.contains("kw_not_a_real_key"));
     }
 

@@ -43,6 +43,9 @@ class UsageCommandTest {
         f.put("cache_read_input_tokens", cacheR);
         f.put("status", principal == null ? 401 : 200);
         f.put("provider_key", key);
+        if ("fp_b".equals(key)) {
+            f.put("cost_usd", 0.0123); // a priced call; alice's calls carry no price
+        }
         return new AuditEntry(AuditEntry.CALL, at, f);
     }
 
@@ -94,6 +97,8 @@ class UsageCommandTest {
         assertThat(alice.path("cache_read_input_tokens").asLong()).isEqualTo(3);
         assertThat(alice.path("cost_usd").isNull()).isTrue();
         assertThat(row(report, "principal", "bob").path("input_tokens").asLong()).isEqualTo(300);
+        assertThat(row(report, "principal", "bob").path("cost_usd").asDouble()).isEqualTo(0.0123);
+        assertThat(report.path("total").path("cost_usd").asDouble()).as("sums the priced calls").isEqualTo(0.0123);
         assertThat(row(report, "principal", "(none)").path("requests").asLong()).as("unauthenticated call").isEqualTo(1);
         assertThat(report.path("rows")).hasSize(3);
         assertThat(report.path("total").path("requests").asLong()).as("the 10-day-old call and the event are left out").isEqualTo(4);
@@ -122,15 +127,15 @@ class UsageCommandTest {
     }
 
     @Test
-    void theTableHasOneRowPerGroupATotalAndADashForCost() {
+    void theTableHasOneRowPerGroupATotalAndADashWhereNothingWasPriced() {
         CliRunner.Run run = CliRunner.run(Map.of(), "usage", "--by", "model", "--since", "7d", "--data-dir", dir.toString());
         assertThat(run.exitCode()).as(run.all()).isZero();
         List<String> lines = run.outLines();
         assertThat(lines.get(0)).startsWith("usage since ").endsWith("by model");
         assertThat(lines.get(1)).matches("MODEL\\s+REQUESTS\\s+INPUT\\s+OUTPUT\\s+CACHE_WRITE\\s+CACHE_READ\\s+COST");
-        assertThat(lines.get(2)).matches("claude-sonnet-4-5\\s+3\\s+400\\s+40\\s+5\\s+1\\s+-");
+        assertThat(lines.get(2)).matches("claude-sonnet-4-5\\s+3\\s+400\\s+40\\s+5\\s+1\\s+0\\.0123");
         assertThat(lines.get(3)).matches("claude-haiku-4-5\\s+1\\s+200\\s+20\\s+0\\s+2\\s+-");
-        assertThat(lines.get(4)).matches("total\\s+4\\s+600\\s+60\\s+5\\s+3\\s+-");
+        assertThat(lines.get(4)).matches("total\\s+4\\s+600\\s+60\\s+5\\s+3\\s+0\\.0123");
     }
 
     @Test

@@ -81,7 +81,7 @@ class MetricsEndpointIT {
         virtualKey = keys.create("metrics-client").key();
 
         metrics = new Metrics().auditQueue(trail::queueDepth).keysOverdue(() -> 0);
-        AuditObserver audit = new AuditObserver(trail);
+        AuditObserver audit = new AuditObserver(trail, dev.keywarden.pricing.PricingTable.defaults());
         gateway = GatewayServer.builder().listen(config.listen()).server(config.server()).upstream(config.upstream())
                 .authenticator(keys).providerKeys(new StaticProviderKeys(new ProviderKey("env", providerKey)))
                 .observer(audit).preflight(audit)
