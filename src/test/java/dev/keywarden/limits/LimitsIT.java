@@ -105,8 +105,10 @@ class LimitsIT {
         TestGateway gw = TestGateway.start(limitsOn());
         try (gw) {
             String bad = "kw_" + "x".repeat(40);
+            // one connection per guess: after a 401 sent before the body was read, the server may close a
+            // kept-alive connection the JDK client would otherwise reuse
             for (int i = 0; i < 5; i++) {
-                assertThat(call(gw, bad, TestGateway.messageBody("guess", false)).statusCode()).isEqualTo(401);
+                assertThat(rawStatusFrom("127.0.0.1", gw, bad)).isEqualTo(401);
             }
             HttpResponse<byte[]> locked = call(gw, gw.virtualKey, TestGateway.messageBody("real", false));
             assertThat(locked.statusCode()).isEqualTo(429);
