@@ -29,7 +29,11 @@ start_fake() { # port [extra fake-upstream args]
 start_gateway() { # port fake_port [extra env assignments...]
   local port="$1" fake="$2"; shift 2
   mkdir -p "$work/data"
-  virtual_key="$(env KEYWARDEN_DATA_DIR="$work/data" "$java" -jar "$jar" keys create-virtual --name bench | tail -1)"
+  # rate limits stay on (each call is still decided and charged) on a tier without limits, so the
+  # benchmark measures the gateway's overhead rather than its refusals
+  export KEYWARDEN_TIERS_BENCH_REQUESTS_PER_MINUTE=0
+  env KEYWARDEN_DATA_DIR="$work/data" "$java" -jar "$jar" principals create --name bench --kind app --tier bench > /dev/null
+  virtual_key="$(env KEYWARDEN_DATA_DIR="$work/data" "$java" -jar "$jar" keys create-virtual --name bench --principal bench | tail -1)"
   env ANTHROPIC_API_KEY="$provider_key" KEYWARDEN_UPSTREAM_URL="http://127.0.0.1:$fake" \
       KEYWARDEN_LISTEN="127.0.0.1:$port" KEYWARDEN_DATA_DIR="$work/data" KEYWARDEN_ADMIN_LISTEN="127.0.0.1:0" "$@" \
       ${BENCH_JAVA_PREFIX:-} "$java" ${GATEWAY_JAVA_OPTS:-} -jar "$jar" serve > "$work/gateway.log" 2>&1 &

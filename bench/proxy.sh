@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Gateway overhead: throughput (wrk, closed loop) and latency at a fixed 1,000 requests/s (hey),
-# each measured against the fake upstream directly and through the gateway.
-# Usage: bench/proxy.sh [seconds per run, default 20]
-# Needs: wrk and hey (Debian packages: apt-get install -y wrk hey).
+# Gateway overhead: throughput (wrk, closed loop, 64 connections) and latency at a fixed, evenly
+# spaced 1,000 requests/s (bench/FixedRate.java, open loop), each against the fake upstream directly
+# and through the gateway. Usage: bench/proxy.sh [seconds per run, default 20]
+# Needs: wrk (Debian package: apt-get install -y wrk).
 . "$(dirname "$0")/common.sh"
 secs="${1:-20}"
-for tool in wrk hey; do command -v "$tool" >/dev/null || { echo "bench: $tool missing (apt-get install -y $tool)" >&2; exit 1; }; done
+for tool in wrk; do command -v "$tool" >/dev/null || { echo "bench: $tool missing (apt-get install -y $tool)" >&2; exit 1; }; done
 
 start_fake 18901
 start_gateway 18902 18901
@@ -22,15 +22,12 @@ throughput() { # label url key
   printf '%-8s throughput: %8.0f req/s  (wrk -t2 -c64 -d%ss, non-2xx: %s)\n' "$1" "$rps" "$secs" "$non2xx"
 }
 
-latency() { # label url key -> prints p50 p99 in ms; sets lat_p50 lat_p99
-  hey -z "${secs}s" -c 50 -q 20 -m POST -T application/json -H "anthropic-version: 2023-06-01" \
-      -H "x-api-key: $3" -D "$work/body.json" "$2" > "$work/hey.txt"
-  lat_p50=$(awk '/ 50% in/ {print $3*1000}' "$work/hey.txt")
-  lat_p99=$(awk '/ 99% in/ {print $3*1000}' "$work/hey.txt")
-  local rps codes
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/hey.txt")
-  codes=$(awk '/Status code distribution/ {f=1; next} f && NF {printf "%s ", $0} f && !NF {f=0}' "$work/hey.txt")
-  printf '%-8s at %6.0f req/s: p50 %.2f ms  p99 %.2f ms  (%s)\n' "$1" "$rps" "$lat_p50" "$lat_p99" "$codes"
+latency() { # label url key -> sets lat_p50 lat_p99
+  local line
+  line=$(BENCH_KEY="$3" "$java" "$(dirname "$0")/FixedRate.java" "$2" 1000 "$secs" 5)
+  lat_p50=$(echo "$line" | sed -E 's/.* p50 ([0-9.]+) ms.*/\1/')
+  lat_p99=$(echo "$line" | sed -E 's/.* p99 ([0-9.]+) ms.*/\1/')
+  printf '%-8s %s\n' "$1" "$line"
 }
 
 echo "# warm-up (JIT), not reported"
@@ -41,8 +38,8 @@ echo "# throughput"
 throughput direct "$direct" "$provider_key"
 throughput gateway "$gateway" "$virtual_key"
 
-echo "# latency at a fixed 1,000 req/s (hey -c 50 -q 20)"
+echo "# latency at a fixed 1,000 req/s, evenly spaced (bench/FixedRate.java, after 5 s of warm-up at that rate)"
 latency direct "$direct" "$provider_key"; d50=$lat_p50; d99=$lat_p99
 latency gateway "$gateway" "$virtual_key"; g50=$lat_p50; g99=$lat_p99
 awk -v a="$g50" -v b="$d50" -v c="$g99" -v d="$d99" \
-  'BEGIN { printf "added by the gateway: p50 %.2f ms  p99 %.2f ms\n", a-b, c-d }'
+  'BEGIN { printf "added by the gateway: p50 %.3f ms  p99 %.3f ms\n", a-b, c-d }'
