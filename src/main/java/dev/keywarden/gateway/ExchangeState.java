@@ -28,6 +28,8 @@ final class ExchangeState {
     long upstreamStartNanos;
     long upstreamEndNanos;
     volatile boolean clientAborted;
+    /** The request body has been read to its end (or there was none). */
+    boolean bodyRead;
     /** The upstream request currently in flight (a retry replaces it), so a client failure can abort it. */
     volatile org.eclipse.jetty.client.Request upstreamRequest;
     private final AtomicBoolean reported = new AtomicBoolean();

@@ -124,6 +124,7 @@ final class GatewayHandler extends Handler.Abstract {
         byte[] body;
         try {
             body = readBody(request, declared);
+            state.bodyRead = true;
         } catch (BodyTooLarge e) {
             return refuse(state, response, callback, 413, ErrorType.REQUEST_TOO_LARGE, tooLarge());
         } catch (BodyUnreadable e) {
@@ -245,6 +246,11 @@ final class GatewayHandler extends Handler.Abstract {
     private boolean refuse(ExchangeState state, Response response, Callback callback, int status, ErrorType type, String message) {
         state.failed(status, type);
         state.addResponseHeaders(response.getHeaders());
+        if (!state.bodyRead && state.request.getLength() != 0) {
+            // refused before its body was read: the connection cannot be reused safely, so say it
+            // closes (a client that reused it would see its next request fail without an answer)
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         ApiErrors.write(response, callback, status, type, message, state.requestId);
         state.report(observers);
         return true;

@@ -74,6 +74,17 @@ class GatewayProxyIT {
     // ---------------------------------------------------------------- forwarding
 
     @Test
+    void aCallRefusedBeforeItsBodyWasReadClosesTheConnectionSoTheNextCallDoesNotFail() throws Exception {
+        java.net.http.HttpResponse<byte[]> refused = gw.send(gw.request("/v1/messages").setHeader("x-api-key", "kw_refused_before_body")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(TestGateway.messageBody("x", false))).build());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("connection")).hasValue("close");
+        for (int i = 0; i < 5; i++) {
+            assertThat(gw.postMessages(TestGateway.messageBody("after a refusal", false)).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void plainMessageIsRelayedByteForByteWithTheProviderKeyAndWithoutClientCredentials() throws Exception {
         HttpResponse<byte[]> r = gw.send(gw.request("/v1/messages?beta=true")
                 .header("anthropic-beta", "a-2025,b-2025").header("x-stainless-lang", "java")
