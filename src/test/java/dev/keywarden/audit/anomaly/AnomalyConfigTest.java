@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AnomalyConfigTest {
 
-    private static final String SECRET = "0123456789abcdef0123456789abcdef-test-only";
+    private static final String SECRET = "0123456789abcdef0123456789abcdef-test-only"; // keywarden:allow (a test-only webhook secret)
 
     @Test
     void defaultsAreDocumentedValues() {

@@ -17,7 +17,7 @@ class AwsSigV4Test {
 
     /** AWS's documented example credentials (public, in the SigV4 documentation and test suite). */
     private static final String EXAMPLE_KEY_ID = "AKID" + "EXAMPLE";
-    private static final String EXAMPLE_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCY" + "EXAMPLEKEY";
+    private static final String EXAMPLE_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCY" + "EXAMPLEKEY"; // keywarden:allow (AWS's published documentation example)
     private static final String AMZ_DATE = "20150830T123600Z";
     private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
