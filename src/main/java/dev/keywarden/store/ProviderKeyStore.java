@@ -156,30 +156,7 @@ public final class ProviderKeyStore {
      * backwards, so several gateway processes flushing in any order leave the latest one.
      */
     public void updateLastUsed(Map<String, Long> lastUsedById) {
-        if (lastUsedById.isEmpty()) {
-            return;
-        }
-        String sql = "UPDATE provider_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)";
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (Map.Entry<String, Long> e : lastUsedById.entrySet()) {
-                    ps.setLong(1, e.getValue());
-                    ps.setString(2, e.getKey());
-                    ps.setLong(3, e.getValue());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("record when provider keys were last used", e);
-        }
+        LastUsedTimes.update(database, "provider_keys", "provider keys", lastUsedById);
     }
 
     private Optional<ProviderKeyRecord> safeFindByFingerprint(KeyEnvironment environment, String sha256) {

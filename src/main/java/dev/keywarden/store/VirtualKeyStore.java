@@ -97,30 +97,7 @@ public final class VirtualKeyStore {
      * backwards, so several gateway processes flushing in any order leave the latest one.
      */
     public void updateLastUsed(Map<String, Long> lastUsedById) {
-        if (lastUsedById.isEmpty()) {
-            return;
-        }
-        String sql = "UPDATE virtual_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)";
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (Map.Entry<String, Long> e : lastUsedById.entrySet()) {
-                    ps.setLong(1, e.getValue());
-                    ps.setString(2, e.getKey());
-                    ps.setLong(3, e.getValue());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("record when virtual keys were last used", e);
-        }
+        LastUsedTimes.update(database, "virtual_keys", "virtual keys", lastUsedById);
     }
 
     private List<VirtualKeyRecord> query(String operation, String sql, String... parameters) {
