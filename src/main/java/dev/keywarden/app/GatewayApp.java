@@ -188,8 +188,14 @@ public final class GatewayApp implements AutoCloseable {
             }
             URI upstreamUrl = upstream.url();
             PricingTable pricing = config.pricingFile().map(PricingTable::withOverrides).orElseGet(PricingTable::defaults);
-            AuditObserver audit = new AuditObserver(trail, pricing);
             Metrics metrics = new Metrics().auditQueue(trail::queueDepth);
+            AuditObserver audit = new AuditObserver(trail, pricing)
+                    .alsoTo(entry -> anomalies.ifPresent(m -> m.observe(entry)))
+                    .alsoTo(entry -> {
+                        if (entry.fields().get("cost_usd") instanceof Double cost) {
+                            metrics.recordCost(String.valueOf(entry.fields().get("model")), cost);
+                        }
+                    });
             trail.observeWrites(metrics::recordAuditWrite);
             vault.ifPresent(v -> metrics.keysOverdue(() -> v.isSealed() ? 0 : v.overdue().size()));
             GatewayServer.Builder builder = GatewayServer.builder()
@@ -201,14 +207,7 @@ public final class GatewayApp implements AutoCloseable {
                     .observer(new AccessLog())
                     .observer(audit)
                     .preflight(audit)
-                    .observer(r -> anomalies.ifPresent(m -> m.observe(AuditObserver.entry(r, Instant.now()))))
                     .observer(metrics.exchangeObserver())
-                    .observer(r -> {
-                        Double cost = AuditObserver.costOf(r, pricing);
-                        if (cost != null) {
-                            metrics.recordCost(r.usage().model() != null ? r.usage().model() : r.request().model(), cost);
-                        }
-                    })
                     .preflight(metrics.streamTracker())
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));

@@ -20,6 +20,7 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
 
     private final AuditTrail trail;
     private final PricingTable pricing;
+    private final java.util.List<java.util.function.Consumer<AuditEntry>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public AuditObserver(AuditTrail trail, PricingTable pricing) {
         this.trail = trail;
@@ -43,14 +44,24 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
 
     @Override
     public void onExchange(ExchangeRecord r) {
-        AuditEntry entry = entry(r, Instant.now());
-        Double cost = costOf(r, pricing);
-        if (cost != null) {
-            java.util.Map<String, Object> withCost = new LinkedHashMap<>(entry.fields());
-            withCost.put("cost_usd", cost);
-            entry = new AuditEntry(entry.kind(), entry.at(), withCost);
+        AuditEntry entry = entry(r, Instant.now(), costOf(r, pricing));
+        for (java.util.function.Consumer<AuditEntry> listener : listeners) {
+            try {
+                listener.accept(entry);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(AuditObserver.class).warn("audit entry listener failed: {}", e.toString());
+            }
         }
         trail.appendDurably(entry);
+    }
+
+    /**
+     * Also hands every call's entry (built once per call) to {@code listener} — anomaly detection,
+     * cost metrics — before it is written. Listeners must be fast and must not throw.
+     */
+    public AuditObserver alsoTo(java.util.function.Consumer<AuditEntry> listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        return this;
     }
 
     /** The call's cost in USD from its metered usage, or null when nothing was used or the model has no price. */
@@ -65,6 +76,11 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
 
     /** The audit fields of one exchange. */
     public static AuditEntry entry(ExchangeRecord r, Instant at) {
+        return entry(r, at, null);
+    }
+
+    /** The audit fields of one exchange, with its cost in USD when known. */
+    static AuditEntry entry(ExchangeRecord r, Instant at, Double costUsd) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("request_id", r.requestId());
         f.put("action", r.route() == null ? null : r.route().id());
@@ -93,6 +109,7 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
         f.put("user_agent", r.userAgent() == null ? null : clip(Redactor.redact(r.userAgent())));
         f.put("origin", r.origin() == null ? null : clip(Redactor.redact(r.origin())));
         f.put("client_aborted", r.clientAborted());
+        f.put("cost_usd", costUsd);
         return new AuditEntry(AuditEntry.CALL, at, f);
     }
 
