@@ -2,6 +2,7 @@ package dev.keywarden.gateway;
 
 import dev.keywarden.config.UpstreamConfig;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
@@ -23,7 +24,12 @@ final class UpstreamClient {
         connector.setSelectors(1);
         connector.setConnectTimeout(config.connectTimeout());
         connector.setIdleTimeout(config.idleTimeout());
-        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+        // Response listeners (UpstreamExchange) never block: they write to the client connection
+        // asynchronously and move store or network work to virtual threads. Declaring that lets the
+        // selector thread run them directly instead of handing every response to a worker thread.
+        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        HttpClient client = new HttpClient(transport);
         QueuedThreadPool pool = new QueuedThreadPool(64, 4);
         pool.setName("kw-upstream");
         client.setExecutor(pool);

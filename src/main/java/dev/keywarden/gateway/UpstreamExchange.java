@@ -44,6 +44,13 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamExchange.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 1024 * 1024;
+    /**
+     * Where work that may block runs: upstream responses are handled on the HTTP client's I/O
+     * threads ({@link UpstreamClient} declares its listeners non-blocking), so store or network calls
+     * at the end of an exchange move to a virtual thread.
+     */
+    private static final java.util.concurrent.Executor MAY_BLOCK =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kw-exchange-end-", 0).factory());
 
     private final ExchangeState state;
     private final Response response;
@@ -54,7 +61,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
     private final boolean mayRetry;
     private ProviderKey key;
     private ProviderKeys.InFlight inFlight = ProviderKeys.InFlight.NONE;
-    private ProviderKey retryWith;
+    private int rejectedStatus;
     private UsageMeter meter;
     private ByteArrayOutputStream errorBody;
     private boolean eventStream;
@@ -175,17 +182,18 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
     public void onSuccess(org.eclipse.jetty.client.Response upstream) {
         int status = upstream.getStatus();
         if (errorBody != null && (status == 401 || status == 403)) {
-            providerKeys.rejectedByUpstream(key, status);
-            if (mayRetry && !state.clientAborted) {
-                ProviderKey next = providerKeys.select(state.route.id()).orElse(null);
-                if (next != null && !next.id().equals(key.id())) {
-                    retryWith = next;
-                    return;
-                }
-            }
+            // the provider key was refused: marking it and picking a backup touch the store, so
+            // that is decided in onComplete, off this I/O thread
+            rejectedStatus = status;
+            return;
         }
+        writeLast(status);
+    }
+
+    /** Writes the end of the relayed response: the (normalised) error body, or the last empty chunk. */
+    private void writeLast(int status) {
         if (errorBody != null) {
-            byte[] body = normalizeErrorBody(upstream.getStatus(), errorBody.toByteArray());
+            byte[] body = normalizeErrorBody(status, errorBody.toByteArray());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
             response.write(true, ByteBuffer.wrap(body), this);
@@ -197,13 +205,50 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
     @Override
     public void onComplete(Result result) {
         inFlight.close();
-        if (retryWith != null && result.isSucceeded()) {
-            LOG.warn("request {}: upstream rejected provider key {}; retrying once on {}", state.requestId,
-                    key.fingerprint(), retryWith.fingerprint());
-            response.reset();
-            new UpstreamExchange(state, response, callback, observers, providerKeys, call, false).send(retryWith);
+        if (rejectedStatus != 0) {
+            MAY_BLOCK.execute(() -> afterRejection(result));
             return;
         }
+        finish(result);
+    }
+
+    /**
+     * Upstream refused the provider key (401/403): tell the key store, and retry once on another
+     * active key when the call may be retried; otherwise relay the refusal. Runs on a virtual thread.
+     */
+    private void afterRejection(Result result) {
+        try {
+            providerKeys.rejectedByUpstream(key, rejectedStatus);
+        } catch (RuntimeException e) {
+            LOG.error("request {}: could not record that upstream refused provider key {}: {}", state.requestId,
+                    key.fingerprint(), e.toString());
+        }
+        if (result.isSucceeded() && mayRetry && !state.clientAborted) {
+            ProviderKey next = null;
+            try {
+                next = providerKeys.select(state.route.id()).orElse(null);
+            } catch (RuntimeException e) {
+                LOG.warn("request {}: no backup provider key could be selected: {}", state.requestId, e.toString());
+            }
+            if (next != null && !next.id().equals(key.id())) {
+                LOG.warn("request {}: upstream rejected provider key {}; retrying once on {}", state.requestId,
+                        key.fingerprint(), next.fingerprint());
+                response.reset();
+                new UpstreamExchange(state, response, callback, observers, providerKeys, call, false).send(next);
+                return;
+            }
+        }
+        if (result.isSucceeded()) {
+            writeLast(rejectedStatus);
+        }
+        finish(result);
+    }
+
+    /**
+     * Ends the exchange: completes (or fails) the client response and reports the exchange. The
+     * report runs on this thread when nothing in it may block, else on a virtual thread.
+     */
+    private void finish(Result result) {
         state.upstreamEndNanos = System.nanoTime();
         if (meter != null) {
             state.usage = meter.finish();
@@ -214,16 +259,18 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         if (result.isSucceeded()) {
             whenComplete((ignored, failure) -> {
                 if (failure == null) {
-                    RuntimeException veto = state.report(observers);
-                    if (veto == null) {
-                        callback.succeeded();
-                    } else {
-                        callback.failed(veto);
-                    }
+                    report(() -> {
+                        RuntimeException veto = state.report(observers);
+                        if (veto == null) {
+                            callback.succeeded();
+                        } else {
+                            callback.failed(veto);
+                        }
+                    });
                 } else {
                     state.clientAborted = true;
                     callback.failed(failure);
-                    state.report(observers);
+                    report(() -> state.report(observers));
                 }
             });
             return;
@@ -231,7 +278,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         Throwable failure = result.getFailure();
         if (state.clientAborted) {
             callback.failed(failure);
-            state.report(observers);
+            report(() -> state.report(observers));
             return;
         }
         boolean timeout = isTimeout(failure);
@@ -248,18 +295,27 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
                     : revoked ? "the provider key serving this request was revoked; retry the request"
                     : "the gateway could not reach the upstream API";
             ApiErrors.write(response, callback, status, type, message, state.requestId);
-            state.report(observers);
+            report(() -> state.report(observers));
         } else if (eventStream) {
             state.errorType = (timeout ? ErrorType.TIMEOUT : ErrorType.API).wireName();
             String event = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"" + state.errorType
                     + "\",\"message\":\"the upstream stream was interrupted\"}}\n\n";
             response.write(true, ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)), Callback.from(
-                    () -> { callback.succeeded(); state.report(observers); },
-                    x -> { callback.failed(x); state.report(observers); }));
+                    () -> { callback.succeeded(); report(() -> state.report(observers)); },
+                    x -> { callback.failed(x); report(() -> state.report(observers)); }));
         } else {
             state.errorType = ErrorType.API.wireName();
             callback.failed(failure);
-            state.report(observers);
+            report(() -> state.report(observers));
+        }
+    }
+
+    /** Runs {@code reporting} here when the exchange's report cannot block, else on a virtual thread. */
+    private void report(Runnable reporting) {
+        if (state.reportMayBlock(observers)) {
+            MAY_BLOCK.execute(reporting);
+        } else {
+            reporting.run();
         }
     }
 
