@@ -36,7 +36,12 @@ import java.util.Optional;
  *   <li>forward to upstream and relay the response ({@link UpstreamExchange});</li>
  *   <li>report one {@link ExchangeRecord} to the observers.</li>
  * </ol>
- * No refused request reaches upstream. Runs on a virtual thread: steps 1–4 may block.
+ * No refused request reaches upstream.
+ *
+ * <p>Threads: with {@code inlineWhenBodyArrived} (every stage decides in process: local store, local
+ * limits, a local KEK) the pipeline runs on the server thread that parsed the request — no hand-off —
+ * as long as the whole body has already arrived; a body still arriving is awaited on a virtual
+ * thread. Otherwise (a stage may wait on the network) the server runs this handler on a virtual thread.
  */
 final class GatewayHandler extends Handler.Abstract {
 
@@ -53,11 +58,15 @@ final class GatewayHandler extends Handler.Abstract {
     private final List<Preflight> preflights;
     private final List<Admission> admissions;
     private final AddressGuard addressGuard;
+    private final boolean inlineWhenBodyArrived;
+    /** Where a request waits for the rest of its body when it reached the pipeline on an I/O thread. */
+    private static final java.util.concurrent.Executor WAITING =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kw-request-", 0).factory());
 
     GatewayHandler(Authenticator authenticator, ProviderKeys providerKeys, HttpClient upstream,
                    UpstreamConfig upstreamConfig, ServerConfig serverConfig,
                    List<ExchangeObserver> observers, List<Readiness> readiness, List<Preflight> preflights,
-                   List<Admission> admissions, AddressGuard addressGuard) {
+                   List<Admission> admissions, AddressGuard addressGuard, boolean inlineWhenBodyArrived) {
         super(InvocationType.BLOCKING);
         this.authenticator = authenticator;
         this.providerKeys = providerKeys;
@@ -70,6 +79,7 @@ final class GatewayHandler extends Handler.Abstract {
         this.preflights = List.copyOf(preflights);
         this.admissions = List.copyOf(admissions);
         this.addressGuard = addressGuard;
+        this.inlineWhenBodyArrived = inlineWhenBodyArrived;
     }
 
     @Override
@@ -121,17 +131,48 @@ final class GatewayHandler extends Handler.Abstract {
         if (declared > maxBodyBytes) {
             return refuse(state, response, callback, 413, ErrorType.REQUEST_TOO_LARGE, tooLarge());
         }
-        byte[] body;
-        try {
-            body = readBody(request, declared);
-            state.bodyRead = true;
-        } catch (BodyTooLarge e) {
-            return refuse(state, response, callback, 413, ErrorType.REQUEST_TOO_LARGE, tooLarge());
-        } catch (BodyUnreadable e) {
-            state.clientAborted = true;
-            return refuse(state, response, callback, 408, ErrorType.INVALID_REQUEST,
-                    "the request body did not arrive in time");
+        BodyReader reader = new BodyReader(request, declared, maxBodyBytes);
+        if (inlineWhenBodyArrived) {
+            // on an I/O thread: go on here only if the whole body has already arrived; waiting for
+            // the rest (a slow or large upload) happens on a virtual thread, never on an I/O thread
+            try {
+                if (!reader.readArrived()) {
+                    WAITING.execute(() -> readAndContinue(state, reader, response, callback));
+                    return true;
+                }
+            } catch (BodyTooLarge e) {
+                return refuse(state, response, callback, 413, ErrorType.REQUEST_TOO_LARGE, tooLarge());
+            } catch (BodyUnreadable e) {
+                return bodyUnreadable(state, response, callback);
+            }
+            return afterBody(state, request, response, callback, reader.body());
         }
+        readAndContinue(state, reader, response, callback);
+        return true;
+    }
+
+    /** Reads the rest of the body, waiting for it on this (virtual) thread, then runs the rest of the pipeline. */
+    private void readAndContinue(ExchangeState state, BodyReader reader, Response response, Callback callback) {
+        try {
+            reader.readAll();
+        } catch (BodyTooLarge e) {
+            refuse(state, response, callback, 413, ErrorType.REQUEST_TOO_LARGE, tooLarge());
+            return;
+        } catch (BodyUnreadable e) {
+            bodyUnreadable(state, response, callback);
+            return;
+        }
+        afterBody(state, state.request, response, callback, reader.body());
+    }
+
+    private boolean bodyUnreadable(ExchangeState state, Response response, Callback callback) {
+        state.clientAborted = true;
+        return refuse(state, response, callback, 408, ErrorType.INVALID_REQUEST, "the request body did not arrive in time");
+    }
+
+    /** The pipeline once the whole body is in memory: inspect, preflights, admissions, provider key, forward. */
+    private boolean afterBody(ExchangeState state, Request request, Response response, Callback callback, byte[] body) {
+        state.bodyRead = true;
         if (body.length > 0 || state.route.bodyRequired()) {
             if (body.length == 0) {
                 return refuse(state, response, callback, 400, ErrorType.INVALID_REQUEST,
@@ -306,24 +347,49 @@ final class GatewayHandler extends Handler.Abstract {
         }
     }
 
-    /** Reads the whole body, blocking this virtual thread, and stops as soon as it exceeds the limit. */
-    private byte[] readBody(Request request, long declared) throws BodyTooLarge, BodyUnreadable {
-        if (declared == 0) {
-            return new byte[0];
+    /**
+     * Collects a request body within the size limit: {@link #readArrived} takes what has already
+     * arrived without waiting, {@link #readAll} waits for the rest (on a virtual thread).
+     */
+    private static final class BodyReader {
+        private final Request request;
+        private final long maxBodyBytes;
+        private byte[] buf;
+        private int size;
+        private boolean complete;
+
+        BodyReader(Request request, long declared, long maxBodyBytes) {
+            this.request = request;
+            this.maxBodyBytes = maxBodyBytes;
+            this.buf = declared == 0 ? new byte[0] : new byte[declared > 0 ? (int) declared : 8192];
+            this.complete = declared == 0;
         }
-        byte[] buf = new byte[declared > 0 ? (int) declared : 8192];
-        int size = 0;
-        while (true) {
-            Content.Chunk chunk = request.read();
-            if (chunk == null) {
+
+        /** Takes every chunk available now; true when the body is complete. */
+        boolean readArrived() throws BodyTooLarge, BodyUnreadable {
+            while (!complete) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    return false;
+                }
+                take(chunk);
+            }
+            return true;
+        }
+
+        /** Reads to the end, blocking this thread while the body is still arriving. */
+        void readAll() throws BodyTooLarge, BodyUnreadable {
+            while (!readArrived()) {
                 try (Blocker.Runnable blocker = Blocker.runnable()) {
                     request.demand(blocker);
                     blocker.block();
                 } catch (java.io.IOException e) {
                     throw new BodyUnreadable();
                 }
-                continue;
             }
+        }
+
+        private void take(Content.Chunk chunk) throws BodyTooLarge, BodyUnreadable {
             if (Content.Chunk.isFailure(chunk)) {
                 chunk.release();
                 throw new BodyUnreadable();
@@ -339,11 +405,12 @@ final class GatewayHandler extends Handler.Abstract {
             }
             b.get(buf, size, n);
             size += n;
-            boolean last = chunk.isLast();
+            complete = chunk.isLast();
             chunk.release();
-            if (last) {
-                return size == buf.length ? buf : java.util.Arrays.copyOf(buf, size);
-            }
+        }
+
+        byte[] body() {
+            return size == buf.length ? buf : java.util.Arrays.copyOf(buf, size);
         }
     }
 

@@ -437,6 +437,27 @@ class GatewayProxyIT {
     }
 
     @Test
+    void uploadsThatStallDoNotHoldServerThreads() throws Exception {
+        // more stalled uploads than the server's thread pool has threads (200): each waits for its
+        // body on a virtual thread, so a complete request is still answered long before they time out
+        try (TestGateway patient = TestGateway.start(Map.of("KEYWARDEN_IDLE_TIMEOUT", "60s"))) {
+            List<RawHttp> stalled = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 250; i++) {
+                    stalled.add(new RawHttp(patient.gateway.baseUri(), 10_000).send("POST /v1/messages HTTP/1.1\r\nHost: x\r\n"
+                            + "x-api-key: " + patient.virtualKey + "\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"model\":"));
+                }
+                HttpResponse<byte[]> r = patient.postMessages(TestGateway.messageBody("still served", false)); // 20 s timeout
+                assertThat(r.statusCode()).isEqualTo(200);
+            } finally {
+                for (RawHttp raw : stalled) {
+                    raw.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void healthAndReadinessAnswerWithoutCredentials() throws Exception {
         HttpResponse<byte[]> live = gw.send(HttpRequest.newBuilder(gw.uri("/healthz")).GET().build());
         assertThat(live.statusCode()).isEqualTo(200);
