@@ -1,8 +1,9 @@
 package dev.keywarden.doctor;
 
 /**
- * One item of the security checklist. Implementations are pure functions of the {@link DoctorInput}:
- * they read nothing else (no network, no files), so each can be tested on a hand-built input.
+ * One item of the security checklist, judged from the {@link DoctorInput} alone (the store and the
+ * admin API are read before the checks run; only the {@code .env} item asks git about the working
+ * directory), so each can be tested on a hand-built input.
  */
 public interface Check {
 

@@ -16,6 +16,9 @@ final class RotationCheck implements Check {
     /** How long past its due date an overdue key is only a warning. */
     static final Duration GRACE = Duration.ofDays(7);
 
+    private static final Comparator<KeyFact> BY_DUE_DATE = Comparator.comparing(KeyFact::dueAt,
+            Comparator.nullsLast(Comparator.naturalOrder()));
+
     @Override
     public String id() {
         return "rotation";
@@ -41,7 +44,7 @@ final class RotationCheck implements Check {
         }
         List<String> late = new ArrayList<>();
         Status status = Status.PASS;
-        for (KeyFact k : active.stream().sorted(Comparator.comparing(KeyFact::dueAt)).toList()) {
+        for (KeyFact k : active.stream().sorted(BY_DUE_DATE).toList()) {
             if (!k.overdueAt(now)) {
                 continue;
             }
@@ -55,8 +58,9 @@ final class RotationCheck implements Check {
             return of(status, String.join("; ", late),
                     "rotate each overdue key without downtime: keywarden keys rotate --from ID --new-from-env VAR");
         }
-        KeyFact next = active.stream().min(Comparator.comparing(KeyFact::dueAt)).orElseThrow();
-        return pass(active.size() + " active key(s) within policy; next due " + next.dueAt().toString().substring(0, 10)
+        KeyFact next = active.stream().min(BY_DUE_DATE).orElseThrow();
+        return pass(active.size() + " active key(s) within policy; next due "
+                + (next.dueAt() == null ? "unknown" : next.dueAt().toString().substring(0, 10))
                 + " (" + next.id() + ", policy " + next.rotationDays() + " days)");
     }
 }

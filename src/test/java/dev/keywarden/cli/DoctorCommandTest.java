@@ -232,6 +232,14 @@ class DoctorCommandTest {
     }
 
     @Test
+    void aConfigurationThatWouldNotStartIsAConfigurationErrorNotAChecklist() throws Exception {
+        Files.writeString(config, "no_such_setting: 1\n");
+        Run r = run("doctor", "--config", config.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("configuration error").contains("no_such_setting");
+    }
+
+    @Test
     void anUnknownOptionIsAUsageError() {
         assertThat(run("doctor", "--no-such-option").exitCode()).isEqualTo(2);
     }
