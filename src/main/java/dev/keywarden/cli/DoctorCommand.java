@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code keywarden doctor}: checks a configuration, and the deployment it describes, against the
  * security checklist ({@link Doctor}). Provider keys are read from the running gateway's admin API with
- * {@code --admin-url} (token from {@code KEYWARDEN_ADMIN_TOKEN}), otherwise from the configured store;
+ * {@code --admin-url} (token from {@code KEYWARDEN_ADMIN_TOKEN} or {@code --admin-token-file}), otherwise from the configured store;
  * the audit trail is always verified on the configured store (the admin API has no endpoint for it).
  *
  * <p>Exit codes: 0 when nothing FAILs, 1 when an item FAILs or the admin API cannot be read, 2 on a
@@ -52,6 +52,10 @@ public final class DoctorCommand implements Callable<Integer>, CliContext.Aware 
             description = "Read provider keys from a running gateway's admin API, e.g. http://127.0.0.1:8788 "
                     + "(admin token from $KEYWARDEN_ADMIN_TOKEN); without it, from the configured store.")
     String adminUrl;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "File holding the admin token (default: $KEYWARDEN_ADMIN_TOKEN). There is no flag for the token itself.")
+    Path adminTokenFile;
 
     @Option(names = "--json", description = "Print a JSON array of {id, status, title, detail, fix} instead of lines.")
     boolean json;
@@ -94,7 +98,7 @@ public final class DoctorCommand implements Callable<Integer>, CliContext.Aware 
     private KeyInventory remoteKeys(PrintWriter err) {
         AdminApiClient client;
         try {
-            client = AdminApiClient.create(adminUrl, context.env(VaultTarget.ADMIN_TOKEN_ENV));
+            client = AdminApiClient.create(adminUrl, VaultTarget.token(adminTokenFile, context));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

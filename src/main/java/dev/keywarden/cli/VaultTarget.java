@@ -98,6 +98,11 @@ final class VaultTarget implements CliContext.Aware {
     }
 
     private String token() {
+        return token(adminTokenFile, context);
+    }
+
+    /** The admin token from {@code tokenFile} when given, else {@code KEYWARDEN_ADMIN_TOKEN}; never from a flag value. */
+    static String token(Path adminTokenFile, CliContext context) {
         if (adminTokenFile != null) {
             try {
                 byte[] bytes = Files.readAllBytes(adminTokenFile);
