@@ -31,6 +31,13 @@ import dev.keywarden.limits.PrincipalGate;
 import dev.keywarden.limits.RateLimitGate;
 import dev.keywarden.limits.RateLimiter;
 import dev.keywarden.limits.RedisRateLimiter;
+import dev.keywarden.limits.budget.BudgetConfig;
+import dev.keywarden.limits.budget.BudgetGate;
+import dev.keywarden.limits.budget.BudgetPolicy;
+import dev.keywarden.limits.budget.BudgetStore;
+import dev.keywarden.limits.budget.LocalSpendLedger;
+import dev.keywarden.limits.budget.RedisSpendLedger;
+import dev.keywarden.limits.budget.SpendLedger;
 import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.config.UpstreamConfig;
@@ -213,6 +220,7 @@ public final class GatewayApp implements AutoCloseable {
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
             addLimits(builder, config, principals, redis, events);
+            addBudgets(builder, config, db, principals, redis, pricing, events, resources);
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
@@ -248,6 +256,30 @@ public final class GatewayApp implements AutoCloseable {
         if (limits.authFailuresPerMinute() > 0) {
             builder.addressGuard(new AddressLockout(limiter, local, limits.authFailuresPerMinute(), limits.authLockout(), events));
         }
+    }
+
+    /**
+     * Spend budgets per principal, team and virtual key (unless {@code budgets.enabled: off}), after the rate
+     * limits; counted in Redis with {@code state: redis}, else in this process and persisted in the store.
+     */
+    private static void addBudgets(GatewayServer.Builder builder, KeywardenConfig config, Database db, PrincipalService principals,
+                                   Optional<RedisState> redis, PricingTable pricing, SecurityEvents events,
+                                   List<AutoCloseable> resources) {
+        BudgetConfig budgets = BudgetConfig.fromSettings(config.budgetSettings());
+        if (!budgets.enabled()) {
+            LOG.warn("budgets are off (budgets.enabled: off): spend is not limited");
+            return;
+        }
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        BudgetStore store = new BudgetStore(db);
+        SpendLedger ledger = redis.<SpendLedger>map(r -> new RedisSpendLedger(r, clock))
+                .orElseGet(() -> new LocalSpendLedger(clock, store, config.shared().postgres()));
+        resources.add(ledger);
+        builder.admission(new BudgetGate(new BudgetPolicy(budgets, principals, store::all, clock), ledger, pricing, events, clock));
+        LOG.info("spend budgets ({}; soft alert at {}): tier defaults {}", redis.isPresent() ? "shared in Redis" : "in this process",
+                budgets.softThreshold(), budgets.tierDefaults().entrySet().stream().map(e -> e.getKey() + " "
+                        + e.getValue().limit(dev.keywarden.limits.budget.Period.DAY, null) / 1e9 + "/day "
+                        + e.getValue().limit(dev.keywarden.limits.budget.Period.MONTH, null) / 1e9 + "/month USD").sorted().toList());
     }
 
     /** The demo key's principal: an app on the enterprise tier, so trying the demo is not throttled at once. */
