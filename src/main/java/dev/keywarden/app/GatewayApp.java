@@ -277,9 +277,7 @@ public final class GatewayApp implements AutoCloseable {
         resources.add(ledger);
         builder.admission(new BudgetGate(new BudgetPolicy(budgets, principals, store::all, clock), ledger, pricing, events, clock));
         LOG.info("spend budgets ({}; soft alert at {}): tier defaults {}", redis.isPresent() ? "shared in Redis" : "in this process",
-                budgets.softThreshold(), budgets.tierDefaults().entrySet().stream().map(e -> e.getKey() + " "
-                        + e.getValue().limit(dev.keywarden.limits.budget.Period.DAY, null) / 1e9 + "/day "
-                        + e.getValue().limit(dev.keywarden.limits.budget.Period.MONTH, null) / 1e9 + "/month USD").sorted().toList());
+                budgets.softThreshold(), budgets.tierDefaults().entrySet().stream().map(e -> e.getKey() + " " + e.getValue().describe()).sorted().toList());
     }
 
     /** The demo key's principal: an app on the enterprise tier, so trying the demo is not throttled at once. */

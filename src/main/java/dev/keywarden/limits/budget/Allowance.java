@@ -18,4 +18,13 @@ public record Allowance(Long dailyNanos, Long monthlyNanos) {
         Long other = fallback == null ? null : period == Period.DAY ? fallback.dailyNanos : fallback.monthlyNanos;
         return other == null ? 0 : other;
     }
+
+    /** For logs: {@code USD 1/day, USD 10/month}, {@code no limit} for 0, {@code tier default} when unset. */
+    public String describe() {
+        return part(dailyNanos) + "/day, " + part(monthlyNanos) + "/month";
+    }
+
+    private static String part(Long nanos) {
+        return nanos == null ? "tier default" : nanos == 0 ? "no limit" : Usd.format(nanos);
+    }
 }

@@ -70,8 +70,8 @@ public final class BudgetPolicy {
             }
         }
         if (identity.credentialId() != null) {
-            String keyName = identity.displayPrefix() != null ? identity.displayPrefix() : identity.credentialId();
-            add(lines, Scope.KEY, identity.credentialId(), keyName, budgets.get("key:" + identity.credentialId()), Allowance.UNLIMITED, now);
+            // named by id, never by its kw_ display prefix, so no message or event holds anything shaped like a key
+            add(lines, Scope.KEY, identity.credentialId(), identity.credentialId(), budgets.get("key:" + identity.credentialId()), Allowance.UNLIMITED, now);
         }
         return lines;
     }

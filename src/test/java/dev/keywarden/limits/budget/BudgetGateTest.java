@@ -200,7 +200,7 @@ class BudgetGateTest {
 
         budget(BudgetStore.Owner.KEY, "vk_bob000001", null, "0.001");
         call(gate, key(bob, "vk_bob000001"));
-        assertThat(refused(gate, key(bob, "vk_bob000001")).getMessage()).contains("monthly budget of key kw_bob00000");
+        assertThat(refused(gate, key(bob, "vk_bob000001")).getMessage()).contains("monthly budget of key vk_bob000001");
         gate.admit(key(bob, "vk_bob000002"), REQUEST);
     }
 
