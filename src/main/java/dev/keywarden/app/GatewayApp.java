@@ -304,6 +304,7 @@ public final class GatewayApp implements AutoCloseable {
         AdminRoutes routes = new AdminRoutes();
         VirtualKeyAdmin.register(routes, keys);
         dev.keywarden.admin.PrincipalAdmin.register(routes, keys.principals());
+        dev.keywarden.limits.budget.BudgetAdmin.register(routes, new BudgetStore(db), keys);
         vault.ifPresent(v -> VaultAdmin.register(routes, v));
         metrics.addAdminRoute(routes);
         try {

@@ -8,7 +8,13 @@ import dev.keywarden.audit.AuditStore;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.store.Database;
 import dev.keywarden.testing.TestGateway;
+import dev.keywarden.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,9 +36,9 @@ class BudgetsIT {
     }
 
     static HttpResponse<byte[]> call(TestGateway gw, String key, String body) throws Exception {
-        return gw.send(java.net.http.HttpRequest.newBuilder(gw.uri("/v1/messages")).header("x-api-key", key)
+        return gw.send(HttpRequest.newBuilder(gw.uri("/v1/messages")).header("x-api-key", key)
                 .header("anthropic-version", "2023-06-01").header("content-type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     @Test
@@ -85,21 +91,53 @@ class BudgetsIT {
     }
 
     @Test
-    void explicitKeyBudgetSetAtRuntimeStopsThatKeyOnly() throws Exception {
+    void budgetsSetByCliForAKeyAndByAdminApiForAPrincipalApplyWhileTheGatewayRuns() throws Exception {
         try (TestGateway gw = TestGateway.start(Map.of())) {
             String secondKey = gw.gateway.virtualKeys().create("test-client").key();
             String firstKeyId = gw.gateway.virtualKeys().list().stream().filter(k -> gw.virtualKey.startsWith(k.prefix()))
                     .findFirst().orElseThrow().id();
-            try (Database db = Database.openSqlite(gw.dataDir)) {
-                new BudgetStore(db).set(BudgetStore.Owner.KEY, firstKeyId, new Allowance(Usd.parse("0.0001"), null), 0);
-            }
+            assertThat(Main.commandLine().execute("keys", "set-budget", firstKeyId, "--daily", "0.0001",
+                    "--data-dir", gw.dataDir.toString())).isZero();
             Thread.sleep(BudgetPolicy.EXPLICIT_TTL.toMillis() + 50);
             assertThat(gw.postMessages(TestGateway.messageBody("spend it", false)).statusCode()).isEqualTo(200);
             gw.awaitRecord(r -> r.status() == 200);
             HttpResponse<byte[]> refused = gw.postMessages(TestGateway.messageBody("again", false));
             assertThat(refused.statusCode()).isEqualTo(402);
-            assertThat(JSON.readTree(refused.body()).at("/error/message").asText()).contains("daily budget of key " + firstKeyId).doesNotContain("kw_");
+            assertThat(JSON.readTree(refused.body()).at("/error/message").asText()).contains("daily budget of key " + firstKeyId)
+                    .doesNotContain("kw_");
             assertThat(call(gw, secondKey, TestGateway.messageBody("other key", false)).statusCode()).isEqualTo(200);
+
+            Principal other = gw.gateway.virtualKeys().principals().create("other", Principal.Kind.USER, "enterprise", null);
+            String otherKey = gw.gateway.virtualKeys().create("other-key", other.id()).key();
+            HttpResponse<String> set = admin(gw, "POST", "/admin/v1/principals/other/budget", "{\"daily_usd\":\"0.0001\"}");
+            assertThat(set.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(set.body()).at("/daily_usd").asText()).isEqualTo("0.0001");
+            assertThat(JSON.readTree(admin(gw, "GET", "/admin/v1/principals/other/budget", null).body()).at("/monthly_usd").isNull())
+                    .isTrue();
+            Thread.sleep(BudgetPolicy.EXPLICIT_TTL.toMillis() + 50);
+            assertThat(call(gw, otherKey, TestGateway.messageBody("spend", false)).statusCode()).isEqualTo(200);
+            gw.awaitRecord(r -> r.status() == 200 && other.id().equals(r.identity().principalId()));
+            HttpResponse<byte[]> otherRefused = call(gw, otherKey, TestGateway.messageBody("again", false));
+            assertThat(otherRefused.statusCode()).isEqualTo(402);
+            assertThat(JSON.readTree(otherRefused.body()).at("/error/message").asText()).contains("daily budget of principal other");
         }
+    }
+
+    static HttpResponse<String> admin(TestGateway gw, String method, String path, String body) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.commandLine().execute("admin", "create-token", "--name", "ops-" + System.nanoTime(), "--data-dir",
+                    gw.dataDir.toString())).isZero();
+        } finally {
+            System.setOut(old);
+        }
+        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+        String token = lines[lines.length - 1].strip();
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(gw.gateway.adminUri().orElseThrow().resolve(path))
+                .header("authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 }
