@@ -126,6 +126,7 @@ public final class GatewayApp implements AutoCloseable {
     /** Starts a gateway for {@code config}; extra observers (tests, later audit) see every exchange. */
     public static GatewayApp start(KeywardenConfig config, List<ExchangeObserver> extraObservers) {
         List<AutoCloseable> resources = new ArrayList<>();
+        BudgetConfig budgets = BudgetConfig.fromSettings(config.budgetSettings());
         try {
             config.notices().forEach(n -> {
                 if (n.startsWith("WARN ")) {
@@ -220,7 +221,7 @@ public final class GatewayApp implements AutoCloseable {
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
             addLimits(builder, config, principals, redis, events);
-            addBudgets(builder, config, db, principals, redis, pricing, events, resources);
+            addBudgets(builder, budgets, db, principals, redis, pricing, events, resources);
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
@@ -262,10 +263,9 @@ public final class GatewayApp implements AutoCloseable {
      * Spend budgets per principal, team and virtual key (unless {@code budgets.enabled: off}), after the rate
      * limits; counted in Redis with {@code state: redis}, else in this process and persisted in the store.
      */
-    private static void addBudgets(GatewayServer.Builder builder, KeywardenConfig config, Database db, PrincipalService principals,
+    private static void addBudgets(GatewayServer.Builder builder, BudgetConfig budgets, Database db, PrincipalService principals,
                                    Optional<RedisState> redis, PricingTable pricing, SecurityEvents events,
                                    List<AutoCloseable> resources) {
-        BudgetConfig budgets = BudgetConfig.fromSettings(config.budgetSettings());
         if (!budgets.enabled()) {
             LOG.warn("budgets are off (budgets.enabled: off): spend is not limited");
             return;
@@ -273,7 +273,7 @@ public final class GatewayApp implements AutoCloseable {
         java.time.Clock clock = java.time.Clock.systemUTC();
         BudgetStore store = new BudgetStore(db);
         SpendLedger ledger = redis.<SpendLedger>map(r -> new RedisSpendLedger(r, clock))
-                .orElseGet(() -> new LocalSpendLedger(clock, store, config.shared().postgres()));
+                .orElseGet(() -> new LocalSpendLedger(clock, store, db.dialect() == dev.keywarden.store.Dialect.POSTGRESQL));
         resources.add(ledger);
         builder.admission(new BudgetGate(new BudgetPolicy(budgets, principals, store::all, clock), ledger, pricing, events, clock));
         LOG.info("spend budgets ({}; soft alert at {}): tier defaults {}", redis.isPresent() ? "shared in Redis" : "in this process",
