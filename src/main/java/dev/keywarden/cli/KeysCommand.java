@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
                 KeysCommand.CreateVirtual.class,
                 KeysCommand.ListKeys.class,
                 KeysCommand.Revoke.class,
+                BudgetCommands.ForKey.class,
                 ProviderKeyCommands.Add.class,
                 ProviderKeyCommands.Rotate.class,
                 ProviderKeyCommands.Activate.class
