@@ -31,6 +31,13 @@ import dev.keywarden.limits.PrincipalGate;
 import dev.keywarden.limits.RateLimitGate;
 import dev.keywarden.limits.RateLimiter;
 import dev.keywarden.limits.RedisRateLimiter;
+import dev.keywarden.limits.budget.BudgetConfig;
+import dev.keywarden.limits.budget.BudgetGate;
+import dev.keywarden.limits.budget.BudgetPolicy;
+import dev.keywarden.limits.budget.BudgetStore;
+import dev.keywarden.limits.budget.LocalSpendLedger;
+import dev.keywarden.limits.budget.RedisSpendLedger;
+import dev.keywarden.limits.budget.SpendLedger;
 import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.config.UpstreamConfig;
@@ -119,6 +126,7 @@ public final class GatewayApp implements AutoCloseable {
     /** Starts a gateway for {@code config}; extra observers (tests, later audit) see every exchange. */
     public static GatewayApp start(KeywardenConfig config, List<ExchangeObserver> extraObservers) {
         List<AutoCloseable> resources = new ArrayList<>();
+        BudgetConfig budgets = BudgetConfig.fromSettings(config.budgetSettings());
         try {
             config.notices().forEach(n -> {
                 if (n.startsWith("WARN ")) {
@@ -217,6 +225,7 @@ public final class GatewayApp implements AutoCloseable {
                     || !java.util.Set.of("none", "local", "passphrase").contains(config.vault().kek()));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
             addLimits(builder, config, principals, redis, events);
+            addBudgets(builder, budgets, db, principals, redis, pricing, events, resources);
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
@@ -254,6 +263,27 @@ public final class GatewayApp implements AutoCloseable {
         }
     }
 
+    /**
+     * Spend budgets per principal, team and virtual key (unless {@code budgets.enabled: off}), after the rate
+     * limits; counted in Redis with {@code state: redis}, else in this process and persisted in the store.
+     */
+    private static void addBudgets(GatewayServer.Builder builder, BudgetConfig budgets, Database db, PrincipalService principals,
+                                   Optional<RedisState> redis, PricingTable pricing, SecurityEvents events,
+                                   List<AutoCloseable> resources) {
+        if (!budgets.enabled()) {
+            LOG.warn("budgets are off (budgets.enabled: off): spend is not limited");
+            return;
+        }
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        BudgetStore store = new BudgetStore(db);
+        SpendLedger ledger = redis.<SpendLedger>map(r -> new RedisSpendLedger(r, clock))
+                .orElseGet(() -> new LocalSpendLedger(clock, store, db.dialect() == dev.keywarden.store.Dialect.POSTGRESQL));
+        resources.add(ledger);
+        builder.admission(new BudgetGate(new BudgetPolicy(budgets, principals, store::all, clock), ledger, pricing, events, clock));
+        LOG.info("spend budgets ({}; soft alert at {}): tier defaults {}", redis.isPresent() ? "shared in Redis" : "in this process",
+                budgets.softThreshold(), budgets.tierDefaults().entrySet().stream().map(e -> e.getKey() + " " + e.getValue().describe()).sorted().toList());
+    }
+
     /** The demo key's principal: an app on the enterprise tier, so trying the demo is not throttled at once. */
     private static void demoPrincipal(PrincipalService principals, LimitsConfig limits) {
         String tier = limits.knows("enterprise") ? "enterprise" : limits.defaultTier();
@@ -278,6 +308,7 @@ public final class GatewayApp implements AutoCloseable {
         AdminRoutes routes = new AdminRoutes();
         VirtualKeyAdmin.register(routes, keys);
         dev.keywarden.admin.PrincipalAdmin.register(routes, keys.principals());
+        dev.keywarden.limits.budget.BudgetAdmin.register(routes, new BudgetStore(db), keys);
         vault.ifPresent(v -> VaultAdmin.register(routes, v));
         metrics.addAdminRoute(routes);
         try {

@@ -2,7 +2,7 @@ package dev.keywarden.cli;
 
 import dev.keywarden.admin.AdminTokens;
 import dev.keywarden.auth.ServerSecret;
-import dev.keywarden.config.ConfigException;
+import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,24 +26,31 @@ public final class AdminCommand implements Runnable {
     /** {@code keywarden admin create-token --name NAME}: prints a new admin token once, alone on the last line. */
     @Command(name = "create-token", mixinStandardHelpOptions = true,
             description = "Create an admin API token (printed once; stored only as a keyed hash).")
-    static final class CreateToken implements Callable<Integer> {
+    static final class CreateToken implements Callable<Integer>, CliContext.Aware {
 
         @Option(names = "--name", required = true, description = "who or what the token is for")
         String name;
 
         @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (KEYWARDEN_DATA_DIR; default ./data)")
-        String dataDir;
+        Path dataDir;
+
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present); with store:"
+                        + " postgres the token is stored in the shared PostgreSQL database.")
+        Path config;
+
+        private CliContext context = CliContext.process();
+
+        @Override
+        public void context(CliContext context) {
+            this.context = context;
+        }
 
         @Override
         public Integer call() {
-            Path dir = Path.of(dataDir != null ? dataDir : System.getenv().getOrDefault("KEYWARDEN_DATA_DIR", "./data"));
-            ServerSecret secret;
-            try {
-                secret = ServerSecret.resolve(System.getenv(ServerSecret.ENV_VAR), dir);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(e.getMessage());
-            }
-            try (Database db = Database.openSqlite(dir)) {
+            KeywardenConfig cfg = CliStore.loadConfig(context, config, dataDir);
+            ServerSecret secret = CliStore.serverSecret(cfg);
+            try (Database db = CliStore.open(cfg)) {
                 String token = new AdminTokens(db, secret).create(name);
                 System.err.println("admin token for '" + name + "' (shown once; send it as Authorization: Bearer):");
                 System.out.println(token);

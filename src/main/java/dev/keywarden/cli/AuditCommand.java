@@ -3,7 +3,7 @@ package dev.keywarden.cli;
 import dev.keywarden.audit.AuditStore;
 import dev.keywarden.audit.AuditVerifier;
 import dev.keywarden.auth.ServerSecret;
-import dev.keywarden.config.ConfigException;
+import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,7 +34,7 @@ public final class AuditCommand implements Callable<Integer> {
             description = {"Check every audit chain: each record must hold the hash of the one before it, with no gaps,",
                     "and every HMAC checkpoint must be valid and match. Reports the first record that was altered,",
                     "removed, inserted or reordered. Exit 0 when intact, 1 when tampered."})
-    static final class Verify implements Callable<Integer> {
+    static final class Verify implements Callable<Integer>, CliContext.Aware {
         @Spec
         CommandSpec spec;
 
@@ -42,17 +42,24 @@ public final class AuditCommand implements Callable<Integer> {
                 description = "Directory holding keywarden.db and server-secret (default: $KEYWARDEN_DATA_DIR, else ./data).")
         Path dataDir;
 
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present); with store:"
+                        + " postgres the shared PostgreSQL database is verified.")
+        Path config;
+
+        private CliContext context = CliContext.process();
+
+        @Override
+        public void context(CliContext context) {
+            this.context = context;
+        }
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            Path dir = KeysCommand.StoreOptions.resolveDataDir(dataDir, System::getenv);
-            ServerSecret secret;
-            try {
-                secret = ServerSecret.resolve(System.getenv(ServerSecret.ENV_VAR), dir);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(e.getMessage());
-            }
-            try (Database db = Database.openSqlite(dir)) {
+            KeywardenConfig cfg = CliStore.loadConfig(context, config, dataDir);
+            ServerSecret secret = CliStore.serverSecret(cfg);
+            try (Database db = CliStore.open(cfg)) {
                 List<AuditVerifier.ChainReport> reports = new AuditVerifier(new AuditStore(db), secret).verifyAll();
                 if (reports.isEmpty()) {
                     out.println("the audit trail is empty");

@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
                 KeysCommand.CreateVirtual.class,
                 KeysCommand.ListKeys.class,
                 KeysCommand.Revoke.class,
+                BudgetCommands.ForKey.class,
                 ProviderKeyCommands.Add.class,
                 ProviderKeyCommands.Rotate.class,
                 ProviderKeyCommands.Activate.class
@@ -76,6 +77,11 @@ public final class KeysCommand implements Callable<Integer> {
                 description = "Directory holding keywarden.db and server-secret (default: $KEYWARDEN_DATA_DIR, else ./data).")
         Path dataDir;
 
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present); its store"
+                        + " setting (sqlite or postgres) chooses the database.")
+        Path config;
+
         private CliContext context = CliContext.process();
 
         @Override
@@ -95,18 +101,21 @@ public final class KeysCommand implements Callable<Integer> {
             return Path.of(fromEnv == null || fromEnv.isBlank() ? DEFAULT_DATA_DIR : fromEnv.strip());
         }
 
-        /** Opens the database and the key service; close the returned session when done. */
+        /** The configuration {@code serve} would use, with {@code --data-dir} (when given) taking precedence. */
+        KeywardenConfig loadConfig() {
+            return CliStore.loadConfig(context, config, dataDir);
+        }
+
+        /**
+         * Opens the configured store ({@code store: sqlite} or {@code postgres}) and the key service; close
+         * the returned session when done.
+         */
         Session open() {
-            Path dir = resolveDataDir();
-            ServerSecret secret;
+            KeywardenConfig cfg = loadConfig();
+            ServerSecret secret = CliStore.serverSecret(cfg);
+            Database database = CliStore.open(cfg);
             try {
-                secret = ServerSecret.resolve(context.env(ServerSecret.ENV_VAR), dir);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(e.getMessage());
-            }
-            Database database = Database.openSqlite(dir);
-            try {
-                return new Session(dir, database, VirtualKeyService.open(database, secret));
+                return new Session(cfg.dataDir(), CliStore.describe(cfg), database, VirtualKeyService.open(database, secret));
             } catch (RuntimeException e) {
                 database.close();
                 throw e;
@@ -115,7 +124,7 @@ public final class KeysCommand implements Callable<Integer> {
     }
 
     /** An open database and key service for the length of one command. */
-    record Session(Path dataDir, Database database, VirtualKeyService keys) implements AutoCloseable {
+    record Session(Path dataDir, String location, Database database, VirtualKeyService keys) implements AutoCloseable {
         @Override
         public void close() {
             try {
@@ -185,8 +194,8 @@ public final class KeysCommand implements Callable<Integer> {
                 try (Session session = store.open()) {
                     keys = session.keys().list();
                     dir = session.dataDir();
+                    where = session.location();
                 }
-                where = dir.toAbsolutePath().normalize().toString();
                 KeywardenConfig config = target.loadConfig(dir);
                 if (config.vault().enabled()) {
                     try (VaultTarget.LocalVault local = target.openLocal(dir, false, new LoggingSecurityEvents())) {
@@ -332,7 +341,7 @@ public final class KeysCommand implements Callable<Integer> {
                 try (Session session = store.open()) {
                     if (!session.keys().revoke(idOrPrefix)) {
                         err().println(spec.qualifiedName() + ": no virtual key has id or prefix "
-                                + shown + " in " + session.dataDir().toAbsolutePath().normalize());
+                                + shown + " in " + session.location());
                         return 1;
                     }
                 }

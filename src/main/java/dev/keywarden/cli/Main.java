@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 AuditCommand.class,
                 UsageCommand.class,
                 ScanCommand.class,
+                DoctorCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -27,7 +27,8 @@ import java.util.function.BiFunction;
                 PrincipalsCommand.ListPrincipals.class,
                 PrincipalsCommand.SetTier.class,
                 PrincipalsCommand.Suspend.class,
-                PrincipalsCommand.Resume.class
+                PrincipalsCommand.Resume.class,
+                BudgetCommands.ForPrincipal.class
         })
 public final class PrincipalsCommand implements Callable<Integer> {
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keywarden.audit.AuditStore;
 import dev.keywarden.config.ConfigException;
+import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.metrics.SinceDuration;
 import dev.keywarden.metrics.UsageReport;
 import dev.keywarden.store.Database;
@@ -46,6 +47,11 @@ public final class UsageCommand implements Callable<Integer>, CliContext.Aware {
             description = "Directory holding keywarden.db (default: $KEYWARDEN_DATA_DIR, else ./data).")
     Path dataDir;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present); with store: postgres"
+                    + " the report reads the shared PostgreSQL database.")
+    Path config;
+
     private CliContext context = CliContext.process();
 
     @Override
@@ -63,13 +69,14 @@ public final class UsageCommand implements Callable<Integer>, CliContext.Aware {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Path dir = KeysCommand.StoreOptions.resolveDataDir(dataDir, context::env);
-        if (!Files.isDirectory(dir)) {
+        KeywardenConfig cfg = CliStore.loadConfig(context, config, dataDir);
+        Path dir = cfg.dataDir();
+        if (!cfg.shared().postgres() && !Files.isDirectory(dir)) {
             throw new ConfigException("data directory " + dir + " does not exist; pass --data-dir or set KEYWARDEN_DATA_DIR"
                     + " to the directory keywarden serve uses");
         }
         UsageReport report;
-        try (Database db = Database.openSqlite(dir)) {
+        try (Database db = CliStore.open(cfg)) {
             report = UsageReport.read(new AuditStore(db), grouping, Instant.now().minus(window));
         }
         PrintWriter out = spec.commandLine().getOut();

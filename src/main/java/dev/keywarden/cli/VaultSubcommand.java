@@ -30,6 +30,7 @@ abstract class VaultSubcommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        target.config = store.config;
         try {
             return execute();
         } catch (ConfigException e) {

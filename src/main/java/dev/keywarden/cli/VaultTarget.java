@@ -2,7 +2,6 @@ package dev.keywarden.cli;
 
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.config.ConfigException;
-import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.store.Database;
 import dev.keywarden.vault.HttpUpstreamKeyVerifier;
@@ -29,8 +28,7 @@ final class VaultTarget implements CliContext.Aware {
     static final String ADMIN_URL_ENV = "KEYWARDEN_ADMIN_URL";
     static final String ADMIN_TOKEN_ENV = "KEYWARDEN_ADMIN_TOKEN";
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present). Local mode only.")
+    /** {@code --config}, declared by {@link KeysCommand.StoreOptions} and handed over by {@link VaultSubcommand}. */
     Path config;
 
     @Option(names = "--admin-url", paramLabel = "URL",
@@ -100,6 +98,11 @@ final class VaultTarget implements CliContext.Aware {
     }
 
     private String token() {
+        return token(adminTokenFile, context);
+    }
+
+    /** The admin token from {@code tokenFile} when given, else {@code KEYWARDEN_ADMIN_TOKEN}; never from a flag value. */
+    static String token(Path adminTokenFile, CliContext context) {
         if (adminTokenFile != null) {
             try {
                 byte[] bytes = Files.readAllBytes(adminTokenFile);
@@ -118,8 +121,7 @@ final class VaultTarget implements CliContext.Aware {
 
     /** The configuration {@code serve} would use, with {@code --data-dir} (when given) taking precedence. */
     KeywardenConfig loadConfig(Path dataDirOption) {
-        return ConfigLoader.from(context.env(), context.workDir()).configFile(config)
-                .flag("data_dir", dataDirOption == null ? null : dataDirOption.toString()).load();
+        return CliStore.loadConfig(context, config, dataDirOption);
     }
 
     /**
@@ -135,14 +137,13 @@ final class VaultTarget implements CliContext.Aware {
                     + cfg.dataDir().toAbsolutePath().normalize() + ": set it to local, passphrase, vault-transit, aws-kms or "
                     + "gcp-kms (as the gateway is configured), or pass --admin-url to act on a running gateway");
         }
-        Database db = Database.openSqlite(cfg.dataDir());
+        Database db = CliStore.open(cfg);
         KeyVault vault;
         dev.keywarden.audit.AuditTrail trail = null;
         try {
             // this command's security events go to the audit trail too, on a chain of its own (a CLI
             // process never appends to the running gateway's chain)
-            dev.keywarden.auth.ServerSecret secret = dev.keywarden.auth.ServerSecret.resolve(
-                    cfg.serverSecret().map(dev.keywarden.config.Secret::reveal).orElse(null), cfg.dataDir());
+            dev.keywarden.auth.ServerSecret secret = CliStore.serverSecret(cfg);
             trail = dev.keywarden.audit.AuditTrail.start(new dev.keywarden.audit.AuditStore(db), secret,
                     "cli-" + java.time.Instant.now().toEpochMilli() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong()),
                     dev.keywarden.audit.AuditTrail.Options.defaults(), java.util.List.of());

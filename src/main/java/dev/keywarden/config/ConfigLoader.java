@@ -203,7 +203,7 @@ public final class ConfigLoader {
         return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, shared,
                 alertSettings(yaml, merged, flags),
                 Optional.ofNullable(values.get(PRICING_FILE.path())).map(String::strip).map(workingDir::resolve),
-                serverSecret, List.copyOf(notices), limits);
+                serverSecret, List.copyOf(notices), limits, budgetSettings(yaml, merged, flags, tierValues));
     }
 
     /**
@@ -236,6 +236,39 @@ public final class ConfigLoader {
 
     private static boolean isAlertSetting(String path) {
         return path.startsWith("anomaly.") || path.startsWith("alerts.");
+    }
+
+    /**
+     * Budget settings as given: {@code budgets.*} from the config file, then {@code KEYWARDEN_BUDGETS_*}
+     * variables and flags, plus the {@code tiers.<name>.*_budget_usd} values among {@code tierValues}; the
+     * budget package validates names and values.
+     */
+    private static Map<String, String> budgetSettings(Map<String, String> yaml, Map<String, String> env, Map<String, String> flags,
+                                                      Map<String, String> tierValues) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        yaml.forEach((k, v) -> {
+            if (k.startsWith("budgets.")) {
+                out.put(k, v);
+            }
+        });
+        env.forEach((k, v) -> {
+            if (k.startsWith("KEYWARDEN_BUDGETS_") && v != null && !v.isBlank()) {
+                out.put("budgets." + k.substring("KEYWARDEN_BUDGETS_".length()).toLowerCase(java.util.Locale.ROOT), v);
+            }
+        });
+        flags.forEach((k, v) -> {
+            if (k.startsWith("budgets.")) {
+                out.put(k, v);
+            }
+        });
+        tierValues.forEach((k, v) -> {
+            for (String field : LimitsConfig.BUDGET_FIELDS) {
+                if (k.endsWith("." + field)) {
+                    out.put(k, v);
+                }
+            }
+        });
+        return out;
     }
 
     private static AuditConfig audit(Map<String, String> values, List<String> notices) {
@@ -451,7 +484,7 @@ public final class ConfigLoader {
                 }
                 continue;
             }
-            if (isAlertSetting(path)) {
+            if (isAlertSetting(path) || path.startsWith("budgets.")) {
                 if (!e.getValue().isValueNode()) {
                     throw new ConfigException(path + ": must be a single value, not a list");
                 }

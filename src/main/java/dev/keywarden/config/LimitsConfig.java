@@ -26,6 +26,8 @@ public record LimitsConfig(boolean enabled, Map<String, TierLimits> tiers, Strin
 
     public static final Map<String, TierLimits> DEFAULT_TIERS = defaults();
     static final String[] FIELDS = {"requests_per_minute", "input_tokens_per_minute", "output_tokens_per_minute", "concurrent_requests"};
+    /** Tier fields read by the budget package ({@code dev.keywarden.limits.budget.BudgetConfig}), not by rate limits. */
+    public static final java.util.List<String> BUDGET_FIELDS = java.util.List.of("daily_budget_usd", "monthly_budget_usd");
     private static final Pattern TIER_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
 
     private static Map<String, TierLimits> defaults() {
@@ -64,9 +66,13 @@ public record LimitsConfig(boolean enabled, Map<String, TierLimits> tiers, Strin
             String name = dot < 0 ? rest : rest.substring(0, dot).toLowerCase(Locale.ROOT);
             String field = dot < 0 ? "" : rest.substring(dot + 1);
             int index = java.util.Arrays.asList(FIELDS).indexOf(field);
+            if (BUDGET_FIELDS.contains(field) && TIER_NAME.matcher(name).matches()) {
+                raw.computeIfAbsent(name, n -> new long[]{0, 0, 0, 0});
+                continue;
+            }
             if (index < 0 || !TIER_NAME.matcher(name).matches()) {
                 throw new ConfigException(path + ": unknown setting; tier settings are tiers.<name>.{"
-                        + String.join(",", FIELDS) + "} with a lower-case tier name");
+                        + String.join(",", FIELDS) + "," + String.join(",", BUDGET_FIELDS) + "} with a lower-case tier name");
             }
             long v;
             try {
@@ -98,10 +104,11 @@ public record LimitsConfig(boolean enabled, Map<String, TierLimits> tiers, Strin
                 continue;
             }
             String rest = k.substring("KEYWARDEN_TIERS_".length()).toLowerCase(Locale.ROOT);
-            Optional<String> field = java.util.Arrays.stream(FIELDS).filter(f -> rest.endsWith("_" + f)).findFirst();
+            Optional<String> field = java.util.stream.Stream.concat(java.util.Arrays.stream(FIELDS), BUDGET_FIELDS.stream())
+                    .filter(f -> rest.endsWith("_" + f)).findFirst();
             if (field.isEmpty()) {
                 throw new ConfigException(k + ": unknown setting; use KEYWARDEN_TIERS_<NAME>_{REQUESTS_PER_MINUTE,"
-                        + "INPUT_TOKENS_PER_MINUTE,OUTPUT_TOKENS_PER_MINUTE,CONCURRENT_REQUESTS}");
+                        + "INPUT_TOKENS_PER_MINUTE,OUTPUT_TOKENS_PER_MINUTE,CONCURRENT_REQUESTS,DAILY_BUDGET_USD,MONTHLY_BUDGET_USD}");
             }
             String name = rest.substring(0, rest.length() - field.get().length() - 1);
             out.put("tiers." + name + "." + field.get(), e.getValue());

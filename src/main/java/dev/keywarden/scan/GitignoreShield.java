@@ -48,20 +48,36 @@ public final class GitignoreShield {
 
     /** One warning per tracked {@code .env}-style file and per standard name not ignored; empty when shielded. */
     public static List<String> check(Path repo) {
-        Git.requireRepository(repo);
         List<String> warnings = new ArrayList<>();
-        for (String tracked : Git.lines(repo, "ls-files", "-z")) {
-            if (isEnvStyle(tracked)) {
-                warnings.add(tracked + " is tracked by git although .env-style files hold secrets: run `git rm --cached "
-                        + tracked + "`, rotate the secrets it held (they stay in history) and ignore it");
-            }
+        for (String tracked : trackedEnvFiles(repo)) {
+            warnings.add(tracked + " is tracked by git although .env-style files hold secrets: run `git rm --cached "
+                    + tracked + "`, rotate the secrets it held (they stay in history) and ignore it");
         }
-        for (String name : MUST_IGNORE) {
-            if (Git.exitCode(repo, "check-ignore", "-q", "--no-index", name) != 0) {
-                warnings.add(name + " is not ignored by .gitignore: add the standard lines (keywarden scan install-hook --fix-gitignore)");
-            }
+        for (String name : unignoredEnvNames(repo)) {
+            warnings.add(name + " is not ignored by .gitignore: add the standard lines (keywarden scan install-hook --fix-gitignore)");
         }
         return warnings;
+    }
+
+    /**
+     * Whether {@code dir} is inside a git working tree.
+     *
+     * @throws GitScanner.GitException when git cannot be run
+     */
+    public static boolean inRepository(Path dir) {
+        return Git.exitCode(dir, "rev-parse", "--is-inside-work-tree") == 0;
+    }
+
+    /** The {@code .env}-style files git tracks in {@code repo} (paths relative to it). */
+    public static List<String> trackedEnvFiles(Path repo) {
+        Git.requireRepository(repo);
+        return Git.lines(repo, "ls-files", "-z").stream().filter(GitignoreShield::isEnvStyle).toList();
+    }
+
+    /** The standard {@code .env} names that {@code .gitignore} in {@code repo} does not ignore. */
+    public static List<String> unignoredEnvNames(Path repo) {
+        Git.requireRepository(repo);
+        return MUST_IGNORE.stream().filter(name -> Git.exitCode(repo, "check-ignore", "-q", "--no-index", name) != 0).toList();
     }
 
     /**

@@ -60,8 +60,10 @@ class RedisOutageIT {
     }
 
     Map<String, String> env(String onFailure) {
+        // no spend budgets on the free tier here: budgets always fail closed (SharedBudgetsIT), this is about rate limits
         return LimitsIT.limitsOn("KEYWARDEN_STATE", "redis", "KEYWARDEN_REDIS_URL", "redis://127.0.0.1:" + port,
-                "KEYWARDEN_REDIS_ON_FAILURE", onFailure, "KEYWARDEN_CLUSTER_INSTANCES", "2");
+                "KEYWARDEN_REDIS_ON_FAILURE", onFailure, "KEYWARDEN_CLUSTER_INSTANCES", "2",
+                "KEYWARDEN_TIERS_FREE_DAILY_BUDGET_USD", "0", "KEYWARDEN_TIERS_FREE_MONTHLY_BUDGET_USD", "0");
     }
 
     @Test
