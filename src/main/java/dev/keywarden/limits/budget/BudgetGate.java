@@ -150,6 +150,11 @@ public final class BudgetGate implements Admission {
         }
 
         @Override
+        public boolean finishMayBlock() {
+            return ledger.addMayBlock();
+        }
+
+        @Override
         public void finish(ExchangeRecord record) {
             long cost;
             try {
