@@ -25,17 +25,27 @@ public final class AuditChain {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** SHA-256 of {@link #canonicalBytes}, in hex; digests the parts one after another without joining them. */
     public static String hash(StoredAuditRecord r) {
-        return sha256Hex(canonicalBytes(r));
+        MessageDigest digest = SHA256.get();
+        digest.update((r.chainId() + "\n" + r.seq() + "\n" + r.at() + "\n" + r.kind() + "\n" + r.prevHash() + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        digest.update(r.body().getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     static String sha256Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(SHA256.get().digest(bytes));
+    }
+
+    /** One reusable digest per thread (digest() resets it). */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }
-    }
+    });
 
     /** The message a checkpoint MAC covers: domain-separated so it cannot be confused with other HMAC uses. */
     static String checkpointMessage(String chainId, long seq, String recordHash) {
