@@ -106,7 +106,7 @@ public final class KeysCommand implements Callable<Integer> {
             }
             Database database = Database.openSqlite(dir);
             try {
-                return new Session(dir, database, VirtualKeyService.open(database, secret));
+                return new Session(dir, database, VirtualKeyService.open(database, secret), secret);
             } catch (RuntimeException e) {
                 database.close();
                 throw e;
@@ -115,7 +115,7 @@ public final class KeysCommand implements Callable<Integer> {
     }
 
     /** An open database and key service for the length of one command. */
-    record Session(Path dataDir, Database database, VirtualKeyService keys) implements AutoCloseable {
+    record Session(Path dataDir, Database database, VirtualKeyService keys, ServerSecret secret) implements AutoCloseable {
         @Override
         public void close() {
             try {
