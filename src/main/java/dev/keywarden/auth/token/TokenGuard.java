@@ -34,7 +34,15 @@ public final class TokenGuard implements CredentialGuard {
         if (route == Route.TOKENS_CREATE) {
             throw forbidden("a token cannot mint tokens; mint them with a virtual key");
         }
-        TokenScopes s = tokens.scopes(identity.credentialId());
+        TokenScopes s;
+        try {
+            s = tokens.scopes(identity.credentialId()).orElse(null);
+        } catch (RuntimeException storeDown) {
+            throw new Refusal(503, ErrorType.API, "the gateway cannot check this token's scopes right now; retry shortly");
+        }
+        if (s == null) {
+            throw new Refusal(401, ErrorType.AUTHENTICATION, TokenService.INVALID_MESSAGE);
+        }
         if (s.endpoints() != null && !s.endpoints().contains(route.id())) {
             throw forbidden("this token's endpoints scope does not allow " + route.id() + " (allowed: "
                     + String.join(", ", s.endpoints()) + ")");

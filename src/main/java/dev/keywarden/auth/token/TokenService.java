@@ -171,17 +171,20 @@ public final class TokenService {
         return new ClientIdentity(CREDENTIAL_KIND, t.id(), t.id(), t.issuerName(), p.id(), p.name(), p.kind().wireName(), p.tier());
     }
 
-    /** The scopes of token {@code id} (cached: scopes never change after minting). */
-    public TokenScopes scopes(String id) {
+    /**
+     * The scopes of token {@code id} (cached: scopes never change after minting); empty when no such
+     * token exists.
+     */
+    public Optional<TokenScopes> scopes(String id) {
         TokenScopes cached = scopes.getIfPresent(id);
         if (cached != null) {
-            return cached;
+            return Optional.of(cached);
         }
         return store.findById(id).map(t -> {
             TokenScopes s = TokenScopes.fromJson(t.scopesJson());
             scopes.put(id, s);
             return s;
-        }).orElse(TokenScopes.ANY);
+        });
     }
 
     /**

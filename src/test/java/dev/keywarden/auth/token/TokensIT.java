@@ -202,6 +202,22 @@ class TokensIT {
     }
 
     @Test
+    void tokenCallsCountAgainstTheIssuingPrincipalsRateLimitAndARateLimitedCallSpendsNoUse() throws Exception {
+        try (TestGateway gw = TestGateway.start(Map.of("KEYWARDEN_LIMITS", "on", "KEYWARDEN_TIERS_FREE_REQUESTS_PER_MINUTE", "3"))) {
+            JsonNode minted = mint(gw, gw.virtualKey, "{}", 201);
+            assertThat(messages(gw, gw.virtualKey, "m", 10).statusCode()).isEqualTo(200);
+            assertThat(messages(gw, gw.virtualKey, "m", 10).statusCode()).isEqualTo(200);
+
+            HttpResponse<byte[]> limited = messages(gw, minted.get("token").asText(), "m", 10);
+
+            assertThat(limited.statusCode()).as("mint + 2 key calls used the principal's 3 requests").isEqualTo(429);
+            assertThat(error(limited).get("type").asText()).isEqualTo("rate_limit_error");
+            assertThat(gw.gateway.tokens().find(minted.get("id").asText()).orElseThrow().uses()).isZero();
+            assertThat(gw.upstream.requestCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void canaryTheTokenNeverAppearsInTheAuditTableOrTheLogs() throws Exception {
         List<String> tokens = new ArrayList<>();
         String logs;
