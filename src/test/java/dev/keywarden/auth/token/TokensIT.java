@@ -218,6 +218,18 @@ class TokensIT {
     }
 
     @Test
+    void aSuspendedPrincipalsTokensAreRefused() throws Exception {
+        try (TestGateway gw = TestGateway.start(Map.of())) {
+            String token = mint(gw, gw.virtualKey, "{}", 201).get("token").asText();
+            gw.gateway.virtualKeys().principals().suspend("test-client");
+            HttpResponse<byte[]> r = messages(gw, token, "m", 10);
+            assertThat(r.statusCode()).isEqualTo(403);
+            assertThat(error(r).get("message").asText()).contains("principal test-client is suspended");
+            assertThat(gw.upstream.requestCount()).isZero();
+        }
+    }
+
+    @Test
     void canaryTheTokenNeverAppearsInTheAuditTableOrTheLogs() throws Exception {
         List<String> tokens = new ArrayList<>();
         String logs;
