@@ -20,6 +20,11 @@ import dev.keywarden.metrics.Metrics;
 import dev.keywarden.pricing.PricingTable;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.auth.ServerSecret;
+import dev.keywarden.auth.token.KeysAndTokens;
+import dev.keywarden.auth.token.TokenEndpoint;
+import dev.keywarden.auth.token.TokenGuard;
+import dev.keywarden.auth.token.TokenService;
+import dev.keywarden.gateway.Route;
 import dev.keywarden.auth.VirtualKeyService;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.auth.PrincipalService;
@@ -86,15 +91,17 @@ public final class GatewayApp implements AutoCloseable {
     private final VirtualKeyService keys;
     private final Optional<AdminServer> admin;
     private final Optional<KeyVault> vault;
+    private final TokenService tokens;
 
     private GatewayApp(List<AutoCloseable> resources, GatewayServer server, Optional<String> demoKey, VirtualKeyService keys,
-                       Optional<AdminServer> admin, Optional<KeyVault> vault) {
+                       Optional<AdminServer> admin, Optional<KeyVault> vault, TokenService tokens) {
         this.resources = resources;
         this.server = server;
         this.demoKey = demoKey;
         this.keys = keys;
         this.admin = admin;
         this.vault = vault;
+        this.tokens = tokens;
     }
 
     /**
@@ -206,11 +213,14 @@ public final class GatewayApp implements AutoCloseable {
                     });
             trail.observeWrites(metrics::recordAuditWrite);
             vault.ifPresent(v -> metrics.keysOverdue(() -> v.isSealed() ? 0 : v.overdue().size()));
+            TokenService tokens = new TokenService(db, secret, principals, config.tokens(), events, java.time.Clock.systemUTC());
             GatewayServer.Builder builder = GatewayServer.builder()
                     .listen(config.listen())
                     .server(config.server())
                     .upstream(upstream)
-                    .authenticator(keys)
+                    .authenticator(new KeysAndTokens(keys, tokens))
+                    .credentialGuard(new TokenGuard(tokens))
+                    .endpoint(Route.TOKENS_CREATE, new TokenEndpoint(tokens))
                     .providerKeys(providerKeys)
                     .observer(new AccessLog())
                     .observer(audit)
@@ -229,12 +239,12 @@ public final class GatewayApp implements AutoCloseable {
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
-            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, vault, events, metrics, resources);
+            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, tokens, vault, events, metrics, resources);
             events.record(SecurityEvent.of("gateway.started", server.baseUri().toString(), startupSummary(config, providerKeys)));
             LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, providerKeys.describe(),
                     config.environment().name().toLowerCase(java.util.Locale.ROOT));
-            return new GatewayApp(resources, server, demoKey, keys, admin, vault);
+            return new GatewayApp(resources, server, demoKey, keys, admin, vault, tokens);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -299,7 +309,8 @@ public final class GatewayApp implements AutoCloseable {
 
     /** The admin listener; a taken default port is a warning, a taken configured port stops start-up. */
     private static Optional<AdminServer> startAdmin(KeywardenConfig config, Database db, ServerSecret secret,
-                                                    VirtualKeyService keys, Optional<KeyVault> vault, SecurityEvents events,
+                                                    VirtualKeyService keys, TokenService tokens, Optional<KeyVault> vault,
+                                                    SecurityEvents events,
                                                     Metrics metrics, List<AutoCloseable> resources) {
         if (config.admin().listen().isEmpty()) {
             LOG.info("admin API disabled (admin.listen: off)");
@@ -309,6 +320,7 @@ public final class GatewayApp implements AutoCloseable {
         VirtualKeyAdmin.register(routes, keys);
         dev.keywarden.admin.PrincipalAdmin.register(routes, keys.principals());
         dev.keywarden.limits.budget.BudgetAdmin.register(routes, new BudgetStore(db), keys);
+        dev.keywarden.admin.TokenAdmin.register(routes, tokens);
         vault.ifPresent(v -> VaultAdmin.register(routes, v));
         metrics.addAdminRoute(routes);
         try {
@@ -410,6 +422,11 @@ public final class GatewayApp implements AutoCloseable {
     /** The virtual-key service of this gateway (CLI-equivalent operations for tests and admin). */
     public VirtualKeyService virtualKeys() {
         return keys;
+    }
+
+    /** The short-lived token service of this gateway (mint, revoke, list; for tests and admin). */
+    public TokenService tokens() {
+        return tokens;
     }
 
     public void join() throws InterruptedException {

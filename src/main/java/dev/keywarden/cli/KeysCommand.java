@@ -115,7 +115,7 @@ public final class KeysCommand implements Callable<Integer> {
             ServerSecret secret = CliStore.serverSecret(cfg);
             Database database = CliStore.open(cfg);
             try {
-                return new Session(cfg.dataDir(), CliStore.describe(cfg), database, VirtualKeyService.open(database, secret));
+                return new Session(cfg.dataDir(), CliStore.describe(cfg), database, VirtualKeyService.open(database, secret), secret);
             } catch (RuntimeException e) {
                 database.close();
                 throw e;
@@ -124,7 +124,8 @@ public final class KeysCommand implements Callable<Integer> {
     }
 
     /** An open database and key service for the length of one command. */
-    record Session(Path dataDir, String location, Database database, VirtualKeyService keys) implements AutoCloseable {
+    record Session(Path dataDir, String location, Database database, VirtualKeyService keys, ServerSecret secret)
+            implements AutoCloseable {
         @Override
         public void close() {
             try {

@@ -78,7 +78,9 @@ public final class ConfigLoader {
     static final Setting LIMITS_DEFAULT_TIER = new Setting("limits.default_tier", "KEYWARDEN_LIMITS_DEFAULT_TIER", "free", false);
     static final Setting LIMITS_AUTH_FAILURES = new Setting("limits.auth_failures_per_minute", "KEYWARDEN_AUTH_FAILURES_PER_MINUTE", "20", false);
     static final Setting LIMITS_AUTH_LOCKOUT = new Setting("limits.auth_lockout", "KEYWARDEN_AUTH_LOCKOUT", "15m", false);
-    static final List<Setting> SETTINGS = List.of(LIMITS_ENABLED, LIMITS_DEFAULT_TIER, LIMITS_AUTH_FAILURES, LIMITS_AUTH_LOCKOUT,
+    static final Setting TOKENS_MAX_TTL = new Setting("tokens.max_ttl", "KEYWARDEN_TOKENS_MAX_TTL", "1h", false);
+    static final Setting TOKENS_MAX_USES = new Setting("tokens.max_uses", "KEYWARDEN_TOKENS_MAX_USES", "10000", false);
+    static final List<Setting> SETTINGS = List.of(TOKENS_MAX_TTL, TOKENS_MAX_USES, LIMITS_ENABLED, LIMITS_DEFAULT_TIER, LIMITS_AUTH_FAILURES, LIMITS_AUTH_LOCKOUT,
             ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN,
             AUDIT_MODE, AUDIT_QUEUE_SIZE, AUDIT_MIRROR, PRICING_FILE,
             VAULT_KEK, VAULT_PASSPHRASE, VAULT_KMS_KEY, VAULT_KMS_ENDPOINT, VAULT_KEY_ENVIRONMENT, VAULT_CACHE_TTL, UPSTREAM_URL,
@@ -200,10 +202,19 @@ public final class ConfigLoader {
         if (!limits.enabled()) {
             notices.add("WARN rate limits are off (limits.enabled: off): principals are not limited");
         }
+        TokensConfig tokens = new TokensConfig(
+                parse(TOKENS_MAX_TTL, values.get(TOKENS_MAX_TTL.path()), raw -> {
+                    Duration d = Values.duration(raw);
+                    if (d.toSeconds() < 1) {
+                        throw new IllegalArgumentException("must be at least 1s");
+                    }
+                    return d;
+                }),
+                parse(TOKENS_MAX_USES, values.get(TOKENS_MAX_USES.path()), Values::positiveInt));
         return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, shared,
                 alertSettings(yaml, merged, flags),
                 Optional.ofNullable(values.get(PRICING_FILE.path())).map(String::strip).map(workingDir::resolve),
-                serverSecret, List.copyOf(notices), limits, budgetSettings(yaml, merged, flags, tierValues));
+                serverSecret, List.copyOf(notices), limits, budgetSettings(yaml, merged, flags, tierValues), tokens);
     }
 
     /**

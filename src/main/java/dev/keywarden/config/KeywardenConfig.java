@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param limits  rate limits: tiers, default tier, per-address lockout
  * @param budgetSettings {@code budgets.*} and {@code tiers.<name>.{daily,monthly}_budget_usd} as given (validated by
  *                       the budget package)
+ * @param tokens  limits on short-lived tokens ({@code tokens.max_ttl}, {@code tokens.max_uses})
  * @param notices lines to log at start-up about how the configuration was assembled (e.g. a
  *                loaded {@code .env} file); never contain secret values
  */
@@ -22,7 +23,8 @@ public record KeywardenConfig(Environment environment, HostPort listen, Path dat
                               SharedConfig shared, java.util.Map<String, String> alertSettings,
                               Optional<Path> pricingFile,
                               Optional<Secret> serverSecret, List<String> notices, LimitsConfig limits,
-                              java.util.Map<String, String> budgetSettings) {
+                              java.util.Map<String, String> budgetSettings,
+                              TokensConfig tokens) {
 
     /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */
     public boolean demoMode() {

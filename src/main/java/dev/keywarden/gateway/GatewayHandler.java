@@ -32,7 +32,9 @@ import java.util.Optional;
  *   <li>authenticate the client credential (401), before any body is read;</li>
  *   <li>read the body within the size limit (413 by {@code Content-Length} without reading, or
  *       while reading) and check it is one JSON object (400);</li>
- *   <li>pick the provider key (503 when none can serve);</li>
+ *   <li>check the credential's own scopes ({@link CredentialGuard}, 403), then the preflights and admissions;</li>
+ *   <li>answer a gateway-served route ({@link GatewayEndpoint}) here — it never goes upstream;</li>
+ *   <li>pick the provider key (503 when none can serve), then spend one use of a limited credential (401 when none is left);</li>
  *   <li>forward to upstream and relay the response ({@link UpstreamExchange});</li>
  *   <li>report one {@link ExchangeRecord} to the observers.</li>
  * </ol>
@@ -58,6 +60,8 @@ final class GatewayHandler extends Handler.Abstract {
     private final List<Preflight> preflights;
     private final List<Admission> admissions;
     private final AddressGuard addressGuard;
+    private final CredentialGuard credentialGuard;
+    private final java.util.Map<Route, GatewayEndpoint> endpoints;
     private final boolean inlineWhenBodyArrived;
     /** Where a request waits for the rest of its body when it reached the pipeline on an I/O thread. */
     private static final java.util.concurrent.Executor WAITING =
@@ -66,7 +70,8 @@ final class GatewayHandler extends Handler.Abstract {
     GatewayHandler(Authenticator authenticator, ProviderKeys providerKeys, HttpClient upstream,
                    UpstreamConfig upstreamConfig, ServerConfig serverConfig,
                    List<ExchangeObserver> observers, List<Readiness> readiness, List<Preflight> preflights,
-                   List<Admission> admissions, AddressGuard addressGuard, boolean inlineWhenBodyArrived) {
+                   List<Admission> admissions, AddressGuard addressGuard, CredentialGuard credentialGuard,
+                   java.util.Map<Route, GatewayEndpoint> endpoints, boolean inlineWhenBodyArrived) {
         super(InvocationType.BLOCKING);
         this.authenticator = authenticator;
         this.providerKeys = providerKeys;
@@ -79,6 +84,8 @@ final class GatewayHandler extends Handler.Abstract {
         this.preflights = List.copyOf(preflights);
         this.admissions = List.copyOf(admissions);
         this.addressGuard = addressGuard;
+        this.credentialGuard = credentialGuard;
+        this.endpoints = java.util.Map.copyOf(endpoints);
         this.inlineWhenBodyArrived = inlineWhenBodyArrived;
     }
 
@@ -98,7 +105,7 @@ final class GatewayHandler extends Handler.Abstract {
                     "no such endpoint: " + method + " " + abbreviate(path));
         }
         state.route = match.route();
-        if (!state.route.proxied()) {
+        if (state.route.health()) {
             return health(state, response, callback);
         }
 
@@ -185,6 +192,11 @@ final class GatewayHandler extends Handler.Abstract {
             }
         }
 
+        try {
+            credentialGuard.checkScope(state.identity, state.route, request.getHeaders().get(HttpHeader.ORIGIN), state.summary);
+        } catch (Refusal refusal) {
+            return refuse(state, response, callback, refusal.status(), refusal.type(), refusal.getMessage());
+        }
         for (Preflight preflight : preflights) {
             try {
                 preflight.check(state.identity, state.summary);
@@ -203,6 +215,10 @@ final class GatewayHandler extends Handler.Abstract {
             }
         }
 
+        if (!state.route.proxied()) {
+            return answerLocally(state, response, callback, body);
+        }
+
         Optional<ProviderKey> key;
         try {
             key = providerKeys.select(state.route.id());
@@ -217,6 +233,11 @@ final class GatewayHandler extends Handler.Abstract {
         if (key.isEmpty()) {
             return refuse(state, response, callback, 503, ErrorType.API,
                     "no provider key is available to serve this request; an operator must add or unseal one");
+        }
+        try {
+            credentialGuard.consume(state.identity);
+        } catch (Refusal refusal) {
+            return refuse(state, response, callback, refusal.status(), refusal.type(), refusal.getMessage());
         }
         state.providerKey = key.get().fingerprint();
         forward(state, request, response, callback, key.get(), body);
@@ -251,6 +272,34 @@ final class GatewayHandler extends Handler.Abstract {
         request.addFailureListener(failure -> UpstreamExchange.clientFailed(state, failure));
         request.addIdleTimeoutListener(timeout -> false);
         exchange.send(key);
+    }
+
+    /** A route the gateway answers itself; nothing is forwarded. */
+    private boolean answerLocally(ExchangeState state, Response response, Callback callback, byte[] body) {
+        GatewayEndpoint endpoint = endpoints.get(state.route);
+        if (endpoint == null) {
+            return refuse(state, response, callback, 404, ErrorType.NOT_FOUND, "this gateway does not serve " + state.route.id());
+        }
+        GatewayEndpoint.Answer answer;
+        try {
+            answer = endpoint.handle(state.identity, body);
+        } catch (Refusal refusal) {
+            return refuse(state, response, callback, refusal.status(), refusal.type(), refusal.getMessage());
+        } catch (RuntimeException failed) {
+            LOG.error("request {}: {} failed, refusing (fail closed): {}", state.requestId, state.route.id(), failed.toString());
+            return refuse(state, response, callback, 503, ErrorType.API, "the gateway cannot serve " + state.route.id()
+                    + " right now; retry shortly");
+        }
+        state.status = answer.status();
+        state.addResponseHeaders(response.getHeaders());
+        response.setStatus(answer.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(GatewayHeaders.REQUEST_ID, state.requestId);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.json().length);
+        response.write(true, ByteBuffer.wrap(answer.json()), callback);
+        state.report(observers);
+        return true;
     }
 
     private boolean health(ExchangeState state, Response response, Callback callback) {

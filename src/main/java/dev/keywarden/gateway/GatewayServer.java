@@ -95,6 +95,24 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
+        private CredentialGuard credentialGuard = CredentialGuard.NONE;
+        private final java.util.Map<Route, GatewayEndpoint> endpoints = new java.util.EnumMap<>(Route.class);
+
+        /** Optional: scopes and use counts of limited credentials such as short-lived tokens (default: none). */
+        public Builder credentialGuard(CredentialGuard guard) {
+            this.credentialGuard = Objects.requireNonNull(guard);
+            return this;
+        }
+
+        /** Optional: serves {@code route} (one the gateway answers itself, e.g. {@link Route#TOKENS_CREATE}); 404 otherwise. */
+        public Builder endpoint(Route route, GatewayEndpoint endpoint) {
+            if (route.proxied() || route.health()) {
+                throw new IllegalArgumentException(route.id() + " is not a gateway-served route");
+            }
+            endpoints.put(route, Objects.requireNonNull(endpoint));
+            return this;
+        }
+
         /** Optional; admissions (rate limits) run in the order added, after the preflights. */
         public Builder admission(Admission admission) {
             admissions.add(Objects.requireNonNull(admission));
@@ -182,7 +200,8 @@ public final class GatewayServer implements AutoCloseable {
             HttpClient client = UpstreamClient.create(upstreamConfig);
             GracefulHandler graceful = new GracefulHandler();
             graceful.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
-                    observers, readiness, preflights, admissions, addressGuard, !networkStages));
+                    observers, readiness, preflights, admissions, addressGuard,
+                    credentialGuard, endpoints, !networkStages));
             server.setHandler(graceful);
             try {
                 server.start();

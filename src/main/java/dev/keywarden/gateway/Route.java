@@ -3,6 +3,8 @@ package dev.keywarden.gateway;
 /**
  * The endpoints the gateway serves. Proxied routes are forwarded upstream under the same path;
  * {@code bodyRequired} routes must carry a JSON object body, checked before anything is sent.
+ * {@link #TOKENS_CREATE} is authenticated like a proxied route but answered by the gateway itself
+ * (a {@link GatewayEndpoint}); the health routes need no credential.
  */
 public enum Route {
     MESSAGES("messages", true, true),
@@ -15,6 +17,8 @@ public enum Route {
     BATCH_DELETE("batches.delete", true, false),
     BATCH_CANCEL("batches.cancel", true, false),
     BATCH_RESULTS("batches.results", true, false),
+    /** {@code POST /v1/keywarden/tokens}: mint a short-lived token; never forwarded upstream. */
+    TOKENS_CREATE("tokens.create", false, false),
     HEALTHZ("healthz", false, false),
     READYZ("readyz", false, false);
 
@@ -35,6 +39,11 @@ public enum Route {
 
     public boolean proxied() {
         return proxied;
+    }
+
+    /** Health and readiness probes: answered without a credential. */
+    public boolean health() {
+        return this == HEALTHZ || this == READYZ;
     }
 
     public boolean bodyRequired() {

@@ -43,6 +43,7 @@ final class Router {
                     default -> new Match(null, List.of("GET", "POST"));
                 };
             }
+            case "/v1/keywarden/tokens" -> { return only(method, "POST", Route.TOKENS_CREATE); }
             case "/healthz" -> { return only(method, "GET", Route.HEALTHZ); }
             case "/readyz" -> { return only(method, "GET", Route.READYZ); }
             default -> { }

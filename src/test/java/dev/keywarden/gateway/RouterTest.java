@@ -23,6 +23,15 @@ class RouterTest {
     }
 
     @Test
+    void theTokenMintRouteIsGatewayServedAndPostOnly() {
+        assertThat(Router.match("POST", "/v1/keywarden/tokens").route()).isEqualTo(Route.TOKENS_CREATE);
+        assertThat(Route.TOKENS_CREATE.proxied()).isFalse();
+        assertThat(Route.TOKENS_CREATE.health()).isFalse();
+        assertThat(Router.match("GET", "/v1/keywarden/tokens").allowedMethods()).containsExactly("POST");
+        assertThat(Router.match("POST", "/v1/keywarden/tokens/x").found()).isFalse();
+    }
+
+    @Test
     void wrongMethodOnKnownPathIsMethodNotAllowedWithTheAllowedMethods() {
         Router.Match m = Router.match("GET", "/v1/messages");
         assertThat(m.found()).isFalse();
