@@ -16,7 +16,7 @@ for tool in wrk psql redis-cli; do command -v "$tool" >/dev/null || { echo "benc
 pg_jdbc="${BENCH_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/test}"
 pg_user="${BENCH_POSTGRES_USER:-postgres}"
 redis_url="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}"
-pg_cli="postgresql://$pg_user@${pg_jdbc#jdbc:postgresql://}"
+pg_cli="postgresql://$pg_user@$(printf '%s' "${pg_jdbc#jdbc:postgresql://}" | sed 's/?.*//')"
 schema="kw_bench_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 keys_in_db=$(redis-cli -u "$redis_url" dbsize)
@@ -36,7 +36,7 @@ trap shared_cleanup EXIT
 
 # shared-mode settings of every instance and of the CLI; the tier never refuses (limits and budgets far
 # above what this benchmark spends) so every call is decided and charged in Redis
-export KEYWARDEN_STORE=postgres KEYWARDEN_POSTGRES_URL="$pg_jdbc?currentSchema=$schema" KEYWARDEN_POSTGRES_USER="$pg_user"
+export KEYWARDEN_STORE=postgres KEYWARDEN_POSTGRES_URL="$pg_jdbc$(case "$pg_jdbc" in *\?*) echo '&';; *) echo '?';; esac)currentSchema=$schema" KEYWARDEN_POSTGRES_USER="$pg_user"
 export KEYWARDEN_STATE=redis KEYWARDEN_REDIS_URL="$redis_url" KEYWARDEN_CLUSTER_INSTANCES=2
 export KEYWARDEN_SERVER_SECRET="$(head -c 32 /dev/urandom | base64 -w0)"
 export KEYWARDEN_TIERS_BENCH_REQUESTS_PER_MINUTE=1000000000 KEYWARDEN_TIERS_BENCH_INPUT_TOKENS_PER_MINUTE=1000000000
