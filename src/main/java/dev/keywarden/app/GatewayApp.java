@@ -212,6 +212,7 @@ public final class GatewayApp implements AutoCloseable {
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
+            addGuardrails(builder, config);
             addLimits(builder, config, principals, redis, events);
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
@@ -248,6 +249,16 @@ public final class GatewayApp implements AutoCloseable {
         if (limits.authFailuresPerMinute() > 0) {
             builder.addressGuard(new AddressLockout(limiter, local, limits.authFailuresPerMinute(), limits.authLockout(), events));
         }
+    }
+
+    /** Guardrails on request bodies and model output, as {@code guard.*} and {@code tiers.<name>.guard|models} say. */
+    private static void addGuardrails(GatewayServer.Builder builder, KeywardenConfig config) {
+        dev.keywarden.guard.GuardConfig guard = dev.keywarden.guard.GuardConfig.from(config.guardSettings());
+        dev.keywarden.guard.SecretDetector secrets = dev.keywarden.guard.SecretDetector.builtIn();
+        dev.keywarden.guard.InjectionScorer injection = dev.keywarden.guard.InjectionScorer.builtIn();
+        builder.guard(new dev.keywarden.guard.RequestGuard(guard, secrets, injection),
+                guard.outputGuarded() ? new dev.keywarden.guard.OutputGuard(guard, secrets) : null);
+        LOG.info("{} (injection rules version {})", guard.describe(), injection.rules().version());
     }
 
     /** The demo key's principal: an app on the enterprise tier, so trying the demo is not throttled at once. */

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param pricingFile   prices that override or extend the shipped table ({@code pricing.file})
  * @param alertSettings {@code anomaly.*} and {@code alerts.*} settings as given (validated by the anomaly package)
  * @param limits  rate limits: tiers, default tier, per-address lockout
+ * @param guardSettings {@code guard.*}, {@code tiers.<name>.guard}, {@code tiers.<name>.models} (YAML paths) and
+ *                      {@code KEYWARDEN_GUARD_*} variables as given (validated by the guard package)
  * @param notices lines to log at start-up about how the configuration was assembled (e.g. a
  *                loaded {@code .env} file); never contain secret values
  */
@@ -19,7 +21,8 @@ public record KeywardenConfig(Environment environment, HostPort listen, Path dat
                               UpstreamConfig upstream, ServerConfig server, AdminConfig admin, VaultConfig vault, AuditConfig audit,
                               SharedConfig shared, java.util.Map<String, String> alertSettings,
                               Optional<Path> pricingFile,
-                              Optional<Secret> serverSecret, List<String> notices, LimitsConfig limits) {
+                              Optional<Secret> serverSecret, List<String> notices, LimitsConfig limits,
+                              java.util.Map<String, String> guardSettings) {
 
     /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */
     public boolean demoMode() {

@@ -4,6 +4,8 @@ import dev.keywarden.auth.AuthOutcome;
 import dev.keywarden.auth.Authenticator;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;
+import dev.keywarden.guard.OutputGuard;
+import dev.keywarden.guard.RequestGuard;
 import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.ProviderKeys;
 import dev.keywarden.vault.crypto.VaultSealedException;
@@ -32,6 +34,9 @@ import java.util.Optional;
  *   <li>authenticate the client credential (401), before any body is read;</li>
  *   <li>read the body within the size limit (413 by {@code Content-Length} without reading, or
  *       while reading) and check it is one JSON object (400);</li>
+ *   <li>guardrails on the body ({@link RequestGuard}: validation, secrets, prompt injection; 400/403
+ *       when a check blocks, a redacted body when secrets are redacted);</li>
+ *   <li>preflights and admissions (suspension, audit availability, rate limits);</li>
  *   <li>pick the provider key (503 when none can serve);</li>
  *   <li>forward to upstream and relay the response ({@link UpstreamExchange});</li>
  *   <li>report one {@link ExchangeRecord} to the observers.</li>
@@ -53,11 +58,13 @@ final class GatewayHandler extends Handler.Abstract {
     private final List<Preflight> preflights;
     private final List<Admission> admissions;
     private final AddressGuard addressGuard;
+    private final RequestGuard requestGuard;
+    private final OutputGuard outputGuard;
 
     GatewayHandler(Authenticator authenticator, ProviderKeys providerKeys, HttpClient upstream,
                    UpstreamConfig upstreamConfig, ServerConfig serverConfig,
                    List<ExchangeObserver> observers, List<Readiness> readiness, List<Preflight> preflights,
-                   List<Admission> admissions, AddressGuard addressGuard) {
+                   List<Admission> admissions, AddressGuard addressGuard, RequestGuard requestGuard, OutputGuard outputGuard) {
         super(InvocationType.BLOCKING);
         this.authenticator = authenticator;
         this.providerKeys = providerKeys;
@@ -70,6 +77,8 @@ final class GatewayHandler extends Handler.Abstract {
         this.preflights = List.copyOf(preflights);
         this.admissions = List.copyOf(admissions);
         this.addressGuard = addressGuard;
+        this.requestGuard = requestGuard;
+        this.outputGuard = outputGuard;
     }
 
     @Override
@@ -141,6 +150,17 @@ final class GatewayHandler extends Handler.Abstract {
                 state.summary = JsonBodyInspector.inspect(body, body.length);
             } catch (JsonBodyInspector.InvalidBody e) {
                 return refuse(state, response, callback, 400, ErrorType.INVALID_REQUEST, e.getMessage());
+            }
+        }
+
+        if (requestGuard != null) {
+            try {
+                body = requestGuard.inspect(state.route, state.identity, body, state.guard);
+            } catch (Refusal refusal) {
+                return refuse(state, response, callback, refusal.status(), refusal.type(), refusal.getMessage());
+            }
+            if (state.route == Route.MESSAGES) {
+                state.outputGuard = outputGuard;
             }
         }
 

@@ -82,6 +82,15 @@ public final class GatewayServer implements AutoCloseable {
         private final List<Readiness> readiness = new ArrayList<>();
         private final List<Admission> admissions = new ArrayList<>();
         private AddressGuard addressGuard = AddressGuard.NONE;
+        private dev.keywarden.guard.RequestGuard requestGuard;
+        private dev.keywarden.guard.OutputGuard outputGuard;
+
+        /** Optional: the guardrails on request bodies and on model output (default: none). */
+        public Builder guard(dev.keywarden.guard.RequestGuard requestGuard, dev.keywarden.guard.OutputGuard outputGuard) {
+            this.requestGuard = requestGuard;
+            this.outputGuard = outputGuard;
+            return this;
+        }
 
         /** Optional; admissions (rate limits) run in the order added, after the preflights. */
         public Builder admission(Admission admission) {
@@ -168,7 +177,8 @@ public final class GatewayServer implements AutoCloseable {
             HttpClient client = UpstreamClient.create(upstreamConfig);
             GracefulHandler graceful = new GracefulHandler();
             graceful.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
-                    observers, readiness, preflights, admissions, addressGuard));
+                    observers, readiness, preflights, admissions, addressGuard,
+                    requestGuard, outputGuard));
             server.setHandler(graceful);
             try {
                 server.start();
