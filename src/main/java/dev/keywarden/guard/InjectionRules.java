@@ -18,7 +18,8 @@ import java.util.regex.PatternSyntaxException;
  * The prompt-injection rules, loaded from a versioned YAML file ({@code guard/injection-rules.yaml}
  * on the class path): weighted patterns per category plus weights of obfuscation signals. Immutable.
  */
-public record InjectionRules(int version, List<Rule> rules, Map<String, Double> signals) {
+public record InjectionRules(int version, List<Rule> rules, Map<String, Double> signals, List<String> squashedPhrases,
+                             double squashedWeight) {
 
     private static final String BUILT_IN = "/guard/injection-rules.yaml";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -39,7 +40,9 @@ public record InjectionRules(int version, List<Rule> rules, Map<String, Double> 
     }
 
     @JsonIgnoreProperties(ignoreUnknown = false)
-    record FileSpec(Integer version, Map<String, Double> signals, List<RuleSpec> rules) {
+    record FileSpec(Integer version, Map<String, Double> signals, List<RuleSpec> rules,
+                    @com.fasterxml.jackson.annotation.JsonProperty("squashed_phrases") List<String> squashedPhrases,
+                    @com.fasterxml.jackson.annotation.JsonProperty("squashed_weight") Double squashedWeight) {
     }
 
     record RuleSpec(String id, String category, Double weight, String pattern) {
@@ -65,7 +68,9 @@ public record InjectionRules(int version, List<Rule> rules, Map<String, Double> 
                     throw new IllegalStateException(BUILT_IN + ": rule " + r.id() + " has an invalid pattern: " + e.getDescription());
                 }
             }
-            return new InjectionRules(spec.version(), List.copyOf(rules), spec.signals() == null ? Map.of() : Map.copyOf(spec.signals()));
+            return new InjectionRules(spec.version(), List.copyOf(rules), spec.signals() == null ? Map.of() : Map.copyOf(spec.signals()),
+                    spec.squashedPhrases() == null ? List.of() : List.copyOf(spec.squashedPhrases()),
+                    spec.squashedWeight() == null ? 0 : spec.squashedWeight());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the built-in injection rules", e);
         }

@@ -66,6 +66,17 @@ public final class InjectionScorer {
                 score += r.weight();
             }
         }
+        String squashed = n.squashed();
+        if (squashed != null) {
+            for (String phrase : rules.squashedPhrases()) {
+                if (squashed.contains(phrase)) {
+                    hit.add("squashed:" + phrase);
+                    score += rules.squashedWeight();
+                    viaJoined = true;
+                    break;
+                }
+            }
+        }
         List<String> signals = new ArrayList<>(0);
         if (n.zeroWidth()) {
             signals.add("zero_width");

@@ -26,6 +26,10 @@ final class TextNormalizer {
      * @param decoded decoded base64 segments (normalised), empty when none
      */
     record Normalized(String plain, String leet, String joined, List<String> decoded, boolean zeroWidth, boolean mixedScript) {
+        /** Letters and digits only of {@link #joined} (null when nothing was joined). */
+        String squashed() {
+            return joined == null ? null : joined.replaceAll("[^\\p{L}\\p{N}]", "");
+        }
     }
 
     private static final Pattern INVISIBLE = Pattern.compile("[\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180E"
@@ -135,7 +139,7 @@ final class TextNormalizer {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             boolean inWord = (i > 0 && Character.isLetterOrDigit(s.charAt(i - 1)))
-                    || (i + 1 < s.length() && Character.isLetter(s.charAt(i + 1)));
+                    || (i + 1 < s.length() && Character.isLetterOrDigit(s.charAt(i + 1)));
             char r = !inWord ? c : switch (c) {
                 case '0' -> 'o';
                 case '1', '!', '|' -> 'i';
