@@ -8,25 +8,26 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Output guard for a streamed Message (SSE). Splits the byte stream into events (any chunking;
- * lines ending in LF, CR or CRLF), feeds each {@code text_delta} to a {@link StreamingRedactor} per
- * content block and, when redacting, sends each delta event with the text the redactor released
- * (the original event bytes when that text is unchanged, a re-encoded event otherwise, nothing when
- * it released nothing yet); before a {@code content_block_stop} (and {@code message_stop},
- * {@code error}, end of stream) it sends one more delta with whatever the block still held. Every
- * other event passes byte for byte, so the stream stays valid SSE in Anthropic's event order. When
- * only flagging, every chunk passes unchanged and the redactors only report.
+ * lines ending in LF, CR or CRLF) and feeds each {@code text_delta} event to a {@link StreamingRedactor}
+ * per content block, which holds an event until its text is settled and then releases it byte for
+ * byte, or (when a secret touches it) as one re-encoded delta event with the secret redacted. Before
+ * a {@code content_block_stop} (and {@code message_stop}, {@code error}, end of stream) the block's
+ * held events are released. Every other event passes byte for byte, in order, so the stream stays
+ * valid SSE in Anthropic's event order and is unchanged when it holds no secret. When only
+ * flagging, every chunk passes unchanged and the redactors only report.
  */
 final class SseOutputFilter implements ResponseFilter {
 
     private final SecretDetector detector;
     private final boolean redact;
     private final GuardReport report;
-    private final Map<Integer, StreamingRedactor> blocks = new TreeMap<>();
+    private final Map<Integer, StreamingRedactor<byte[]>> blocks = new TreeMap<>();
     private byte[] buf = new byte[8192];
     private int len;
     private ByteArrayOutputStream out;
@@ -135,13 +136,8 @@ final class SseOutputFilter implements ResponseFilter {
                 JsonNode delta = json == null ? null : json.get("delta");
                 if (delta != null && "text_delta".equals(delta.path("type").asText()) && delta.path("text").isTextual()) {
                     int index = json.path("index").asInt(0);
-                    String text = delta.get("text").asText();
-                    String released = redactor(index).accept(text);
-                    if (released.equals(text)) {
-                        write(buf, from, to);
-                    } else if (!released.isEmpty()) {
-                        writeDelta(index, released);
-                    }
+                    byte[] event = java.util.Arrays.copyOfRange(buf, from, to);
+                    send(index, redactor(index).accept(event, delta.get("text").asText()));
                     return;
                 }
             }
@@ -153,19 +149,26 @@ final class SseOutputFilter implements ResponseFilter {
         write(buf, from, to);
     }
 
-    private StreamingRedactor redactor(int index) {
-        return blocks.computeIfAbsent(index, i -> new StreamingRedactor(detector, redact, (rule, offset, redacted) ->
+    private void send(int index, List<StreamingRedactor.Release<byte[]>> releases) {
+        for (StreamingRedactor.Release<byte[]> r : releases) {
+            if (r.payload() != null) {
+                write(r.payload(), 0, r.payload().length);
+            } else if (!r.text().isEmpty()) {
+                writeDelta(index, r.text());
+            }
+        }
+    }
+
+    private StreamingRedactor<byte[]> redactor(int index) {
+        return blocks.computeIfAbsent(index, i -> new StreamingRedactor<>(detector, redact, (rule, offset, redacted) ->
                 report.add(redacted ? GuardReport.Outcome.REDACTED : GuardReport.Outcome.FLAGGED, "output-secret:" + rule,
                         "output.content." + i, offset)));
     }
 
     private void flush(int index) {
-        StreamingRedactor r = blocks.remove(index);
+        StreamingRedactor<byte[]> r = blocks.remove(index);
         if (r != null && r.holding()) {
-            String rest = r.flush();
-            if (!rest.isEmpty()) {
-                writeDelta(index, rest);
-            }
+            send(index, r.flush());
         }
     }
 

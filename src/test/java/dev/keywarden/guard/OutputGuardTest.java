@@ -174,18 +174,22 @@ class OutputGuardTest {
     }
 
     @Test
-    void textWithoutSecretsArrivesWholeAndWithLittleDelay() throws Exception {
-        List<String> deltas = List.of("Hello", " there, how", " are you", " today?");
+    void aStreamWithoutSecretsPassesByteForByteAndEachEventWaitsOnlyForItsLastWord() throws Exception {
+        List<String> deltas = List.of("Hello", " there, how", " are you", " today?", " Fine.\n");
         GuardReport report = new GuardReport();
-        SseOutputFilter f = new SseOutputFilter(SecretDetector.builtIn(), true, report);
-        String out = new String(run(f, stream(deltas, "\n").getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
-        assertThat(text(events(out))).isEqualTo("Hello there, how are you today?");
+        for (String eol : List.of("\n", "\r\n")) {
+            byte[] bytes = stream(deltas, eol).getBytes(StandardCharsets.UTF_8);
+            for (int cut = 1; cut < bytes.length; cut += 5) {
+                assertThat(run(new SseOutputFilter(SecretDetector.builtIn(), true, report), bytes, cut)).isEqualTo(bytes);
+            }
+        }
         assertThat(report.isEmpty()).isTrue();
-        // only the word still being written is held back
-        StreamingRedactor r = new StreamingRedactor(SecretDetector.builtIn(), true, (a, b, c) -> { });
-        assertThat(r.accept("Hello there, how")).isEqualTo("Hello there, ");
-        assertThat(r.accept(" are")).isEqualTo("how ");
-        assertThat(r.flush()).isEqualTo("are");
+        StreamingRedactor<String> r = new StreamingRedactor<>(SecretDetector.builtIn(), true, (a, b, c) -> { });
+        assertThat(r.accept("e1", "Hello")).isEmpty();
+        assertThat(r.accept("e2", " there, how")).extracting(StreamingRedactor.Release::payload).containsExactly("e1");
+        assertThat(r.accept("e3", " are you ")).extracting(StreamingRedactor.Release::payload).containsExactly("e2", "e3");
+        assertThat(r.accept("e4", "ok")).isEmpty();
+        assertThat(r.flush()).extracting(StreamingRedactor.Release::payload).containsExactly("e4");
     }
 
     @Test
