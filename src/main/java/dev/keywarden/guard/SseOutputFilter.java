@@ -31,6 +31,8 @@ final class SseOutputFilter implements ResponseFilter {
     private byte[] buf = new byte[8192];
     private int len;
     private ByteArrayOutputStream out;
+    /** The content block of the last text delta: other events queue behind its held deltas. */
+    private int lastIndex = -1;
 
     SseOutputFilter(SecretDetector detector, boolean redact, GuardReport report) {
         this.detector = detector;
@@ -136,6 +138,7 @@ final class SseOutputFilter implements ResponseFilter {
                 JsonNode delta = json == null ? null : json.get("delta");
                 if (delta != null && "text_delta".equals(delta.path("type").asText()) && delta.path("text").isTextual()) {
                     int index = json.path("index").asInt(0);
+                    lastIndex = index;
                     byte[] event = java.util.Arrays.copyOfRange(buf, from, to);
                     send(index, redactor(index).accept(event, delta.get("text").asText()));
                     return;
@@ -144,6 +147,12 @@ final class SseOutputFilter implements ResponseFilter {
             case "content_block_stop" -> flush(json == null ? 0 : json.path("index").asInt(0));
             case "message_stop", "error" -> flushAll();
             default -> {
+                StreamingRedactor<byte[]> open = blocks.get(lastIndex);
+                if (open != null && open.holding()) {
+                    // keep the stream's order: this event waits behind the text held before it
+                    send(lastIndex, open.accept(java.util.Arrays.copyOfRange(buf, from, to), ""));
+                    return;
+                }
             }
         }
         write(buf, from, to);

@@ -60,7 +60,11 @@ final class StreamingRedactor<P> {
         this.sink = sink;
     }
 
-    /** Takes the next piece; returns what may be sent now, in order (possibly nothing). */
+    /**
+     * Takes the next piece; returns what may be sent now, in order (possibly nothing). A piece with
+     * empty text (another event that must keep its place behind held pieces) is released with the
+     * piece before it.
+     */
     List<Release<P>> accept(P payload, String text) {
         held.addLast(new Piece<>(payload, text));
         pending.append(text);
@@ -102,7 +106,7 @@ final class StreamingRedactor<P> {
      * reaches into wait with it).
      */
     private List<Release<P>> release(int upTo) {
-        if (held.isEmpty() || upTo <= 0) {
+        if (held.isEmpty()) {
             return List.of();
         }
         int base = context.length();
@@ -192,6 +196,11 @@ final class StreamingRedactor<P> {
                     String replaced = redactRange(text, pStart, groupEnd, hits);
                     out.add(new Release<>(null, replaced));
                     sent.append(replaced);
+                    for (int k = i; k <= j; k++) {
+                        if (pieces.get(k).text().isEmpty()) {
+                            out.add(new Release<>(pieces.get(k).payload(), "")); // an event between the secret's pieces
+                        }
+                    }
                 }
                 at = groupEnd;
                 i = j + 1;

@@ -193,6 +193,25 @@ class OutputGuardTest {
     }
 
     @Test
+    void eventsBetweenHeldDeltasKeepTheirPlaceAndSurviveRedaction() throws Exception {
+        String clean = stream(List.of("one two", " three"), "\n");
+        String withPing = clean.replace("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" three\"",
+                "event: ping\ndata: {\"type\": \"ping\"}\n\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" three\"");
+        assertThat(withPing).isNotEqualTo(clean);
+        byte[] bytes = withPing.getBytes(StandardCharsets.UTF_8);
+        assertThat(run(sse(true, new GuardReport()), bytes)).isEqualTo(bytes);
+
+        String key = TestKeys.canaryProviderKey();
+        String leaky = stream(List.of("k " + key.substring(0, 40), key.substring(40) + " ok"), "\n");
+        String marker = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"" + key.substring(40);
+        String pinged = leaky.replace(marker, "event: ping\ndata: {\"type\": \"ping\"}\n\n" + marker);
+        List<JsonNode> events = events(new String(run(sse(true, new GuardReport()), pinged.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+        assertValidOrder(events);
+        assertThat(text(events)).isEqualTo("k [REDACTED:anthropic-api-key] ok");
+        assertThat(events.stream().filter(e -> e.path("type").asText().equals("ping")).count()).isEqualTo(2);
+    }
+
+    @Test
     void flagModeSendsEveryChunkUnchangedAndStillReportsTheSplitSecret() throws Exception {
         String key = TestKeys.canaryProviderKey();
         byte[] bytes = stream(List.of("key ", key.substring(0, 30), key.substring(30)), "\n").getBytes(StandardCharsets.UTF_8);
