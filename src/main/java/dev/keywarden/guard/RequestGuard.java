@@ -27,6 +27,8 @@ import java.util.Set;
 public final class RequestGuard {
 
     private static final ObjectMapper JSON = JsonOutputFilter.JSON;
+    /** User text scored per call, latest turn first: bounds the CPU a huge prompt can cost. */
+    static final int MAX_SCORED_CHARS = 256 * 1024;
 
     private final GuardConfig config;
     private final SecretDetector secrets;
@@ -138,11 +140,15 @@ public final class RequestGuard {
         }
         double max = 0;
         String where = null;
-        for (PromptTexts.Slot slot : slots) {
+        int budget = MAX_SCORED_CHARS;
+        for (int i = slots.size() - 1; i >= 0 && budget > 0; i--) { // latest turn first
+            PromptTexts.Slot slot = slots.get(i);
             if (!slot.user()) {
                 continue;
             }
-            InjectionScorer.Score s = injection.score(slot.text());
+            String text = slot.text().length() <= budget ? slot.text() : slot.text().substring(0, budget);
+            budget -= text.length();
+            InjectionScorer.Score s = injection.score(text);
             if (s.value() > max) {
                 max = s.value();
                 where = slot.where();

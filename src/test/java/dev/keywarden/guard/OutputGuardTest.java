@@ -155,6 +155,18 @@ class OutputGuardTest {
     }
 
     @Test
+    void anAssignedSecretIsFoundWhenItsNameWasSentInAnEarlierDelta() throws Exception {
+        String value = TestKeys.random(32).replace('-', 'x').replace('_', 'y');
+        String full = "Set this in your config:\napi_key = \"" + value + "\"\nThen restart.";
+        for (int i = 1; i < full.length(); i += 3) {
+            String out = new String(run(sse(true, new GuardReport()), stream(List.of(full.substring(0, i), full.substring(i)), "\n")
+                    .getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+            assertThat(text(events(out))).as("split at %d", i)
+                    .isEqualTo("Set this in your config:\napi_key = \"[REDACTED:generic-api-key]\"\nThen restart.");
+        }
+    }
+
+    @Test
     void aPrivateKeyBlockSplitOverManyDeltasIsRedacted() throws Exception {
         StringBuilder pem = new StringBuilder("-----BEGIN RSA PRIVATE KEY-----\n");
         for (int i = 0; i < 4; i++) {
