@@ -158,6 +158,9 @@ final class GatewayHandler extends Handler.Abstract {
                 body = requestGuard.inspect(state.route, state.identity, body, state.guard);
             } catch (Refusal refusal) {
                 return refuse(state, response, callback, refusal.status(), refusal.type(), refusal.getMessage());
+            } catch (RuntimeException guardFailed) {
+                LOG.error("request {}: guardrails failed, refusing (fail closed): {}", state.requestId, guardFailed.getClass().getName()); // never the message: it could quote the prompt
+                return refuse(state, response, callback, 500, ErrorType.API, "the gateway could not inspect this request; retry shortly");
             }
             if (state.route == Route.MESSAGES) {
                 state.outputGuard = outputGuard;
