@@ -70,7 +70,15 @@ public final class RequestGuard {
         try {
             root = JSON.readTree(body);
         } catch (IOException e) {
-            return body; // JsonBodyInspector has refused malformed bodies already
+            // well-formed (JsonBodyInspector checked) but beyond the parser's limits, e.g. one string
+            // of tens of megabytes: it cannot be inspected, so it is not let through unseen
+            if (mode == GuardMode.ENFORCE) {
+                report.add(GuardReport.Outcome.BLOCKED, "uninspectable", null, -1);
+                throw new Refusal(400, ErrorType.INVALID_REQUEST, "the request body is too large or too deeply nested"
+                        + " for the gateway's guardrails to inspect; split the content into smaller blocks");
+            }
+            report.add(GuardReport.Outcome.FLAGGED, "uninspectable", null, -1);
+            return body;
         }
         if (root == null || !root.isObject()) {
             return body;
