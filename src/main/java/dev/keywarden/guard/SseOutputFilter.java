@@ -143,19 +143,27 @@ final class SseOutputFilter implements ResponseFilter {
                     send(index, redactor(index).accept(event, delta.get("text").asText()));
                     return;
                 }
+                passInOrder(from, to); // citations_delta and the like keep their place behind held text
+                return;
             }
             case "content_block_stop" -> flush(json == null ? 0 : json.path("index").asInt(0));
             case "message_stop", "error" -> flushAll();
             default -> {
-                StreamingRedactor<byte[]> open = blocks.get(lastIndex);
-                if (open != null && open.holding()) {
-                    // keep the stream's order: this event waits behind the text held before it
-                    send(lastIndex, open.accept(java.util.Arrays.copyOfRange(buf, from, to), ""));
-                    return;
-                }
+                passInOrder(from, to);
+                return;
             }
         }
         write(buf, from, to);
+    }
+
+    /** Sends an event now, or, while text before it is held, queues it behind that text (order is kept). */
+    private void passInOrder(int from, int to) {
+        StreamingRedactor<byte[]> open = blocks.get(lastIndex);
+        if (open != null && open.holding()) {
+            send(lastIndex, open.accept(java.util.Arrays.copyOfRange(buf, from, to), ""));
+        } else {
+            write(buf, from, to);
+        }
     }
 
     private void send(int index, List<StreamingRedactor.Release<byte[]>> releases) {

@@ -212,6 +212,10 @@ class OutputGuardTest {
         assertThat(withPing).isNotEqualTo(clean);
         byte[] bytes = withPing.getBytes(StandardCharsets.UTF_8);
         assertThat(run(sse(true, new GuardReport()), bytes)).isEqualTo(bytes);
+        String withCitation = withPing.replace("event: ping\ndata: {\"type\": \"ping\"}", "event: content_block_delta\ndata: "
+                + "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"citations_delta\",\"citation\":{\"cited_text\":\"x\"}}}");
+        byte[] cited = withCitation.getBytes(StandardCharsets.UTF_8);
+        assertThat(run(sse(true, new GuardReport()), cited)).isEqualTo(cited);
 
         String key = TestKeys.canaryProviderKey();
         String leaky = stream(List.of("k " + key.substring(0, 40), key.substring(40) + " ok"), "\n");
