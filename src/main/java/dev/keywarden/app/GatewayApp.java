@@ -234,6 +234,7 @@ public final class GatewayApp implements AutoCloseable {
             builder.networkStages(config.shared().postgres() || config.shared().redis()
                     || !java.util.Set.of("none", "local", "passphrase").contains(config.vault().kek()));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
+            addGuardrails(builder, config);
             addLimits(builder, config, principals, redis, events);
             addBudgets(builder, budgets, db, principals, redis, pricing, events, resources);
             extraObservers.forEach(builder::observer);
@@ -292,6 +293,16 @@ public final class GatewayApp implements AutoCloseable {
         builder.admission(new BudgetGate(new BudgetPolicy(budgets, principals, store::all, clock), ledger, pricing, events, clock));
         LOG.info("spend budgets ({}; soft alert at {}): tier defaults {}", redis.isPresent() ? "shared in Redis" : "in this process",
                 budgets.softThreshold(), budgets.tierDefaults().entrySet().stream().map(e -> e.getKey() + " " + e.getValue().describe()).sorted().toList());
+    }
+
+    /** Guardrails on request bodies and model output, as {@code guard.*} and {@code tiers.<name>.guard|models} say. */
+    private static void addGuardrails(GatewayServer.Builder builder, KeywardenConfig config) {
+        dev.keywarden.guard.GuardConfig guard = dev.keywarden.guard.GuardConfig.from(config.guardSettings());
+        dev.keywarden.guard.SecretDetector secrets = dev.keywarden.guard.SecretDetector.builtIn();
+        dev.keywarden.guard.InjectionScorer injection = dev.keywarden.guard.InjectionScorer.builtIn();
+        builder.guard(new dev.keywarden.guard.RequestGuard(guard, secrets, injection),
+                guard.outputGuarded() ? new dev.keywarden.guard.OutputGuard(guard, secrets) : null);
+        LOG.info("{} (injection rules version {})", guard.describe(), injection.rules().version());
     }
 
     /** The demo key's principal: an app on the enterprise tier, so trying the demo is not throttled at once. */

@@ -189,9 +189,22 @@ public final class ConfigLoader {
         }
         AuditConfig audit = audit(values, notices);
         Map<String, String> tierValues = new LinkedHashMap<>();
+        Map<String, String> guardSettings = new java.util.TreeMap<>();
         yaml.forEach((k, v) -> {
-            if (k.startsWith("tiers.")) {
+            if (isGuardSetting(k)) {
+                guardSettings.put(k, v);
+            } else if (k.startsWith("tiers.")) {
                 tierValues.put(k, v);
+            }
+        });
+        merged.forEach((k, v) -> {
+            if (k.startsWith("KEYWARDEN_GUARD_") && v != null && !v.isBlank()) {
+                guardSettings.put(k, v);
+            }
+        });
+        flags.forEach((k, v) -> {
+            if (isGuardSetting(k)) {
+                guardSettings.put(k, v);
             }
         });
         tierValues.putAll(LimitsConfig.fromEnv(merged));
@@ -214,7 +227,8 @@ public final class ConfigLoader {
         return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, shared,
                 alertSettings(yaml, merged, flags),
                 Optional.ofNullable(values.get(PRICING_FILE.path())).map(String::strip).map(workingDir::resolve),
-                serverSecret, List.copyOf(notices), limits, budgetSettings(yaml, merged, flags, tierValues), tokens);
+                serverSecret, List.copyOf(notices), limits, budgetSettings(yaml, merged, flags, tierValues), tokens,
+                java.util.Collections.unmodifiableMap(guardSettings));
     }
 
     /**
@@ -243,6 +257,11 @@ public final class ConfigLoader {
             }
         });
         return out;
+    }
+
+    /** Guardrail settings: {@code guard.*}, {@code tiers.<name>.guard}, {@code tiers.<name>.models} (lists allowed). */
+    private static boolean isGuardSetting(String path) {
+        return path.startsWith("guard.") || (path.startsWith("tiers.") && (path.endsWith(".guard") || path.endsWith(".models")));
     }
 
     private static boolean isAlertSetting(String path) {
@@ -484,6 +503,18 @@ public final class ConfigLoader {
             String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
             if (e.getValue().isObject()) {
                 flatten(path, e.getValue(), out, file);
+                continue;
+            }
+            if (isGuardSetting(path)) {
+                if (e.getValue().isArray()) {
+                    List<String> items = new ArrayList<>();
+                    e.getValue().forEach(item -> items.add(item.asText()));
+                    out.put(path, String.join(",", items));
+                } else if (!e.getValue().isValueNode()) {
+                    throw new ConfigException(path + ": must be a single value or a list");
+                } else if (!e.getValue().isNull()) {
+                    out.put(path, e.getValue().asText());
+                }
                 continue;
             }
             if (path.startsWith("tiers.")) {

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param budgetSettings {@code budgets.*} and {@code tiers.<name>.{daily,monthly}_budget_usd} as given (validated by
  *                       the budget package)
  * @param tokens  limits on short-lived tokens ({@code tokens.max_ttl}, {@code tokens.max_uses})
+ * @param guardSettings {@code guard.*}, {@code tiers.<name>.guard}, {@code tiers.<name>.models} (YAML paths) and
+ *                      {@code KEYWARDEN_GUARD_*} variables as given (validated by the guard package)
  * @param notices lines to log at start-up about how the configuration was assembled (e.g. a
  *                loaded {@code .env} file); never contain secret values
  */
@@ -24,7 +26,9 @@ public record KeywardenConfig(Environment environment, HostPort listen, Path dat
                               Optional<Path> pricingFile,
                               Optional<Secret> serverSecret, List<String> notices, LimitsConfig limits,
                               java.util.Map<String, String> budgetSettings,
-                              TokensConfig tokens) {
+                              TokensConfig tokens,
+
+                              java.util.Map<String, String> guardSettings) {
 
     /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */
     public boolean demoMode() {

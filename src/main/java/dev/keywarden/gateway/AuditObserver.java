@@ -116,6 +116,7 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
         f.put("origin", r.origin() == null ? null : clip(Redactor.redact(r.origin())));
         f.put("client_aborted", r.clientAborted());
         f.put("cost_usd", costUsd);
+        f.put("guard", r.guard() == null ? null : r.guard().auditValue());
         return new AuditEntry(AuditEntry.CALL, at, f);
     }
 

@@ -2,6 +2,7 @@ package dev.keywarden.gateway;
 
 import dev.keywarden.auth.ClientIdentity;
 import dev.keywarden.gateway.meter.Usage;
+import dev.keywarden.guard.GuardReport;
 
 /**
  * Everything known about one finished client request, handed to {@link ExchangeObserver}s
@@ -16,10 +17,21 @@ import dev.keywarden.gateway.meter.Usage;
  * @param upstreamNanos  time from sending upstream to the upstream response completing (0 if not sent)
  * @param origin         the client's Origin header, or null
  * @param clientAborted  the client went away before the response was complete
+ * @param guard          the guardrails' decisions about the call (never null; empty when none)
  */
 public record ExchangeRecord(String requestId, Route route, String method, String path,
                              ClientIdentity identity, RequestSummary request, int status, String errorType,
                              int upstreamStatus, Usage usage, String providerKey,
                              long totalNanos, long upstreamNanos, String clientAddress, String userAgent,
-                             String origin, boolean clientAborted) {
+                             String origin, boolean clientAborted, GuardReport guard) {
+
+    /** A record without guard decisions. */
+    public ExchangeRecord(String requestId, Route route, String method, String path,
+                          ClientIdentity identity, RequestSummary request, int status, String errorType,
+                          int upstreamStatus, Usage usage, String providerKey,
+                          long totalNanos, long upstreamNanos, String clientAddress, String userAgent,
+                          String origin, boolean clientAborted) {
+        this(requestId, route, method, path, identity, request, status, errorType, upstreamStatus, usage, providerKey,
+                totalNanos, upstreamNanos, clientAddress, userAgent, origin, clientAborted, new GuardReport());
+    }
 }

@@ -32,6 +32,10 @@ final class ExchangeState {
     boolean bodyRead;
     /** The upstream request currently in flight (a retry replaces it), so a client failure can abort it. */
     volatile org.eclipse.jetty.client.Request upstreamRequest;
+    /** The guardrails' decisions about this call (header and audit). */
+    final dev.keywarden.guard.GuardReport guard = new dev.keywarden.guard.GuardReport();
+    /** Guards the model output of this call, or null when its output is relayed byte for byte. */
+    dev.keywarden.guard.OutputGuard outputGuard;
     private final AtomicBoolean reported = new AtomicBoolean();
     /** Tickets of the admissions this call passed; finished in {@link #report}. */
     private volatile List<Admission.Ticket> tickets = List.of();
@@ -52,10 +56,17 @@ final class ExchangeState {
         tickets = List.copyOf(all);
     }
 
-    /** Puts the admission tickets' header fields (RateLimit, RateLimit-Policy) on {@code headers}. */
+    /**
+     * Puts the admission tickets' header fields (RateLimit, RateLimit-Policy) and the guardrails'
+     * decisions so far ({@code keywarden-guard}) on {@code headers}.
+     */
     void addResponseHeaders(org.eclipse.jetty.http.HttpFields.Mutable headers) {
         for (Admission.Ticket t : tickets) {
             t.responseHeaders().forEach(headers::put);
+        }
+        String decisions = guard.headerValue();
+        if (decisions != null) {
+            headers.put(dev.keywarden.guard.GuardReport.HEADER, decisions);
         }
     }
 
@@ -98,7 +109,7 @@ final class ExchangeState {
         ExchangeRecord record = new ExchangeRecord(requestId, route, request.getMethod(), request.getHttpURI().getPath(),
                 identity, summary, status, errorType, upstreamStatus, usage, providerKey, now - startNanos, upstreamNanos,
                 Request.getRemoteAddr(request), request.getHeaders().get(HttpHeader.USER_AGENT),
-                request.getHeaders().get(HttpHeader.ORIGIN), clientAborted);
+                request.getHeaders().get(HttpHeader.ORIGIN), clientAborted, guard);
         for (Admission.Ticket t : tickets) {
             try {
                 t.finish(record);

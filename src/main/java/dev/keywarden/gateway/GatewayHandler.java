@@ -4,6 +4,8 @@ import dev.keywarden.auth.AuthOutcome;
 import dev.keywarden.auth.Authenticator;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;
+import dev.keywarden.guard.OutputGuard;
+import dev.keywarden.guard.RequestGuard;
 import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.ProviderKeys;
 import dev.keywarden.vault.crypto.VaultSealedException;
@@ -32,7 +34,10 @@ import java.util.Optional;
  *   <li>authenticate the client credential (401), before any body is read;</li>
  *   <li>read the body within the size limit (413 by {@code Content-Length} without reading, or
  *       while reading) and check it is one JSON object (400);</li>
- *   <li>check the credential's own scopes ({@link CredentialGuard}, 403), then the preflights and admissions;</li>
+ *   <li>check the credential's own scopes ({@link CredentialGuard}, 403);</li>
+ *   <li>guardrails on the body ({@link RequestGuard}: validation, secrets, prompt injection; 400/403
+ *       when a check blocks, a redacted body when secrets are redacted);</li>
+ *   <li>preflights and admissions (suspension, audit availability, rate limits, budgets);</li>
  *   <li>answer a gateway-served route ({@link GatewayEndpoint}) here — it never goes upstream;</li>
  *   <li>pick the provider key (503 when none can serve), then spend one use of a limited credential (401 when none is left);</li>
  *   <li>forward to upstream and relay the response ({@link UpstreamExchange});</li>
@@ -66,12 +71,15 @@ final class GatewayHandler extends Handler.Abstract {
     /** Where a request waits for the rest of its body when it reached the pipeline on an I/O thread. */
     private static final java.util.concurrent.Executor WAITING =
             java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kw-request-", 0).factory());
+    private final RequestGuard requestGuard;
+    private final OutputGuard outputGuard;
 
     GatewayHandler(Authenticator authenticator, ProviderKeys providerKeys, HttpClient upstream,
                    UpstreamConfig upstreamConfig, ServerConfig serverConfig,
                    List<ExchangeObserver> observers, List<Readiness> readiness, List<Preflight> preflights,
                    List<Admission> admissions, AddressGuard addressGuard, CredentialGuard credentialGuard,
-                   java.util.Map<Route, GatewayEndpoint> endpoints, boolean inlineWhenBodyArrived) {
+                   java.util.Map<Route, GatewayEndpoint> endpoints, RequestGuard requestGuard, OutputGuard outputGuard,
+                   boolean inlineWhenBodyArrived) {
         super(InvocationType.BLOCKING);
         this.authenticator = authenticator;
         this.providerKeys = providerKeys;
@@ -87,6 +95,8 @@ final class GatewayHandler extends Handler.Abstract {
         this.credentialGuard = credentialGuard;
         this.endpoints = java.util.Map.copyOf(endpoints);
         this.inlineWhenBodyArrived = inlineWhenBodyArrived;
+        this.requestGuard = requestGuard;
+        this.outputGuard = outputGuard;
     }
 
     @Override
@@ -197,6 +207,21 @@ final class GatewayHandler extends Handler.Abstract {
         } catch (Refusal refusal) {
             return refuse(state, response, callback, refusal.status(), refusal.type(), refusal.getMessage());
         }
+
+        if (requestGuard != null) {
+            try {
+                body = requestGuard.inspect(state.route, state.identity, body, state.guard);
+            } catch (Refusal refusal) {
+                return refuse(state, response, callback, refusal.status(), refusal.type(), refusal.getMessage());
+            } catch (RuntimeException guardFailed) {
+                LOG.error("request {}: guardrails failed, refusing (fail closed): {}", state.requestId, guardFailed.getClass().getName()); // never the message: it could quote the prompt
+                return refuse(state, response, callback, 500, ErrorType.API, "the gateway could not inspect this request; retry shortly");
+            }
+            if (state.route == Route.MESSAGES) {
+                state.outputGuard = outputGuard;
+            }
+        }
+
         for (Preflight preflight : preflights) {
             try {
                 preflight.check(state.identity, state.summary);

@@ -113,6 +113,16 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
+        private dev.keywarden.guard.RequestGuard requestGuard;
+        private dev.keywarden.guard.OutputGuard outputGuard;
+
+        /** Optional: the guardrails on request bodies and on model output (default: none). */
+        public Builder guard(dev.keywarden.guard.RequestGuard requestGuard, dev.keywarden.guard.OutputGuard outputGuard) {
+            this.requestGuard = requestGuard;
+            this.outputGuard = outputGuard;
+            return this;
+        }
+
         /** Optional; admissions (rate limits) run in the order added, after the preflights. */
         public Builder admission(Admission admission) {
             admissions.add(Objects.requireNonNull(admission));
@@ -201,7 +211,7 @@ public final class GatewayServer implements AutoCloseable {
             GracefulHandler graceful = new GracefulHandler();
             graceful.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
                     observers, readiness, preflights, admissions, addressGuard,
-                    credentialGuard, endpoints, !networkStages));
+                    credentialGuard, endpoints, requestGuard, outputGuard, !networkStages));
             server.setHandler(graceful);
             try {
                 server.start();

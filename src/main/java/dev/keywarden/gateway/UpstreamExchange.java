@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keywarden.gateway.meter.UsageMeter;
 import dev.keywarden.gateway.meter.UsageMeters;
+import dev.keywarden.guard.GuardReport;
+import dev.keywarden.guard.RequestGuard;
+import dev.keywarden.guard.ResponseFilter;
 import dev.keywarden.log.Redactor;
 import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.ProviderKeys;
@@ -38,6 +41,11 @@ import java.util.concurrent.TimeoutException;
  * upstream request is aborted. When upstream fails before answering, the client gets 502
  * ({@code api_error}) or 504 ({@code timeout_error}); when it fails in the middle of a stream,
  * the client gets an SSE {@code error} event, as Anthropic sends one.
+ *
+ * <p>When the call's model output is guarded ({@link ExchangeState#outputGuard}), a successful body
+ * passes through the guard's {@link ResponseFilter} (the output-secret check); only a redacting
+ * filter changes bytes, and a JSON body is then held to its end so the {@code keywarden-guard}
+ * header can name the decision. Without an output guard the relay is byte for byte.
  */
 final class UpstreamExchange extends Callback.Completable implements org.eclipse.jetty.client.Response.Listener {
 
@@ -65,6 +73,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
     private UsageMeter meter;
     private ByteArrayOutputStream errorBody;
     private boolean eventStream;
+    private ResponseFilter filter;
 
     UpstreamExchange(ExchangeState state, Response response, Callback callback, List<ExchangeObserver> observers,
                      ProviderKeys providerKeys, UpstreamCall call, boolean mayRetry) {
@@ -137,6 +146,12 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         } else {
             meter = UsageMeters.forResponse(contentType);
             eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
+            if (state.outputGuard != null) {
+                filter = state.outputGuard.filterFor(RequestGuard.tierOf(state.identity), contentType, state.guard);
+                if (filter != null && (filter.rewrites() || filter.holdsWholeBody())) {
+                    out.remove(HttpHeader.CONTENT_LENGTH);
+                }
+            }
         }
     }
 
@@ -156,17 +171,37 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
             return;
         }
         meter.feed(buffer);
+        if (filter != null) {
+            ByteBuffer filtered = filter.onChunk(buffer);
+            if (filtered != buffer) {
+                if (!filtered.hasRemaining()) {
+                    demander.run();
+                } else {
+                    response.write(false, filtered, written(null, upstream, demander));
+                }
+                return;
+            }
+        }
         chunk.retain();
-        response.write(false, buffer, new Callback() {
+        response.write(false, buffer, written(chunk, upstream, demander));
+    }
+
+    /** After a chunk is written: release it (when retained) and ask for the next; on failure abort upstream. */
+    private Callback written(Content.Chunk chunk, org.eclipse.jetty.client.Response upstream, Runnable demander) {
+        return new Callback() {
             @Override
             public void succeeded() {
-                chunk.release();
+                if (chunk != null) {
+                    chunk.release();
+                }
                 demander.run();
             }
 
             @Override
             public void failed(Throwable failure) {
-                chunk.release();
+                if (chunk != null) {
+                    chunk.release();
+                }
                 state.clientAborted = true;
                 upstream.abort(failure);
             }
@@ -175,7 +210,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
             public InvocationType getInvocationType() {
                 return InvocationType.NON_BLOCKING;
             }
-        });
+        };
     }
 
     @Override
@@ -197,6 +232,16 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
             response.write(true, ByteBuffer.wrap(body), this);
+        } else if (filter != null) {
+            ByteBuffer rest = filter.finish();
+            if (filter.holdsWholeBody()) {
+                String decisions = state.guard.headerValue();
+                if (decisions != null) {
+                    response.getHeaders().put(GuardReport.HEADER, decisions);
+                }
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, rest.remaining());
+            }
+            response.write(true, rest, this);
         } else {
             response.write(true, BufferUtil.EMPTY_BUFFER, this);
         }

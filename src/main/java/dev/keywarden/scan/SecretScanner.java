@@ -68,10 +68,53 @@ public final class SecretScanner {
         return hits.findings;
     }
 
+    /**
+     * Where secrets are in {@code text}, for redaction (the guardrails): rule id and [start, end) of
+     * each secret, in order of position. Unlike {@link #scan} the inline {@value #ALLOW_MARKER}
+     * comment is not honoured (text sent to or from a model is not source code a developer vetted);
+     * the allow-lists of the rules still apply.
+     */
+    public List<Located> locate(String text) {
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        Fragment fragment = new Fragment("", null, text, 1);
+        Hits hits = new Hits();
+        hits.honourAllowMarker = false;
+        for (Rule rule : rules.rules()) {
+            if (rule.multiline()) {
+                if (containsKeyword(lower, rule)) {
+                    collect(rule, fragment, 0, text.length(), hits);
+                }
+                continue;
+            }
+            int[] lines = keywordLines(lower, rule);
+            for (int i = 0; i < lines.length; i++) {
+                if (i > 0 && lines[i] == lines[i - 1]) {
+                    continue;
+                }
+                int lineEnd = text.indexOf('\n', lines[i]);
+                collect(rule, fragment, lines[i], lineEnd < 0 ? text.length() : lineEnd, hits);
+            }
+        }
+        if (hits.located.isEmpty()) {
+            return List.of();
+        }
+        hits.located.sort(java.util.Comparator.comparingInt(Located::start));
+        return hits.located;
+    }
+
+    /** One secret's place in a text: the rule that found it and its span [start, end). Holds no secret. */
+    public record Located(String ruleId, int start, int end) {
+    }
+
     /** Findings of one fragment so far, with the text spans they cover. */
     private static final class Hits {
         final List<Finding> findings = new ArrayList<>(0);
         final List<int[]> spans = new ArrayList<>(0);
+        final List<Located> located = new ArrayList<>(0);
+        boolean honourAllowMarker = true;
 
         boolean overlaps(int start, int end) {
             for (int[] span : spans) {
@@ -94,11 +137,15 @@ public final class SecretScanner {
                 continue;
             }
             int end = m.end(rule.secretGroup());
-            if (lineHasAllowMarker(text, start, end) || hits.overlaps(start, end)) {
+            if ((hits.honourAllowMarker && lineHasAllowMarker(text, start, end)) || hits.overlaps(start, end)) {
+                continue;
+            }
+            hits.spans.add(new int[] {start, end});
+            if (!hits.honourAllowMarker) {
+                hits.located.add(new Located(rule.id(), start, end));
                 continue;
             }
             int[] lineCol = lineAndColumn(text, start);
-            hits.spans.add(new int[] {start, end});
             hits.findings.add(Finding.of(rule, secret, fragment.path(), fragment.firstLine() + lineCol[0], lineCol[1], fragment.commit()));
         }
     }

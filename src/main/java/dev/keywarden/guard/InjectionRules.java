@@ -1,0 +1,78 @@
+package dev.keywarden.guard;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The prompt-injection rules, loaded from a versioned YAML file ({@code guard/injection-rules.yaml}
+ * on the class path): weighted patterns per category plus weights of obfuscation signals. Immutable.
+ */
+public record InjectionRules(int version, List<Rule> rules, Map<String, Double> signals, List<String> squashedPhrases,
+                             double squashedWeight) {
+
+    private static final String BUILT_IN = "/guard/injection-rules.yaml";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    private static final InjectionRules SHIPPED = load();
+
+    /** One weighted pattern, matched against normalised lower-case text. */
+    public record Rule(String id, String category, double weight, Pattern pattern) {
+    }
+
+    /** The shipped rules. */
+    public static InjectionRules builtIn() {
+        return SHIPPED;
+    }
+
+    double signal(String name) {
+        return signals.getOrDefault(name, 0.0);
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    record FileSpec(Integer version, Map<String, Double> signals, List<RuleSpec> rules,
+                    @com.fasterxml.jackson.annotation.JsonProperty("squashed_phrases") List<String> squashedPhrases,
+                    @com.fasterxml.jackson.annotation.JsonProperty("squashed_weight") Double squashedWeight) {
+    }
+
+    record RuleSpec(String id, String category, Double weight, String pattern) {
+    }
+
+    private static InjectionRules load() {
+        try (InputStream in = InjectionRules.class.getResourceAsStream(BUILT_IN)) {
+            if (in == null) {
+                throw new IllegalStateException("built-in injection rules " + BUILT_IN + " missing from the class path");
+            }
+            FileSpec spec = YAML.readValue(in, FileSpec.class);
+            if (spec.version() == null || spec.rules() == null || spec.rules().isEmpty()) {
+                throw new IllegalStateException(BUILT_IN + ": needs a version and rules");
+            }
+            List<Rule> rules = new ArrayList<>();
+            for (RuleSpec r : spec.rules()) {
+                if (r.id() == null || r.pattern() == null || r.weight() == null) {
+                    throw new IllegalStateException(BUILT_IN + ": every rule needs id, weight and pattern");
+                }
+                try {
+                    rules.add(new Rule(r.id(), r.category(), r.weight(), Pattern.compile(r.pattern(), Pattern.UNICODE_CASE)));
+                } catch (PatternSyntaxException e) {
+                    throw new IllegalStateException(BUILT_IN + ": rule " + r.id() + " has an invalid pattern: " + e.getDescription());
+                }
+            }
+            return new InjectionRules(spec.version(), List.copyOf(rules), spec.signals() == null ? Map.of() : Map.copyOf(spec.signals()),
+                    spec.squashedPhrases() == null ? List.of() : List.copyOf(spec.squashedPhrases()),
+                    spec.squashedWeight() == null ? 0 : spec.squashedWeight());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the built-in injection rules", e);
+        }
+    }
+}

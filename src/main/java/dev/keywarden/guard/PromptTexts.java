@@ -1,0 +1,85 @@
+package dev.keywarden.guard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The pieces of text in a Messages request a person or a tool wrote: {@code system} (string or
+ * text blocks), each message's string content, its {@code text} blocks and its {@code tool_result}
+ * contents (string or text blocks). Each comes with its place ({@code messages.2.content.0.text})
+ * and a way to replace it (redaction). Other shapes (images, documents, unknown block types) are
+ * not text and are skipped.
+ */
+final class PromptTexts {
+
+    /**
+     * One text and where it sits.
+     *
+     * @param user true for text in a {@code user} message (typed by the end user or returned by a tool);
+     *             false for the system prompt and assistant turns
+     */
+    record Slot(JsonNode parent, String field, int index, String where, boolean user, String text) {
+        void replace(String newText) {
+            if (parent instanceof ObjectNode o) {
+                o.set(field, TextNode.valueOf(newText));
+            } else if (parent instanceof ArrayNode a) {
+                a.set(index, TextNode.valueOf(newText));
+            }
+        }
+    }
+
+    private PromptTexts() {
+    }
+
+    static List<Slot> of(JsonNode root) {
+        List<Slot> out = new ArrayList<>();
+        if (root == null || !root.isObject()) {
+            return out;
+        }
+        content(root, "system", "system", false, out);
+        JsonNode messages = root.get("messages");
+        if (messages != null && messages.isArray()) {
+            for (int i = 0; i < messages.size(); i++) {
+                JsonNode m = messages.get(i);
+                if (m != null && m.isObject()) {
+                    boolean user = "user".equals(m.path("role").asText());
+                    content(m, "content", "messages." + i + ".content", user, out);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code holder.field} as a string or an array of blocks. */
+    private static void content(JsonNode holder, String field, String where, boolean user, List<Slot> out) {
+        JsonNode c = holder.get(field);
+        if (c == null) {
+            return;
+        }
+        if (c.isTextual()) {
+            out.add(new Slot(holder, field, -1, where, user, c.asText()));
+            return;
+        }
+        if (!c.isArray()) {
+            return;
+        }
+        for (int j = 0; j < c.size(); j++) {
+            JsonNode block = c.get(j);
+            if (block == null || !block.isObject()) {
+                continue;
+            }
+            String type = block.path("type").asText();
+            String at = where + "." + j;
+            if (("text".equals(type) || type.isEmpty()) && block.path("text").isTextual()) {
+                out.add(new Slot(block, "text", -1, at + ".text", user, block.get("text").asText()));
+            } else if ("tool_result".equals(type)) {
+                content(block, "content", at + ".content", user, out);
+            }
+        }
+    }
+}
