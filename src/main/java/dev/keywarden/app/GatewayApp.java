@@ -229,10 +229,6 @@ public final class GatewayApp implements AutoCloseable {
                     .preflight(metrics.streamTracker())
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
-            // local store, local limits and an in-process KEK decide without waiting on the network, so
-            // requests are handled without a thread hand-off; anything remote keeps them on virtual threads
-            builder.networkStages(config.shared().postgres() || config.shared().redis()
-                    || !java.util.Set.of("none", "local", "passphrase").contains(config.vault().kek()));
             redis.ifPresent(r -> builder.readiness(readiness("redis", r::isHealthy)));
             addGuardrails(builder, config);
             addLimits(builder, config, principals, redis, events);

@@ -28,11 +28,6 @@ public interface Admission {
             @Override
             public void finish(ExchangeRecord record) {
             }
-
-            @Override
-            public boolean finishMayBlock() {
-                return false;
-            }
         };
 
         /** Header fields for the response (e.g. RateLimit-Policy, RateLimit). */
@@ -40,13 +35,5 @@ public interface Admission {
 
         /** The call ended: settle what was charged against {@code record} (must not throw; must be fast). */
         void finish(ExchangeRecord record);
-
-        /**
-         * Whether {@link #finish} may block (network or disk I/O). A ticket that says false is
-         * finished on an I/O thread; one that may block is finished on a virtual thread.
-         */
-        default boolean finishMayBlock() {
-            return true;
-        }
     }
 }

@@ -32,12 +32,6 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
         return trail.strict();
     }
 
-    /** Strict mode waits for the commit; otherwise the entry is queued (waiting only while the queue is full). */
-    @Override
-    public boolean mayBlock() {
-        return trail.strict();
-    }
-
     @Override
     public void check(dev.keywarden.auth.ClientIdentity identity, RequestSummary request) {
         try {

@@ -14,12 +14,4 @@ public interface ExchangeObserver {
     default boolean required() {
         return false;
     }
-
-    /**
-     * Whether {@link #onExchange} may block for longer than a lock or a full bounded queue (e.g. waits
-     * for a disk commit). Observers that say false are told on the I/O thread that finished the exchange.
-     */
-    default boolean mayBlock() {
-        return required();
-    }
 }

@@ -77,24 +77,6 @@ final class ExchangeState {
     }
 
     /**
-     * Whether {@link #report} may block on I/O (a shared-state ticket, strict audit), so that it must
-     * not run on an I/O (selector) thread.
-     */
-    boolean reportMayBlock(List<ExchangeObserver> observers) {
-        for (Admission.Ticket t : tickets) {
-            if (t.finishMayBlock()) {
-                return true;
-            }
-        }
-        for (ExchangeObserver o : observers) {
-            if (o.mayBlock()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
      * Builds the record and hands it to every observer; only the first call has any effect.
      *
      * @return the failure of a {@link ExchangeObserver#required() required} observer, or null

@@ -45,10 +45,7 @@ import java.util.Optional;
  * </ol>
  * No refused request reaches upstream.
  *
- * <p>Threads: with {@code inlineWhenBodyArrived} (every stage decides in process: local store, local
- * limits, a local KEK) the pipeline runs on the server thread that parsed the request — no hand-off —
- * as long as the whole body has already arrived; a body still arriving is awaited on a virtual
- * thread. Otherwise (a stage may wait on the network) the server runs this handler on a virtual thread.
+ * <p>Runs on a virtual thread: the steps before forwarding may block (reading a slow body, the store).
  */
 final class GatewayHandler extends Handler.Abstract {
 
@@ -67,10 +64,6 @@ final class GatewayHandler extends Handler.Abstract {
     private final AddressGuard addressGuard;
     private final CredentialGuard credentialGuard;
     private final java.util.Map<Route, GatewayEndpoint> endpoints;
-    private final boolean inlineWhenBodyArrived;
-    /** Where a request waits for the rest of its body when it reached the pipeline on an I/O thread. */
-    private static final java.util.concurrent.Executor WAITING =
-            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kw-request-", 0).factory());
     private final RequestGuard requestGuard;
     private final OutputGuard outputGuard;
 
@@ -78,8 +71,7 @@ final class GatewayHandler extends Handler.Abstract {
                    UpstreamConfig upstreamConfig, ServerConfig serverConfig,
                    List<ExchangeObserver> observers, List<Readiness> readiness, List<Preflight> preflights,
                    List<Admission> admissions, AddressGuard addressGuard, CredentialGuard credentialGuard,
-                   java.util.Map<Route, GatewayEndpoint> endpoints, RequestGuard requestGuard, OutputGuard outputGuard,
-                   boolean inlineWhenBodyArrived) {
+                   java.util.Map<Route, GatewayEndpoint> endpoints, RequestGuard requestGuard, OutputGuard outputGuard) {
         super(InvocationType.BLOCKING);
         this.authenticator = authenticator;
         this.providerKeys = providerKeys;
@@ -94,7 +86,6 @@ final class GatewayHandler extends Handler.Abstract {
         this.addressGuard = addressGuard;
         this.credentialGuard = credentialGuard;
         this.endpoints = java.util.Map.copyOf(endpoints);
-        this.inlineWhenBodyArrived = inlineWhenBodyArrived;
         this.requestGuard = requestGuard;
         this.outputGuard = outputGuard;
     }
@@ -149,21 +140,6 @@ final class GatewayHandler extends Handler.Abstract {
             return refuse(state, response, callback, 413, ErrorType.REQUEST_TOO_LARGE, tooLarge());
         }
         BodyReader reader = new BodyReader(request, declared, maxBodyBytes);
-        if (inlineWhenBodyArrived) {
-            // on an I/O thread: go on here only if the whole body has already arrived; waiting for
-            // the rest (a slow or large upload) happens on a virtual thread, never on an I/O thread
-            try {
-                if (!reader.readArrived()) {
-                    WAITING.execute(() -> readAndContinue(state, reader, response, callback));
-                    return true;
-                }
-            } catch (BodyTooLarge e) {
-                return refuse(state, response, callback, 413, ErrorType.REQUEST_TOO_LARGE, tooLarge());
-            } catch (BodyUnreadable e) {
-                return bodyUnreadable(state, response, callback);
-            }
-            return afterBody(state, request, response, callback, reader.body());
-        }
         readAndContinue(state, reader, response, callback);
         return true;
     }
@@ -421,10 +397,7 @@ final class GatewayHandler extends Handler.Abstract {
         }
     }
 
-    /**
-     * Collects a request body within the size limit: {@link #readArrived} takes what has already
-     * arrived without waiting, {@link #readAll} waits for the rest (on a virtual thread).
-     */
+    /** Collects a request body within the size limit, waiting (on this virtual thread) while it arrives. */
     private static final class BodyReader {
         private final Request request;
         private final long maxBodyBytes;

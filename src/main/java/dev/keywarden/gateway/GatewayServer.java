@@ -21,8 +21,7 @@ import java.util.Objects;
 
 /**
  * The client-facing HTTP listener with the gateway pipeline behind it. Request handling runs on
- * virtual threads when a stage may wait on the network, else on the server thread that parsed the
- * request (see {@link Builder#networkStages}); upstream I/O is asynchronous. {@link #close()} stops accepting, lets
+ * virtual threads; upstream I/O is asynchronous. {@link #close()} stops accepting, lets
  * in-flight requests finish for a short grace period, then stops the upstream client.
  */
 public final class GatewayServer implements AutoCloseable {
@@ -83,17 +82,6 @@ public final class GatewayServer implements AutoCloseable {
         private final List<Readiness> readiness = new ArrayList<>();
         private final List<Admission> admissions = new ArrayList<>();
         private AddressGuard addressGuard = AddressGuard.NONE;
-        private boolean networkStages = true;
-
-        /**
-         * Whether some stage of the pipeline may wait on the network (a shared store or state, a remote
-         * KMS); default true. When false, requests whose body has arrived are handled on the server
-         * thread that parsed them instead of being handed to a virtual thread.
-         */
-        public Builder networkStages(boolean networkStages) {
-            this.networkStages = networkStages;
-            return this;
-        }
 
         private CredentialGuard credentialGuard = CredentialGuard.NONE;
         private final java.util.Map<Route, GatewayEndpoint> endpoints = new java.util.EnumMap<>(Route.class);
@@ -188,9 +176,7 @@ public final class GatewayServer implements AutoCloseable {
 
             QueuedThreadPool threads = new QueuedThreadPool(200, 8);
             threads.setName("kw-server");
-            if (networkStages) {
-                threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("kw-request"));
-            }
+            threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("kw-request"));
             Server server = new Server(threads);
             HttpConfiguration http = new HttpConfiguration();
             http.setRequestHeaderSize(serverConfig.maxHeaderBytes());
@@ -211,7 +197,7 @@ public final class GatewayServer implements AutoCloseable {
             GracefulHandler graceful = new GracefulHandler();
             graceful.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
                     observers, readiness, preflights, admissions, addressGuard,
-                    credentialGuard, endpoints, requestGuard, outputGuard, !networkStages));
+                    credentialGuard, endpoints, requestGuard, outputGuard));
             server.setHandler(graceful);
             try {
                 server.start();

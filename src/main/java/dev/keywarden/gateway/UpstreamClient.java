@@ -2,7 +2,6 @@ package dev.keywarden.gateway;
 
 import dev.keywarden.config.UpstreamConfig;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
@@ -24,12 +23,7 @@ final class UpstreamClient {
         connector.setSelectors(1);
         connector.setConnectTimeout(config.connectTimeout());
         connector.setIdleTimeout(config.idleTimeout());
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
-        // Response listeners (UpstreamExchange) never block: they write to the client connection
-        // asynchronously and move store or network work to virtual threads. Declaring that lets the
-        // selector thread run them directly instead of handing every response to a worker thread.
-        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
-        HttpClient client = new HttpClient(transport);
+        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         QueuedThreadPool pool = new QueuedThreadPool(64, 4);
         pool.setName("kw-upstream");
         client.setExecutor(pool);

@@ -52,13 +52,6 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamExchange.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 1024 * 1024;
-    /**
-     * Where work that may block runs: upstream responses are handled on the HTTP client's I/O
-     * threads ({@link UpstreamClient} declares its listeners non-blocking), so store or network calls
-     * at the end of an exchange move to a virtual thread.
-     */
-    private static final java.util.concurrent.Executor MAY_BLOCK =
-            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kw-exchange-end-", 0).factory());
 
     private final ExchangeState state;
     private final Response response;
@@ -217,8 +210,8 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
     public void onSuccess(org.eclipse.jetty.client.Response upstream) {
         int status = upstream.getStatus();
         if (errorBody != null && (status == 401 || status == 403)) {
-            // the provider key was refused: marking it and picking a backup touch the store, so
-            // that is decided in onComplete, off this I/O thread
+            // the provider key was refused: marking it and picking a backup are decided in onComplete,
+            // once the exchange with upstream is over
             rejectedStatus = status;
             return;
         }
@@ -251,7 +244,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
     public void onComplete(Result result) {
         inFlight.close();
         if (rejectedStatus != 0) {
-            MAY_BLOCK.execute(() -> afterRejection(result));
+            afterRejection(result);
             return;
         }
         finish(result);
@@ -259,7 +252,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
 
     /**
      * Upstream refused the provider key (401/403): tell the key store, and retry once on another
-     * active key when the call may be retried; otherwise relay the refusal. Runs on a virtual thread.
+     * active key when the call may be retried; otherwise relay the refusal.
      */
     private void afterRejection(Result result) {
         try {
@@ -290,8 +283,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
     }
 
     /**
-     * Ends the exchange: completes (or fails) the client response and reports the exchange. The
-     * report runs on this thread when nothing in it may block, else on a virtual thread.
+     * Ends the exchange: completes (or fails) the client response and reports the exchange.
      */
     private void finish(Result result) {
         state.upstreamEndNanos = System.nanoTime();
@@ -304,18 +296,16 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         if (result.isSucceeded()) {
             whenComplete((ignored, failure) -> {
                 if (failure == null) {
-                    report(() -> {
-                        RuntimeException veto = state.report(observers);
-                        if (veto == null) {
-                            callback.succeeded();
-                        } else {
-                            callback.failed(veto);
-                        }
-                    });
+                    RuntimeException veto = state.report(observers);
+                    if (veto == null) {
+                        callback.succeeded();
+                    } else {
+                        callback.failed(veto);
+                    }
                 } else {
                     state.clientAborted = true;
                     callback.failed(failure);
-                    report(() -> state.report(observers));
+                    state.report(observers);
                 }
             });
             return;
@@ -323,7 +313,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         Throwable failure = result.getFailure();
         if (state.clientAborted) {
             callback.failed(failure);
-            report(() -> state.report(observers));
+            state.report(observers);
             return;
         }
         boolean timeout = isTimeout(failure);
@@ -340,27 +330,18 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
                     : revoked ? "the provider key serving this request was revoked; retry the request"
                     : "the gateway could not reach the upstream API";
             ApiErrors.write(response, callback, status, type, message, state.requestId);
-            report(() -> state.report(observers));
+            state.report(observers);
         } else if (eventStream) {
             state.errorType = (timeout ? ErrorType.TIMEOUT : ErrorType.API).wireName();
             String event = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"" + state.errorType
                     + "\",\"message\":\"the upstream stream was interrupted\"}}\n\n";
             response.write(true, ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)), Callback.from(
-                    () -> { callback.succeeded(); report(() -> state.report(observers)); },
-                    x -> { callback.failed(x); report(() -> state.report(observers)); }));
+                    () -> { callback.succeeded(); state.report(observers); },
+                    x -> { callback.failed(x); state.report(observers); }));
         } else {
             state.errorType = ErrorType.API.wireName();
             callback.failed(failure);
-            report(() -> state.report(observers));
-        }
-    }
-
-    /** Runs {@code reporting} here when the exchange's report cannot block, else on a virtual thread. */
-    private void report(Runnable reporting) {
-        if (state.reportMayBlock(observers)) {
-            MAY_BLOCK.execute(reporting);
-        } else {
-            reporting.run();
+            state.report(observers);
         }
     }
 

@@ -107,11 +107,6 @@ public final class LocalRateLimiter implements RateLimiter {
     }
 
     @Override
-    public boolean settleMayBlock() {
-        return false;
-    }
-
-    @Override
     public void settle(String subject, TierLimits limits, Decision admitted, long inputRefund, long outputRefund) {
         long now = clock.getAsLong();
         Buckets b = subjects.computeIfAbsent(subject, s -> new Buckets());

@@ -122,11 +122,6 @@ public final class RateLimitGate implements Admission {
         }
 
         @Override
-        public boolean finishMayBlock() {
-            return limiter.settleMayBlock();
-        }
-
-        @Override
         public void finish(ExchangeRecord record) {
             Usage usage = record.usage() == null ? Usage.EMPTY : record.usage();
             long actualIn = record.upstreamStatus() == 0 ? 0 : usage.totalInputTokens();

@@ -33,11 +33,6 @@ public interface RateLimiter extends AutoCloseable {
      */
     void settle(String subject, TierLimits limits, Decision admitted, long inputRefund, long outputRefund);
 
-    /** Whether {@link #settle} may block on I/O (shared state); false for in-process state. */
-    default boolean settleMayBlock() {
-        return true;
-    }
-
     /** Milliseconds {@code address} stays locked out, 0 when it is not. */
     long lockedOutMillis(String address);
 

@@ -150,11 +150,6 @@ public final class BudgetGate implements Admission {
         }
 
         @Override
-        public boolean finishMayBlock() {
-            return ledger.addMayBlock();
-        }
-
-        @Override
         public void finish(ExchangeRecord record) {
             long cost;
             try {

@@ -26,12 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LocalSpendLedger implements SpendLedger {
 
-    /** Counters are in memory (written to the store by a background flush). */
-    @Override
-    public boolean addMayBlock() {
-        return false;
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(LocalSpendLedger.class);
 
     private final Clock clock;

@@ -24,11 +24,6 @@ public interface SpendLedger extends AutoCloseable {
      */
     List<BudgetLine> add(String requestId, List<BudgetLine> lines, long costNanos, long[] softAtNanos);
 
-    /** Whether {@link #add} may block on I/O (shared state); false when counters are in process. */
-    default boolean addMayBlock() {
-        return true;
-    }
-
     @Override
     default void close() {
     }
