@@ -26,8 +26,29 @@ public record InjectionRules(int version, List<Rule> rules, Map<String, Double> 
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
     private static final InjectionRules SHIPPED = load();
 
-    /** One weighted pattern, matched against normalised lower-case text. */
-    public record Rule(String id, String category, double weight, Pattern pattern) {
+    /**
+     * One weighted pattern, matched against normalised lower-case text. {@code literals}: strings one
+     * of which every match contains ({@link RequiredLiterals}); the pattern runs only on text holding
+     * one of them. Empty when they cannot be derived (the pattern then always runs).
+     */
+    public record Rule(String id, String category, double weight, Pattern pattern, List<String> literals) {
+
+        /** Whether the pattern may match {@code text}: false only when none of the literals occurs in it. */
+        boolean mayMatch(String text) {
+            if (literals.isEmpty()) {
+                return true;
+            }
+            for (String literal : literals) {
+                if (text.contains(literal)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean find(String text) {
+            return mayMatch(text) && pattern.matcher(text).find();
+        }
     }
 
     /** The shipped rules. */
@@ -63,7 +84,8 @@ public record InjectionRules(int version, List<Rule> rules, Map<String, Double> 
                     throw new IllegalStateException(BUILT_IN + ": every rule needs id, weight and pattern");
                 }
                 try {
-                    rules.add(new Rule(r.id(), r.category(), r.weight(), Pattern.compile(r.pattern(), Pattern.UNICODE_CASE)));
+                    rules.add(new Rule(r.id(), r.category(), r.weight(), Pattern.compile(r.pattern(), Pattern.UNICODE_CASE),
+                            RequiredLiterals.of(r.pattern()).orElse(List.of())));
                 } catch (PatternSyntaxException e) {
                     throw new IllegalStateException(BUILT_IN + ": rule " + r.id() + " has an invalid pattern: " + e.getDescription());
                 }

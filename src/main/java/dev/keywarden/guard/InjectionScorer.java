@@ -46,15 +46,14 @@ public final class InjectionScorer {
         boolean viaDecoded = false;
         boolean viaJoined = false;
         for (InjectionRules.Rule r : rules.rules()) {
-            boolean match = r.pattern().matcher(n.plain()).find()
-                    || (!n.leet().equals(n.plain()) && r.pattern().matcher(n.leet()).find());
-            if (!match && n.joined() != null && r.pattern().matcher(n.joined()).find()) {
+            boolean match = r.find(n.plain()) || (!n.leet().equals(n.plain()) && r.find(n.leet()));
+            if (!match && n.joined() != null && r.find(n.joined())) {
                 match = true;
                 viaJoined = true;
             }
             if (!match) {
                 for (String d : n.decoded()) {
-                    if (r.pattern().matcher(d).find()) {
+                    if (r.find(d)) {
                         match = true;
                         viaDecoded = true;
                         break;

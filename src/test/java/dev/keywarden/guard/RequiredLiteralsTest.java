@@ -1,0 +1,83 @@
+package dev.keywarden.guard;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RequiredLiteralsTest {
+
+    @Test
+    void leadingWordsOfEveryAlternativeAreRequired() {
+        assertThat(RequiredLiterals.of("\\b(ignor(e|es|ing)|disregard(s|ing)?)\\b[^.]{0,40}x|\\bforget (it|that)\\b"))
+                .contains(List.of("ignor", "disregard", "forget "));
+    }
+
+    @Test
+    void aLiteralCharacterMadeOptionalEndsTheLiteralBeforeIt() {
+        assertThat(RequiredLiterals.of("\\bdon'?t stop")).contains(List.of("don"));
+        assertThat(RequiredLiterals.of("colou?r")).contains(List.of("colo"));
+        assertThat(RequiredLiterals.of("ab{2,3}")).contains(List.of("a"));
+    }
+
+    @Test
+    void anAlternativeThatCanStartAnyhowMeansNoLiterals() {
+        assertThat(RequiredLiterals.of("abc|\\s*def")).isEmpty();
+        assertThat(RequiredLiterals.of("(^|\\n)system:")).isEmpty();
+        assertThat(RequiredLiterals.of("(optional)?word")).isEmpty();
+        assertThat(RequiredLiterals.of("(?:abc)")).isEmpty();
+        assertThat(RequiredLiterals.of("[abc]def")).isEmpty();
+        assertThat(RequiredLiterals.of("(a|)b")).isEmpty();
+    }
+
+    @Test
+    void everyShippedRuleMatchOnTheCorpusContainsOneOfItsLiterals() throws Exception {
+        // soundness on real text: wherever a rule's pattern matches a corpus text (or its variants),
+        // the pre-filter lets it run
+        for (InjectionCorpusTest.Example e : InjectionCorpusTest.corpus()) {
+            TextNormalizer.Normalized n = TextNormalizer.normalize(e.text());
+            List<String> variants = new java.util.ArrayList<>(List.of(n.plain(), n.leet()));
+            if (n.joined() != null) {
+                variants.add(n.joined());
+            }
+            variants.addAll(n.decoded());
+            for (InjectionRules.Rule r : InjectionRules.builtIn().rules()) {
+                for (String v : variants) {
+                    Matcher m = r.pattern().matcher(v);
+                    if (m.find()) {
+                        assertThat(r.mayMatch(v)).as(r.id() + " on " + v).isTrue();
+                        if (!r.literals().isEmpty()) {
+                            String matched = m.group();
+                            assertThat(r.literals().stream().anyMatch(matched::contains)).as(r.id() + " matched " + matched).isTrue();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void thePreFilterNeverChangesAScoreOnTheCorpus() throws Exception {
+        InjectionRules shipped = InjectionRules.builtIn();
+        InjectionRules unfiltered = new InjectionRules(shipped.version(), shipped.rules().stream()
+                .map(r -> new InjectionRules.Rule(r.id(), r.category(), r.weight(), r.pattern(), List.of())).toList(),
+                shipped.signals(), shipped.squashedPhrases(), shipped.squashedWeight());
+        InjectionScorer filtered = new InjectionScorer(shipped);
+        InjectionScorer plain = new InjectionScorer(unfiltered);
+        for (InjectionCorpusTest.Example e : InjectionCorpusTest.corpus()) {
+            assertThat(filtered.score(e.text())).as(e.text()).isEqualTo(plain.score(e.text()));
+        }
+    }
+
+    @Test
+    void mostShippedRulesGetAPreFilter() {
+        long withLiterals = InjectionRules.builtIn().rules().stream().filter(r -> !r.literals().isEmpty()).count();
+        assertThat(withLiterals).isGreaterThanOrEqualTo(InjectionRules.builtIn().rules().size() - 4);
+        Optional<List<String>> none = RequiredLiterals.of(Pattern.quote("x"));
+        assertThat(none).isEmpty();
+    }
+}
