@@ -12,10 +12,11 @@ import java.util.Optional;
  *
  * <p>Guarantee (soundness): when {@link #of} returns literals, no string matches the pattern
  * without containing one of them, for case-sensitive patterns. It returns empty — "run the regex
- * always" — for any shape it does not fully understand: each top-level alternative must begin
- * (after an optional {@code \b}) with literal text or with a group, not followed by {@code ?},
- * {@code *} or <code>{</code>, whose alternatives each begin with literal text. A literal character
- * followed by {@code ?}, {@code *} or <code>{</code> ends the literal before it.
+ * always" — when some top-level alternative has no element it fully understands that every match
+ * must contain: a run of literal characters (a character followed by {@code ?}, {@code *} or
+ * <code>{</code> ends the run before it), or a group not made optional whose alternatives each begin
+ * with literal text. Of an alternative's required elements the one with the longest shortest
+ * literal is used.
  */
 final class RequiredLiterals {
 
@@ -25,11 +26,161 @@ final class RequiredLiterals {
     static Optional<List<String>> of(String regex) {
         List<String> out = new ArrayList<>();
         for (String alternative : splitAlternatives(regex)) {
-            if (!leading(alternative, out)) {
+            List<String> best = mostSelectiveRequired(alternative);
+            if (best == null) {
                 return Optional.empty();
             }
+            out.addAll(best);
         }
         return out.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(out));
+    }
+
+    /**
+     * Walks the elements of one alternative (no top-level {@code |}) and returns the literal set of the
+     * most selective element every match must contain — a literal run, or a group not made optional whose
+     * alternatives each begin with literal text — or null when no element qualifies. Stops at anything it
+     * does not know (look-arounds, unusual escapes): what it found before is still required.
+     */
+    private static List<String> mostSelectiveRequired(String alt) {
+        List<List<String>> required = new ArrayList<>();
+        StringBuilder run = new StringBuilder();
+        int i = 0;
+        walk:
+        while (i < alt.length()) {
+            char c = alt.charAt(i);
+            switch (c) {
+                case '\\' -> {
+                    flush(run, required);
+                    if (i + 1 >= alt.length() || "pPQEkxuc0NRXG".indexOf(alt.charAt(i + 1)) >= 0) {
+                        break walk;
+                    }
+                    i = skipQuantifier(alt, i + 2);
+                }
+                case '[' -> {
+                    flush(run, required);
+                    int close = closingBracket(alt, i);
+                    if (close < 0) {
+                        break walk;
+                    }
+                    i = skipQuantifier(alt, close + 1);
+                }
+                case '(' -> {
+                    flush(run, required);
+                    if (alt.startsWith("(?", i)) {
+                        break walk;
+                    }
+                    int close = matchingParen(alt.substring(i));
+                    if (close < 0) {
+                        break walk;
+                    }
+                    close += i;
+                    boolean optional = optionalQuantifier(alt, close + 1);
+                    if (!optional) {
+                        List<String> lits = new ArrayList<>();
+                        boolean all = true;
+                        for (String inner : splitAlternatives(alt.substring(i + 1, close))) {
+                            all &= leading(inner, lits);
+                        }
+                        if (all && !lits.isEmpty()) {
+                            required.add(lits);
+                        }
+                    }
+                    i = skipQuantifier(alt, close + 1);
+                }
+                case '.', '^', '$' -> {
+                    flush(run, required);
+                    i = skipQuantifier(alt, i + 1);
+                }
+                case ')', '|', '?', '*', '+', '{' -> {
+                    break walk; // not expected here; stop rather than guess
+                }
+                default -> {
+                    if (i + 1 < alt.length() && "?*{".indexOf(alt.charAt(i + 1)) >= 0) {
+                        flush(run, required); // this character may be absent
+                        i = skipQuantifier(alt, i + 1);
+                    } else if (i + 1 < alt.length() && alt.charAt(i + 1) == '+') {
+                        run.append(c);
+                        flush(run, required); // repeated: what follows is not contiguous with it
+                        i = skipQuantifier(alt, i + 1);
+                    } else {
+                        run.append(c);
+                        i++;
+                    }
+                }
+            }
+        }
+        flush(run, required);
+        List<String> best = null;
+        for (List<String> candidate : required) {
+            if (best == null || selectivity(candidate) > selectivity(best)
+                    || (selectivity(candidate) == selectivity(best) && candidate.size() < best.size())) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    /** The length of the shortest literal: longer literals occur in fewer texts. */
+    private static int selectivity(List<String> literals) {
+        return literals.stream().mapToInt(String::length).min().orElse(0);
+    }
+
+    private static void flush(StringBuilder run, List<List<String>> required) {
+        if (!run.isEmpty()) {
+            required.add(List.of(run.toString()));
+            run.setLength(0);
+        }
+    }
+
+    /** Whether the quantifier at {@code i} (if any) lets the element before it be absent. */
+    private static boolean optionalQuantifier(String s, int i) {
+        if (i >= s.length()) {
+            return false;
+        }
+        char q = s.charAt(i);
+        return q == '?' || q == '*' || (q == '{' && s.startsWith("{0", i)) || (q == '{' && s.startsWith("{,", i));
+    }
+
+    /** Index after the quantifier at {@code i} (with a lazy or possessive suffix), or {@code i} when none. */
+    private static int skipQuantifier(String s, int i) {
+        if (i >= s.length()) {
+            return i;
+        }
+        char q = s.charAt(i);
+        if (q == '?' || q == '*' || q == '+') {
+            i++;
+        } else if (q == '{') {
+            int close = s.indexOf('}', i);
+            i = close < 0 ? s.length() : close + 1;
+        } else {
+            return i;
+        }
+        if (i < s.length() && (s.charAt(i) == '?' || s.charAt(i) == '+')) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Index of the {@code ]} closing the character class opened at {@code open}, or -1. */
+    private static int closingBracket(String s, int open) {
+        int i = open + 1;
+        if (i < s.length() && s.charAt(i) == '^') {
+            i++;
+        }
+        if (i < s.length() && s.charAt(i) == ']') {
+            i++;
+        }
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '[') {
+                return -1; // nested classes: not handled
+            } else if (c == ']') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Adds the literals one of which begins every match of {@code alternative}; false when it cannot tell. */

@@ -12,26 +12,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RequiredLiteralsTest {
 
     @Test
-    void leadingWordsOfEveryAlternativeAreRequired() {
+    void eachAlternativeContributesItsMostSelectiveRequiredElement() {
+        // alternative 1: the leading group (shortest literal 5) beats the trailing "x"; alternative 2: "forget "
         assertThat(RequiredLiterals.of("\\b(ignor(e|es|ing)|disregard(s|ing)?)\\b[^.]{0,40}x|\\bforget (it|that)\\b"))
                 .contains(List.of("ignor", "disregard", "forget "));
+        // a later required group with longer words is chosen over short leading ones
+        assertThat(RequiredLiterals.of("\\b(ai|you)s? (has|have) (no|zero) (rules|limits)\\b"))
+                .contains(List.of("rules", "limits"));
     }
 
     @Test
-    void aLiteralCharacterMadeOptionalEndsTheLiteralBeforeIt() {
-        assertThat(RequiredLiterals.of("\\bdon'?t stop")).contains(List.of("don"));
+    void aCharacterMadeOptionalOrRepeatedSplitsTheLiteralRun() {
+        assertThat(RequiredLiterals.of("\\bdon'?t stop")).contains(List.of("t stop"));
         assertThat(RequiredLiterals.of("colou?r")).contains(List.of("colo"));
         assertThat(RequiredLiterals.of("ab{2,3}")).contains(List.of("a"));
+        assertThat(RequiredLiterals.of("xy+zzz")).contains(List.of("zzz"));
     }
 
     @Test
-    void anAlternativeThatCanStartAnyhowMeansNoLiterals() {
-        assertThat(RequiredLiterals.of("abc|\\s*def")).isEmpty();
-        assertThat(RequiredLiterals.of("(^|\\n)system:")).isEmpty();
-        assertThat(RequiredLiterals.of("(optional)?word")).isEmpty();
+    void optionalGroupsClassesAndEscapesAreNeverRequired() {
+        assertThat(RequiredLiterals.of("(optional)?word")).contains(List.of("word"));
+        assertThat(RequiredLiterals.of("[abc]def")).contains(List.of("def"));
+        assertThat(RequiredLiterals.of("(^|\\n)system:")).contains(List.of("system:"));
+        assertThat(RequiredLiterals.of("(a|)b")).contains(List.of("b"));
+        assertThat(RequiredLiterals.of("abc|\\s*def")).contains(List.of("abc", "def"));
+    }
+
+    @Test
+    void anAlternativeWithoutAnUnderstoodRequiredElementMeansNoLiterals() {
+        assertThat(RequiredLiterals.of("abc|\\s*")).isEmpty();
         assertThat(RequiredLiterals.of("(?:abc)")).isEmpty();
-        assertThat(RequiredLiterals.of("[abc]def")).isEmpty();
-        assertThat(RequiredLiterals.of("(a|)b")).isEmpty();
+        assertThat(RequiredLiterals.of("[abc]+")).isEmpty();
+        assertThat(RequiredLiterals.of("(abc)?")).isEmpty();
+        assertThat(RequiredLiterals.of("(abc){0,2}")).isEmpty();
+        assertThat(RequiredLiterals.of("\\p{L}+abc")).isEmpty(); // an escape it does not parse stops the walk
     }
 
     @Test
@@ -76,7 +90,7 @@ class RequiredLiteralsTest {
     @Test
     void mostShippedRulesGetAPreFilter() {
         long withLiterals = InjectionRules.builtIn().rules().stream().filter(r -> !r.literals().isEmpty()).count();
-        assertThat(withLiterals).isGreaterThanOrEqualTo(InjectionRules.builtIn().rules().size() - 4);
+        assertThat(withLiterals).isGreaterThanOrEqualTo(InjectionRules.builtIn().rules().size() - 2);
         Optional<List<String>> none = RequiredLiterals.of(Pattern.quote("x"));
         assertThat(none).isEmpty();
     }
