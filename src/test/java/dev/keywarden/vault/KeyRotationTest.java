@@ -1,5 +1,6 @@
 package dev.keywarden.vault;
 
+import dev.keywarden.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,10 +1,10 @@
 package dev.keywarden.auth.token;
 
-import java.security.SecureRandom;
-import java.util.zip.CRC32;
+import dev.keywarden.auth.ChecksummedFormat;
+
 
 /**
- * The shape of a short-lived token: {@code kw_tmp_} + 32 base62 characters from {@link SecureRandom}
+ * The shape of a short-lived token: {@code kw_tmp_} + 32 base62 characters from {@link java.security.SecureRandom}
  * (190 bits) + 6 base62 characters of the CRC32 of everything before them, 45 characters in all —
  * the virtual-key format ({@link dev.keywarden.auth.VirtualKeyFormat}) with its own prefix.
  *
@@ -22,38 +22,21 @@ public final class TokenFormat {
 
     static final int RANDOM_LENGTH = 32;
     static final int CHECKSUM_LENGTH = 6;
-    static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    static final String ALPHABET = ChecksummedFormat.ALPHABET;
 
-    private static final int CHECKED_LENGTH = PREFIX.length() + RANDOM_LENGTH;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ChecksummedFormat FORMAT = new ChecksummedFormat(PREFIX, RANDOM_LENGTH, CHECKSUM_LENGTH);
 
     private TokenFormat() {
     }
 
     /** A new random token. */
     public static String generate() {
-        StringBuilder token = new StringBuilder(LENGTH).append(PREFIX);
-        appendRandom(token, RANDOM_LENGTH);
-        appendBase62(token, checksum(token), CHECKSUM_LENGTH);
-        return token.toString();
+        return FORMAT.generate();
     }
 
     /** True when {@code candidate} has the exact length, prefix, alphabet and a matching checksum. Touches no store. */
     public static boolean isWellFormed(String candidate) {
-        if (candidate == null || candidate.length() != LENGTH || !candidate.startsWith(PREFIX)) {
-            return false;
-        }
-        long expected = 0;
-        for (int i = PREFIX.length(); i < LENGTH; i++) {
-            int digit = ALPHABET.indexOf(candidate.charAt(i));
-            if (digit < 0) {
-                return false;
-            }
-            if (i >= CHECKED_LENGTH) {
-                expected = expected * ALPHABET.length() + digit;
-            }
-        }
-        return checksum(candidate) == expected;
+        return FORMAT.isWellFormed(candidate);
     }
 
     /** Whether {@code presented} claims to be a token (starts with {@code kw_tmp_}), well formed or not. */
@@ -63,32 +46,7 @@ public final class TokenFormat {
 
     /** {@code length} uniformly random base62 characters (for ids). */
     static String randomBase62(int length) {
-        StringBuilder out = new StringBuilder(length);
-        appendRandom(out, length);
-        return out.toString();
+        return ChecksummedFormat.randomBase62(length);
     }
 
-    private static void appendRandom(StringBuilder out, int length) {
-        for (int i = 0; i < length; i++) {
-            out.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
-        }
-    }
-
-    private static long checksum(CharSequence token) {
-        CRC32 crc = new CRC32();
-        for (int i = 0; i < CHECKED_LENGTH; i++) {
-            crc.update(token.charAt(i));
-        }
-        return crc.getValue();
-    }
-
-    private static void appendBase62(StringBuilder out, long value, int width) {
-        char[] digits = new char[width];
-        long rest = value;
-        for (int i = width - 1; i >= 0; i--) {
-            digits[i] = ALPHABET.charAt((int) (rest % ALPHABET.length()));
-            rest /= ALPHABET.length();
-        }
-        out.append(digits);
-    }
 }

@@ -1,5 +1,6 @@
 package dev.keywarden.limits.budget;
 
+import dev.keywarden.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,11 +17,8 @@ import dev.keywarden.gateway.meter.Usage;
 import dev.keywarden.pricing.PricingTable;
 import dev.keywarden.store.Database;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,32 +36,6 @@ class BudgetGateTest {
     static final long CALL = 1_800_000L;
     static final RequestSummary REQUEST = new RequestSummary("claude-sonnet-4-5", false, 100, 400);
 
-    static final class MutableClock extends Clock {
-        Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-    }
 
     @TempDir
     Path dir;
@@ -174,17 +146,17 @@ class BudgetGateTest {
         assertThat(refused(gate, key(alice, "vk_alice0002")).getMessage()).as("every key of alice").contains("principal alice");
         gate.admit(key(bob, "vk_bob000001"), REQUEST);
 
-        clock.now = Instant.parse("2026-12-01T00:00:01Z");
+        clock.set(Instant.parse("2026-12-01T00:00:01Z"));
         call(gate, aliceKey);
-        clock.now = Instant.parse("2026-12-02T00:00:01Z");
+        clock.set(Instant.parse("2026-12-02T00:00:01Z"));
         call(gate, aliceKey);
-        clock.now = Instant.parse("2026-12-03T00:00:01Z");
+        clock.set(Instant.parse("2026-12-03T00:00:01Z"));
         call(gate, aliceKey);
-        clock.now = Instant.parse("2026-12-04T00:00:01Z");
+        clock.set(Instant.parse("2026-12-04T00:00:01Z"));
         // December so far: 3 calls = USD 0.0054 >= 0.005; November's spend does not count
         assertThat(refused(gate, aliceKey).getMessage()).contains("monthly budget of principal alice", "USD 0.005 per month",
                 "resets at 2027-01-01T00:00:00Z");
-        clock.now = Instant.parse("2027-01-01T00:00:00Z");
+        clock.set(Instant.parse("2027-01-01T00:00:00Z"));
         gate.admit(aliceKey, REQUEST);
     }
 
@@ -219,7 +191,7 @@ class BudgetGateTest {
         assertThat(e.alert()).isTrue();
         assertThat(e.subject()).isEqualTo("principal:bob");
         assertThat(e.details()).containsEntry("period", "day").containsEntry("limit_usd", "0.01").containsEntry("period_label", "2026-11-30");
-        clock.now = Instant.parse("2026-12-01T08:00:00Z");
+        clock.set(Instant.parse("2026-12-01T08:00:00Z"));
         for (int i = 0; i < 4; i++) {
             call(gate, bobKey);
         }
