@@ -46,26 +46,34 @@ public final class SecretScanner {
             if (rule.allowlist().allowsPath(fragment.path())) {
                 continue;
             }
-            if (rule.multiline()) {
-                if (containsKeyword(lower, rule)) {
-                    collect(rule, fragment, 0, text.length(), hits);
-                }
-                continue;
-            }
-            int[] lines = keywordLines(lower, rule);
-            for (int i = 0; i < lines.length; i++) {
-                if (i > 0 && lines[i] == lines[i - 1]) {
-                    continue;
-                }
-                int lineEnd = text.indexOf('\n', lines[i]);
-                collect(rule, fragment, lines[i], lineEnd < 0 ? text.length() : lineEnd, hits);
-            }
+            apply(rule, fragment, text, lower, hits);
         }
         if (hits.findings.isEmpty()) {
             return List.of();
         }
         hits.findings.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
         return hits.findings;
+    }
+
+    /**
+     * Runs one rule over {@code text}: the whole text for a multi-line rule that has a keyword in it,
+     * else each line holding one of its keywords (the keyword pre-filter before any regex).
+     */
+    private void apply(Rule rule, Fragment fragment, String text, String lower, Hits hits) {
+        if (rule.multiline()) {
+            if (containsKeyword(lower, rule)) {
+                collect(rule, fragment, 0, text.length(), hits);
+            }
+            return;
+        }
+        int[] lines = keywordLines(lower, rule);
+        for (int i = 0; i < lines.length; i++) {
+            if (i > 0 && lines[i] == lines[i - 1]) {
+                continue;
+            }
+            int lineEnd = text.indexOf('\n', lines[i]);
+            collect(rule, fragment, lines[i], lineEnd < 0 ? text.length() : lineEnd, hits);
+        }
     }
 
     /**
@@ -83,20 +91,7 @@ public final class SecretScanner {
         Hits hits = new Hits();
         hits.honourAllowMarker = false;
         for (Rule rule : rules.rules()) {
-            if (rule.multiline()) {
-                if (containsKeyword(lower, rule)) {
-                    collect(rule, fragment, 0, text.length(), hits);
-                }
-                continue;
-            }
-            int[] lines = keywordLines(lower, rule);
-            for (int i = 0; i < lines.length; i++) {
-                if (i > 0 && lines[i] == lines[i - 1]) {
-                    continue;
-                }
-                int lineEnd = text.indexOf('\n', lines[i]);
-                collect(rule, fragment, lines[i], lineEnd < 0 ? text.length() : lineEnd, hits);
-            }
+            apply(rule, fragment, text, lower, hits);
         }
         if (hits.located.isEmpty()) {
             return List.of();
