@@ -7,11 +7,10 @@ import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -34,30 +33,17 @@ public final class AuditCommand implements Callable<Integer> {
             description = {"Check every audit chain: each record must hold the hash of the one before it, with no gaps,",
                     "and every HMAC checkpoint must be valid and match. Reports the first record that was altered,",
                     "removed, inserted or reordered. Exit 0 when intact, 1 when tampered."})
-    static final class Verify implements Callable<Integer>, CliContext.Aware {
+    static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--data-dir", paramLabel = "DIR",
-                description = "Directory holding keywarden.db and server-secret (default: $KEYWARDEN_DATA_DIR, else ./data).")
-        Path dataDir;
-
-        @Option(names = "--config", paramLabel = "FILE",
-                description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present); with store:"
-                        + " postgres the shared PostgreSQL database is verified.")
-        Path config;
-
-        private CliContext context = CliContext.process();
-
-        @Override
-        public void context(CliContext context) {
-            this.context = context;
-        }
+        @Mixin
+        KeysCommand.StoreOptions store;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            KeywardenConfig cfg = CliStore.loadConfig(context, config, dataDir);
+            KeywardenConfig cfg = store.loadConfig();
             ServerSecret secret = CliStore.serverSecret(cfg);
             try (Database db = CliStore.open(cfg)) {
                 List<AuditVerifier.ChainReport> reports = new AuditVerifier(new AuditStore(db), secret).verifyAll();

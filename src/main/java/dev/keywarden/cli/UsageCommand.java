@@ -11,6 +11,7 @@ import dev.keywarden.metrics.UsageReport;
 import dev.keywarden.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -27,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "usage", mixinStandardHelpOptions = true,
         description = "Usage totals from the audit trail's call records: requests, input, output and cache tokens,"
                 + " grouped by principal, model or provider key (by fingerprint). Cost shows '-' until pricing exists.")
-public final class UsageCommand implements Callable<Integer>, CliContext.Aware {
+public final class UsageCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -43,21 +44,8 @@ public final class UsageCommand implements Callable<Integer>, CliContext.Aware {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Directory holding keywarden.db (default: $KEYWARDEN_DATA_DIR, else ./data).")
-    Path dataDir;
-
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present); with store: postgres"
-                    + " the report reads the shared PostgreSQL database.")
-    Path config;
-
-    private CliContext context = CliContext.process();
-
-    @Override
-    public void context(CliContext context) {
-        this.context = context;
-    }
+    @Mixin
+    KeysCommand.StoreOptions store;
 
     @Override
     public Integer call() throws Exception {
@@ -69,7 +57,7 @@ public final class UsageCommand implements Callable<Integer>, CliContext.Aware {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        KeywardenConfig cfg = CliStore.loadConfig(context, config, dataDir);
+        KeywardenConfig cfg = store.loadConfig();
         Path dir = cfg.dataDir();
         if (!cfg.shared().postgres() && !Files.isDirectory(dir)) {
             throw new ConfigException("data directory " + dir + " does not exist; pass --data-dir or set KEYWARDEN_DATA_DIR"
