@@ -231,37 +231,29 @@ final class RequiredLiterals {
     /** Splits on {@code |} outside groups, character classes and escapes. */
     static List<String> splitAlternatives(String regex) {
         List<String> parts = new ArrayList<>();
-        int depth = 0;
-        boolean inClass = false;
-        int start = 0;
-        for (int i = 0; i < regex.length(); i++) {
-            char c = regex.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (inClass) {
-                if (c == ']') {
-                    inClass = false;
-                }
-            } else if (c == '[') {
-                inClass = true;
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')') {
-                depth--;
-            } else if (c == '|' && depth == 0) {
-                parts.add(regex.substring(start, i));
-                start = i + 1;
-            }
-        }
-        parts.add(regex.substring(start));
+        int[] start = {0};
+        walk(regex, 0, bar -> {
+            parts.add(regex.substring(start[0], bar));
+            start[0] = bar + 1;
+        });
+        parts.add(regex.substring(start[0]));
         return parts;
     }
 
     /** Index of the parenthesis closing the one at index 0, or -1. */
     private static int matchingParen(String s) {
+        return walk(s, 1, bar -> { });
+    }
+
+    /**
+     * Walks {@code s} from {@code from}, skipping escapes, character classes and nested groups; reports
+     * each {@code |} at the starting depth to {@code topLevelBar} and returns the index of the first
+     * {@code )} that closes the starting depth, or -1 when the text ends first.
+     */
+    private static int walk(String s, int from, java.util.function.IntConsumer topLevelBar) {
         int depth = 0;
         boolean inClass = false;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\\') {
                 i++;
@@ -274,10 +266,12 @@ final class RequiredLiterals {
             } else if (c == '(') {
                 depth++;
             } else if (c == ')') {
-                depth--;
                 if (depth == 0) {
                     return i;
                 }
+                depth--;
+            } else if (c == '|' && depth == 0) {
+                topLevelBar.accept(i);
             }
         }
         return -1;
