@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keywarden.config.TierLimits;
 import dev.keywarden.state.RedisState;
+import dev.keywarden.testing.RedisTestKeys;
 import dev.keywarden.testing.Services;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.sync.RedisCommands;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -29,28 +25,16 @@ class RedisRateLimiterIT extends RateLimiterContract {
     RateLimiter newLimiter(LongSupplier clockMillis) {
         Services.assumeRedis();
         redis = RedisState.connect(Services.redisUrl(), Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(1));
-        prefix = "kwtest:rl:" + Long.toHexString(new SecureRandom().nextLong()) + ":";
+        prefix = RedisTestKeys.uniquePrefix("rl");
         return new RedisRateLimiter(redis, prefix, clockMillis);
     }
 
     @AfterEach
     void deleteKeysAndClose() {
         if (redis != null) {
-            deleteKeys(redis.connection().sync(), prefix);
+            RedisTestKeys.deleteAll(redis.connection().sync(), prefix);
             redis.close();
         }
-    }
-
-    /** Deletes every key starting with {@code prefix} (never anything else: other tests share this Redis). */
-    static void deleteKeys(RedisCommands<String, String> c, String prefix) {
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-            KeyScanCursor<String> page = c.scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(500));
-            if (!page.getKeys().isEmpty()) {
-                c.del(page.getKeys().toArray(String[]::new));
-            }
-            cursor = page;
-        } while (!cursor.isFinished());
     }
 
     @Test
