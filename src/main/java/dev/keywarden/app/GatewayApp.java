@@ -362,7 +362,7 @@ public final class GatewayApp implements AutoCloseable {
         String chain = config.shared().postgres()
                 ? "gw-" + java.time.Instant.now().toEpochMilli() + "-" + Long.toHexString(new SecureRandom().nextLong())
                 : "main";
-        return AuditTrail.start(new AuditStore(db), secret, chain, options, mirrors);
+        return AuditTrail.start(new AuditStore(db), secret, chain, options, mirrors, config.dataDir());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.keywarden.audit;
 
 import dev.keywarden.store.Database;
+import dev.keywarden.store.SettingsStore;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +17,8 @@ import java.util.function.Consumer;
  * durable together, or none); reads stream in chain order so verification needs no memory per record.
  */
 public final class AuditStore {
+
+    private static final String ANCHOR_SETTING = "audit.anchor.";
 
     private final Database database;
 
@@ -108,9 +111,15 @@ public final class AuditStore {
 
     /** Streams a chain's records in storage order of {@code seq}. */
     public void forEach(String chainId, Consumer<StoredAuditRecord> consumer) {
-        String sql = "SELECT chain_id, seq, at, kind, prev_hash, body FROM audit_records WHERE chain_id = ? ORDER BY seq";
+        forEachAfter(chainId, 0, consumer);
+    }
+
+    /** Streams a chain's records numbered above {@code afterSeq}, in order of {@code seq}. */
+    public void forEachAfter(String chainId, long afterSeq, Consumer<StoredAuditRecord> consumer) {
+        String sql = "SELECT chain_id, seq, at, kind, prev_hash, body FROM audit_records WHERE chain_id = ? AND seq > ? ORDER BY seq";
         try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, chainId);
+            ps.setLong(2, afterSeq);
             ps.setFetchSize(1000);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -120,6 +129,30 @@ public final class AuditStore {
         } catch (SQLException | RuntimeException e) {
             throw database.failure("read the audit chain " + chainId, e);
         }
+    }
+
+    /** Record {@code seq} of {@code chainId}, if it exists. */
+    public Optional<StoredAuditRecord> record(String chainId, long seq) {
+        String sql = "SELECT chain_id, seq, at, kind, prev_hash, body FROM audit_records WHERE chain_id = ? AND seq = ?";
+        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, chainId);
+            ps.setLong(2, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw database.failure("read audit record " + seq + " of " + chainId, e);
+        }
+    }
+
+    /** Where {@code chainId} was first anchored outside the database ({@link #markAnchored}), if it ever was. */
+    public Optional<String> anchoredAt(String chainId) {
+        return new SettingsStore(database).get(ANCHOR_SETTING + chainId);
+    }
+
+    /** Notes, once per chain, that {@code chainId} is anchored at {@code where} (so a lost anchor file is noticed). */
+    public void markAnchored(String chainId, String where) {
+        new SettingsStore(database).putIfAbsent(ANCHOR_SETTING + chainId, where);
     }
 
     /** Streams every record at or after {@code sinceIso} (ISO-8601 instants sort as text). */
