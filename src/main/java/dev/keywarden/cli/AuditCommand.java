@@ -1,5 +1,6 @@
 package dev.keywarden.cli;
 
+import dev.keywarden.audit.AuditAnchor;
 import dev.keywarden.audit.AuditStore;
 import dev.keywarden.audit.AuditTrail;
 import dev.keywarden.audit.AuditVerifier;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -119,15 +121,15 @@ public final class AuditCommand implements Callable<Integer> {
                     String previous = AuditTrail.resetAnchor(audit, secret, chain, cfg.dataDir());
                     out.printf("chain %s: anchored at record %d in %s (the old anchor was %s); the reset is recorded in the"
                                     + " trail as the alert audit.anchor_reset%n", chain, audit.last(chain).orElseThrow().seq(),
-                            dev.keywarden.audit.AuditAnchor.in(cfg.dataDir(), chain).file(), previous);
+                            AuditAnchor.in(cfg.dataDir(), chain).file(), previous);
                     return 0;
                 }
                 for (String c : audit.chains()) {
-                    var file = dev.keywarden.audit.AuditAnchor.in(cfg.dataDir(), c);
+                    AuditAnchor file = AuditAnchor.in(cfg.dataDir(), c);
                     String state;
                     try {
                         state = file.read().map(a -> "record " + a.seq() + " signed " + a.at()).orElse("none");
-                    } catch (java.io.UncheckedIOException e) {
+                    } catch (UncheckedIOException e) {
                         state = "unreadable";
                     }
                     out.printf("chain %s: anchor %s: %s%n", c, file.file(), state);
