@@ -109,8 +109,18 @@ public final class AuditAnchor {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
+            syncDirectory(file.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the audit anchor " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes the rename durable (POSIX: sync the directory); where a directory cannot be opened, the rename stands as is. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException notSupported) {
+            // not every file system lets a directory be opened or synced
         }
     }
 

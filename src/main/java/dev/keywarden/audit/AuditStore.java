@@ -1,12 +1,14 @@
 package dev.keywarden.audit;
 
 import dev.keywarden.store.Database;
+import dev.keywarden.store.Dialect;
 import dev.keywarden.store.SettingsStore;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -142,6 +144,22 @@ public final class AuditStore {
             }
         } catch (SQLException | RuntimeException e) {
             throw database.failure("read audit record " + seq + " of " + chainId, e);
+        }
+    }
+
+    /**
+     * Makes every committed write durable against power loss, not only against a crash of the process:
+     * SQLite in WAL mode with {@code synchronous=NORMAL} syncs its log only when it checkpoints, so this runs a
+     * passive WAL checkpoint (which syncs the log first). PostgreSQL commits are durable already.
+     */
+    public void forceToDisk() {
+        if (database.dialect() != Dialect.SQLITE) {
+            return;
+        }
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        } catch (SQLException | RuntimeException e) {
+            throw database.failure("sync the audit records to disk", e);
         }
     }
 

@@ -225,13 +225,17 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
             throw new AuditAnchorException("audit chain " + chainId + " does not match its anchor: " + m.problem() + fix);
         });
         String[] prev = {saved.recordHash()};
+        long[] brokenAt = {0};
         store.forEachAfter(chainId, saved.seq(), r -> {
-            if (!r.prevHash().equals(prev[0])) {
-                throw new AuditAnchorException("audit chain " + chainId + ": record " + r.seq() + " after the anchor (record "
-                        + saved.seq() + ") no longer links to the record before it: records were altered, inserted or removed" + fix);
+            if (brokenAt[0] == 0 && !r.prevHash().equals(prev[0])) {
+                brokenAt[0] = r.seq();
             }
             prev[0] = AuditChain.hash(r);
         });
+        if (brokenAt[0] != 0) {
+            throw new AuditAnchorException("audit chain " + chainId + ": record " + brokenAt[0] + " after the anchor (record "
+                    + saved.seq() + ") no longer links to the record before it: records were altered, inserted or removed" + fix);
+        }
         anchorMarked = true;
     }
 
@@ -496,6 +500,8 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
         lastCheckpointNanos = System.nanoTime();
         if (anchor != null) {
             try {
+                // the anchor must never name a record the store could still lose (SQLite syncs its log only at checkpoints)
+                store.forceToDisk();
                 anchor.write(cp);
                 if (!anchorMarked) {
                     store.markAnchored(chainId, anchor.file() + " on " + hostName());

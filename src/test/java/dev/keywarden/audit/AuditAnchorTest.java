@@ -110,6 +110,41 @@ class AuditAnchorTest {
         assertThat(verify().problem()).contains("record 4 (or one before it) was altered");
     }
 
+    /** Records 4 to 6 committed after the anchor (record 3), then the process dies before the next checkpoint. */
+    void crashAfterThreeUnanchoredRecords() throws Exception {
+        run(3);
+        Database other = Database.openSqlite(dir);
+        AuditTrail crashed = AuditTrail.start(new AuditStore(other), secret, "main",
+                AuditTrail.Options.defaults().checkpointInterval(java.time.Duration.ofHours(1)), List.of(), dir);
+        for (int i = 4; i <= 6; i++) {
+            crashed.append(AuditTrailTest.call(i));
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (store.count() < 6 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(store.count()).isEqualTo(6);
+        other.close(); // the process is gone: no final checkpoint, no anchor beyond record 3
+        assertThat(AuditAnchor.in(dir, "main").read().orElseThrow().seq()).isEqualTo(3);
+    }
+
+    @Test
+    void anEditAfterTheAnchorThatBreaksALinkStopsTheNextStart() throws Exception {
+        crashAfterThreeUnanchoredRecords();
+        sql("UPDATE audit_records SET body = body || ' ' WHERE chain_id = 'main' AND seq = 5");
+        assertThatThrownBy(this::start).isInstanceOf(AuditAnchorException.class)
+                .hasMessageContaining("record 6 after the anchor (record 3) no longer links");
+    }
+
+    @Test
+    void removingRecordsAfterTheNewestAnchorIsNotDetectableAsDocumented() throws Exception {
+        crashAfterThreeUnanchoredRecords();
+        sql("DELETE FROM audit_records WHERE chain_id = 'main' AND seq >= 5");
+        run(1);
+        assertThat(verify().intact()).as("records 5 and 6 were never signed: their removal leaves no trace").isTrue();
+        assertThat(store.last("main").orElseThrow().seq()).isEqualTo(5);
+    }
+
     @Test
     void aLostAnchorFileIsReportedNotRecreatedUntilAnOperatorResetsIt() throws Exception {
         run(3);
