@@ -30,7 +30,10 @@ final class AuditText {
     private AuditText() {
     }
 
-    /** {@code value} with every string in it (map values and list elements too) made safe; other values as they are. */
+    /**
+     * {@code value} with every string in it (map values and list elements too) made safe; other values as they
+     * are. Map keys are field names chosen by code and are kept.
+     */
     static Object clean(Object value) {
         return switch (value) {
             case String s -> clean(s);
@@ -38,7 +41,7 @@ final class AuditText {
                 Map<String, Object> out = new TreeMap<>();
                 m.forEach((k, v) -> {
                     if (v != null) {
-                        out.put(clean(String.valueOf(k)), clean(v));
+                        out.put(String.valueOf(k), clean(v));
                     }
                 });
                 yield out;
@@ -52,8 +55,11 @@ final class AuditText {
         };
     }
 
-    /** {@code text} with credentials masked. */
+    /** {@code text} with credentials masked (the same instance when there is nothing to mask). */
     static String clean(String text) {
+        if (!mayHoldCredential(text)) {
+            return text;
+        }
         if (text.indexOf('%') >= 0) {
             String decoded = percentDecoded(text);
             if (!decoded.equals(text)) {
@@ -64,6 +70,74 @@ final class AuditText {
             }
         }
         return keepingDisplayPrefixes(text);
+    }
+
+    /**
+     * A cheap test that lets most values (ids, names, numbers as text, plain paths) skip the redactor's
+     * regular expressions: true whenever {@link Redactor#redact} could change {@code text}.
+     */
+    static boolean mayHoldCredential(String text) {
+        if (text.indexOf('%') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
+            return true;
+        }
+        for (int at = text.indexOf("sk-ant-"); at >= 0; at = text.indexOf("sk-ant-", at + 1)) {
+            // the redactor's shortest Anthropic match is sk-ant- and 11 more key characters; a fingerprint (sk-ant-api03-…WXYZ) has fewer
+            int end = at + 7;
+            while (end < text.length() && isKeyChar(text.charAt(end))) {
+                end++;
+            }
+            if (end - at - 7 >= 11) {
+                return true;
+            }
+        }
+        for (int at = text.indexOf("kw_"); at >= 0; at = text.indexOf("kw_", at + 1)) {
+            // the redactor matches kw_ only at a word start; req_kw_… ids and a lone display prefix are not credentials
+            boolean wordStart = at == 0 || !isWordChar(text.charAt(at - 1));
+            if (wordStart && !isDisplayPrefixAt(text, at)) {
+                return true;
+            }
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == ':' || c == '=') {
+                // a header the redactor masks: its name, optional white space, then ':' or '='
+                int nameEnd = i;
+                while (nameEnd > 0 && Character.isWhitespace(text.charAt(nameEnd - 1))) {
+                    nameEnd--;
+                }
+                if (endsWithIgnoreCase(text, nameEnd, "authorization") || endsWithIgnoreCase(text, nameEnd, "x-api-key")
+                        || endsWithIgnoreCase(text, nameEnd, "cookie")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isKeyChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+    }
+
+    private static boolean endsWithIgnoreCase(String text, int end, String word) {
+        return end >= word.length() && text.regionMatches(true, end - word.length(), word, 0, word.length());
+    }
+
+    private static boolean isDisplayPrefixAt(String text, int at) {
+        int end = at + 11;
+        if (end > text.length() || (end < text.length() && isWordChar(text.charAt(end)))) {
+            return false;
+        }
+        for (int i = at + 3; i < end; i++) {
+            char c = text.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isWordChar(char c) {
+        return c == '_' || Character.isLetterOrDigit(c);
     }
 
     private static String keepingDisplayPrefixes(String text) {
