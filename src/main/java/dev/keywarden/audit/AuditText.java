@@ -57,9 +57,11 @@ final class AuditText {
 
     /** {@code text} with credentials masked (the same instance when there is nothing to mask). */
     static String clean(String text) {
-        if (!mayHoldCredential(text)) {
-            return text;
-        }
+        return mayHoldCredential(text) ? masked(text) : text;
+    }
+
+    /** {@link #clean} without the pre-check: every credential shape masked, display prefixes kept. */
+    static String masked(String text) {
         if (text.indexOf('%') >= 0) {
             String decoded = percentDecoded(text);
             if (!decoded.equals(text)) {
@@ -74,7 +76,7 @@ final class AuditText {
 
     /**
      * A cheap test that lets most values (ids, names, numbers as text, plain paths) skip the redactor's
-     * regular expressions: true whenever {@link Redactor#redact} could change {@code text}.
+     * regular expressions: true whenever {@link #masked} could change {@code text}.
      */
     static boolean mayHoldCredential(String text) {
         if (text.indexOf('%') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
