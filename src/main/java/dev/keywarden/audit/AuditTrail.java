@@ -168,7 +168,13 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
     public static AuditTrail start(AuditStore store, ServerSecret secret, String chainId, Options options,
                                    List<AuditSink> mirrors, Path anchorDir) {
         AuditAnchor anchor = anchorDir == null ? null : AuditAnchor.in(anchorDir, chainId);
-        AuditTrail trail = new AuditTrail(store, secret, chainId, options, mirrors, Clock.systemUTC(), anchor, true);
+        AuditTrail trail;
+        try {
+            trail = new AuditTrail(store, secret, chainId, options, mirrors, Clock.systemUTC(), anchor, true);
+        } catch (RuntimeException refused) {
+            mirrors.forEach(AuditSink::close);
+            throw refused;
+        }
         trail.writer.start();
         return trail;
     }
