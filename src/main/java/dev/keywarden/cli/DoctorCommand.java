@@ -10,7 +10,6 @@ import dev.keywarden.doctor.DoctorInput;
 import dev.keywarden.doctor.DoctorReport;
 import dev.keywarden.doctor.KeyFact;
 import dev.keywarden.doctor.KeyInventory;
-import dev.keywarden.doctor.RawSettings;
 import dev.keywarden.doctor.Status;
 import dev.keywarden.doctor.StoreInspection;
 import dev.keywarden.log.Redactor;
@@ -83,8 +82,7 @@ public final class DoctorCommand implements Callable<Integer>, CliContext.Aware 
                 return 1;
             }
         }
-        DoctorInput input = new DoctorInput(cfg, RawSettings.read(config, context.workDir(), context.env()),
-                context.workDir(), keys, store.audit(), Instant.now());
+        DoctorInput input = new DoctorInput(cfg, context.workDir(), keys, store.audit(), Instant.now());
         List<CheckResult> results = Doctor.standard().examine(input);
         if (json) {
             DoctorReport.printJson(out, results);

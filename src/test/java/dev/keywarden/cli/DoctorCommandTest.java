@@ -52,6 +52,7 @@ class DoctorCommandTest {
         env = new HashMap<>();
         providerKey = TestKeys.canaryProviderKey();
         env.put("PROVIDER_KEY", providerKey);
+        env.put("KEYWARDEN_ALERTS_WEBHOOK_SECRET", "test-only-webhook-secret-" + TestKeys.random(24));
     }
 
     private Run run(String... args) {
