@@ -40,7 +40,12 @@ final class StoreOptions implements CliContext.Aware {
 
     /** The configuration {@code serve} would use, with {@code --data-dir} (when given) taking precedence. */
     KeywardenConfig loadConfig() {
-        return load(context, config, dataDir);
+        return loader().load();
+    }
+
+    /** The loader {@link #loadConfig()} uses, for a command that adds flags of its own ({@code serve --listen}). */
+    ConfigLoader loader() {
+        return loader(context, config, dataDir);
     }
 
     /**
@@ -66,8 +71,12 @@ final class StoreOptions implements CliContext.Aware {
      * @param dataDirOption {@code --data-dir}, or null
      */
     static KeywardenConfig load(CliContext context, Path configFile, Path dataDirOption) {
+        return loader(context, configFile, dataDirOption).load();
+    }
+
+    private static ConfigLoader loader(CliContext context, Path configFile, Path dataDirOption) {
         return ConfigLoader.from(context.env(), context.workDir()).configFile(configFile)
-                .flag("data_dir", dataDirOption == null ? null : dataDirOption.toString()).load();
+                .flag("data_dir", dataDirOption == null ? null : dataDirOption.toString());
     }
 
     /** The server secret: {@code server_secret} / {@code KEYWARDEN_SERVER_SECRET}, else the data directory's file. */

@@ -26,8 +26,8 @@ final class BudgetsSection {
 
     private static Setting tier(String field, String period, ToLongFunction<BudgetSettings.TierBudget> shipped) {
         StringBuilder defaults = new StringBuilder();
-        new java.util.TreeMap<>(BudgetSettings.DEFAULT_TIERS).forEach((name, b) ->
-                defaults.append(name).append(' ').append(BudgetSettings.usd(shipped.applyAsLong(b))).append(", "));
+        LimitsSection.SHIPPED_TIERS.forEach(name -> defaults.append(name).append(' ')
+                .append(BudgetSettings.usd(shipped.applyAsLong(BudgetSettings.DEFAULT_TIERS.get(name)))).append(", "));
         return Setting.of("tiers.<name>." + field, "KEYWARDEN_TIERS_<NAME>_" + field.toUpperCase(java.util.Locale.ROOT), null,
                 "default spend budget in USD per " + period + " of each principal, team and key of the tier; 0 = no limit (docs/limits.md)")
                 .shown(defaults + "other tiers 0");

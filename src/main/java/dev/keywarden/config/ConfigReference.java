@@ -40,7 +40,7 @@ public final class ConfigReference {
             for (Setting s : section.settings()) {
                 md.append("| `").append(s.path()).append("` | `").append(s.env()).append("` | ")
                         .append(s.shownDefault().isEmpty() ? "none" : code(s))
-                        .append(" | ").append(cell(s.meaning())).append(s.secret() ? " (secret)" : "").append(" |\n");
+                        .append(" | ").append(cell(s.meaning())).append(s.secret() ? "; a secret, never shown in messages" : "").append(" |\n");
             }
         }
         return md.toString();

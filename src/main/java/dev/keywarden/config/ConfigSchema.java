@@ -33,7 +33,7 @@ public final class ConfigSchema {
             new Section("Client listener", "Limits of the listener clients call (`/v1/*`).", ServerSection.SETTINGS),
             new Section("Upstream", "Where and how the gateway calls Anthropic. Without a provider key, an upstream URL or the"
                     + " vault, `keywarden serve` runs the demo (a bundled fake upstream).", UpstreamSection.SETTINGS),
-            new Section("Admin API", "The separate listener for operators (docs/README: Admin API).", AdminSection.SETTINGS),
+            new Section("Admin API", "The separate listener for operators (README, Admin API).", AdminSection.SETTINGS),
             new Section("Store and shared state", "Where virtual keys, settings and the audit trail live, and where live limit"
                     + " state is kept; `postgres` and `redis` let many instances share them.", SharedSection.SETTINGS),
             new Section("Vault", "Provider keys envelope-encrypted in the store (docs/vault.md).", VaultSection.SETTINGS),

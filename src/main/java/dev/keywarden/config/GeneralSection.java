@@ -14,8 +14,8 @@ final class GeneralSection {
     static final Setting DATA_DIR = Setting.of("data_dir", "KEYWARDEN_DATA_DIR", "./data",
             "directory of the SQLite store, the server secret and the local KEK (flag --data-dir; files 0600)");
     static final Setting SERVER_SECRET = Setting.of("server_secret", "KEYWARDEN_SERVER_SECRET", null,
-            "HMAC key for virtual keys, tokens and the audit chain; the same on every instance sharing a store")
-            .asSecret().shown("generated into <data_dir>/server-secret");
+            "HMAC key of virtual keys, tokens, admin tokens and audit checkpoints; the same on every instance sharing a store")
+            .asSecret().shown("generated into the file server-secret in data_dir");
     static final List<Setting> SETTINGS = List.of(ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET);
 
     /** The general settings, parsed. */

@@ -11,6 +11,9 @@ import java.util.function.ToLongFunction;
 /** {@code limits.*} and the rate-limit fields of {@code tiers.<name>.*}: per-principal rate limits and the address lockout. */
 final class LimitsSection {
 
+    /** The shipped tiers, in the order the reference lists their defaults. */
+    static final List<String> SHIPPED_TIERS = List.of("free", "pro", "enterprise");
+
     static final Setting ENABLED = Setting.of("limits.enabled", "KEYWARDEN_LIMITS", "on",
             "per-principal rate limits on or off (off logs a warning)");
     static final Setting DEFAULT_TIER = Setting.of("limits.default_tier", "KEYWARDEN_LIMITS_DEFAULT_TIER", "free",
@@ -36,11 +39,9 @@ final class LimitsSection {
 
     private static Setting tier(String field, String meaning, ToLongFunction<TierLimits> shipped) {
         StringBuilder defaults = new StringBuilder();
-        LimitsConfig.DEFAULT_TIERS.values().stream().sorted(java.util.Comparator.comparingLong(TierLimits::requestsPerMinute))
-                .forEach(t -> defaults.append(t.name()).append(' ').append(shipped.applyAsLong(t)).append(", "));
+        SHIPPED_TIERS.forEach(t -> defaults.append(t).append(' ').append(shipped.applyAsLong(LimitsConfig.DEFAULT_TIERS.get(t))).append(", "));
         return Setting.of("tiers.<name>." + field, "KEYWARDEN_TIERS_<NAME>_" + field.toUpperCase(Locale.ROOT), null,
-                meaning + " per principal of the tier; 0 = no limit; any lower-case tier name may be defined")
-                .shown(defaults + "other tiers 0");
+                meaning + " per principal of the tier; 0 = no limit").shown(defaults + "other tiers 0");
     }
 
     /**

@@ -9,8 +9,8 @@ import java.util.Optional;
 final class PricingSection {
 
     static final Setting FILE = Setting.of("pricing.file", "KEYWARDEN_PRICING_FILE", null,
-            "YAML file (models: {<id>: {input, output, cache_write, cache_read}}, USD per million tokens) that overrides or adds"
-                    + " models").shown("none: the shipped prices (src/main/resources/dev/keywarden/pricing/prices.yaml)");
+            "YAML file in the shipped format (models: then per model id input, output, cache_write, cache_read in USD per"
+                    + " million tokens) that overrides or adds models").shown("none: the shipped prices (src/main/resources/dev/keywarden/pricing/prices.yaml)");
     static final List<Setting> SETTINGS = List.of(FILE);
 
     private PricingSection() {
