@@ -233,6 +233,22 @@ class DoctorCommandTest {
     }
 
     @Test
+    void theChecklistJudgesTheConfigurationServeWouldLoad() throws Exception {
+        goodDeployment();
+        Files.writeString(config, Files.readString(config) + String.join("\n",
+                "cors:",
+                "  allowed_origins: [https://app.example.com, '*']",
+                "tiers:",
+                "  enterprise:",
+                "    monthly_budget_usd: 1000",
+                ""));
+        Run r = run("doctor", "--config", config.toString());
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+        assertThat(fixAfter(r, line(r, "FAIL", "cors"))).contains("cors.allowed_origins");
+        assertThat(line(r, "PASS", "limits-budgets")).contains("enterprise, free, pro");
+    }
+
+    @Test
     void aConfigurationThatWouldNotStartIsAConfigurationErrorNotAChecklist() throws Exception {
         Files.writeString(config, "no_such_setting: 1\n");
         Run r = run("doctor", "--config", config.toString());
