@@ -93,8 +93,19 @@ public final class ConfigLoader {
         AnomalyConfig anomaly = AnomalySection.parse(values);
         PricingConfig pricing = PricingSection.parse(values, workingDir);
         CorsConfig cors = CorsSection.parse(values);
+        warnAboutSecretsInTheFile(values, notices);
         return new KeywardenConfig(environment, general, upstream, server, admin, vault, audit, shared, limits, budgets, tokens,
                 guard, anomaly, pricing, cors, notices);
+    }
+
+    /** One notice per secret written in the config file (the provider key and the passphrase have notices of their own). */
+    private static void warnAboutSecretsInTheFile(Values values, List<String> notices) {
+        for (Setting s : ConfigSchema.settings()) {
+            if (s.secret() && !s.pattern() && s != UpstreamSection.API_KEY && s != VaultSection.PASSPHRASE
+                    && values.origin(s) == Values.Origin.FILE) {
+                notices.add("WARN the " + s.path() + " is stored in the config file; prefer the " + s.env() + " environment variable");
+            }
+        }
     }
 
     /** In development, the working directory's {@code .env} under the real environment; in production only a notice. */

@@ -87,12 +87,6 @@ final class SharedSection {
                     ? " and request-rate limits fall back to per-instance limits divided by " + instances + " (cluster.instances)"
                     : " and so do request-rate limits"));
         }
-        for (Setting secret : List.of(POSTGRES_PASSWORD, REDIS_PASSWORD)) {
-            if (values.origin(secret) == Values.Origin.FILE) {
-                notices.add("WARN the " + secret.path() + " is stored in the config file; prefer the " + secret.env()
-                        + " environment variable");
-            }
-        }
         return new SharedConfig(store, postgresUrl, values.text(POSTGRES_USER), values.secret(POSTGRES_PASSWORD), poolSize, state,
                 redisUrl, values.secret(REDIS_PASSWORD), onFailure, instances);
     }
