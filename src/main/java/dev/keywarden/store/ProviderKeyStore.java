@@ -1,6 +1,5 @@
 package dev.keywarden.store;
 
-import dev.keywarden.vault.crypto.SealedSecret;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -132,7 +131,7 @@ public final class ProviderKeyStore {
      *
      * @return true when this call replaced it
      */
-    public boolean updateSealed(String id, SealedSecret expected, SealedSecret replacement) {
+    public boolean updateSealed(String id, SealedColumns expected, SealedColumns replacement) {
         String sql = "UPDATE provider_keys SET kek_id = ?, kek_version = ?, wrapped_key = ?, ciphertext = ? "
                 + "WHERE id = ? AND kek_id = ? AND kek_version = ? AND wrapped_key = ? AND ciphertext = ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -187,7 +186,7 @@ public final class ProviderKeyStore {
     private static ProviderKeyRecord row(ResultSet rs) throws SQLException {
         int rotationDays = rs.getInt(14);
         Integer days = rs.wasNull() ? null : rotationDays;
-        SealedSecret sealed = new SealedSecret(rs.getString(15), rs.getInt(16), rs.getBytes(17), rs.getBytes(18));
+        SealedColumns sealed = new SealedColumns(rs.getString(15), rs.getInt(16), rs.getBytes(17), rs.getBytes(18));
         return new ProviderKeyRecord(rs.getString(1), rs.getString(2), KeyEnvironment.parse(rs.getString(3)),
                 KeyScope.parse(rs.getString(4), rs.getString(5)), rs.getString(6), rs.getString(7),
                 ProviderKeyState.parse(rs.getString(8)), rs.getInt(9), rs.getLong(10), nullableLong(rs, 11),

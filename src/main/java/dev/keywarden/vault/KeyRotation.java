@@ -5,7 +5,7 @@ import dev.keywarden.store.DuplicateProviderKeyException;
 import dev.keywarden.store.ProviderKeyRecord;
 import dev.keywarden.store.ProviderKeyState;
 import dev.keywarden.store.ProviderKeyStore;
-import dev.keywarden.vault.crypto.SealedSecret;
+import dev.keywarden.store.SealedColumns;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,7 +96,7 @@ public final class KeyRotation {
             return existing.get();
         }
         String id = ProviderKeyIds.newId();
-        SealedSecret sealed = keys.cipher().seal(id, secret);
+        SealedColumns sealed = SealedColumnMapper.toColumns(keys.cipher().seal(id, secret));
         long now = keys.clock().millis();
         // fingerprintOf reads only the family prefix (within the first 20 characters) and the last 4
         String display = ProviderKey.fingerprintOf(new String(secret, 0, Math.min(secret.length, 20),

@@ -440,7 +440,7 @@ public final class VaultProviderKeys implements ProviderKeys, AutoCloseable {
     }
 
     private ProviderKey decrypt(ProviderKeyRecord key) {
-        byte[] plain = cipher.open(key.id(), key.sealed());
+        byte[] plain = cipher.open(key.id(), SealedColumnMapper.toSecret(key.sealed()));
         try {
             if (!ProviderKeyIds.sameFingerprint(ProviderKeyIds.sha256Hex(plain), key.sha256Fingerprint())) {
                 throw new VaultException("provider key " + key.id() + " opened to a key whose SHA-256 does not match "
