@@ -85,7 +85,7 @@ public final class KeyVault implements AutoCloseable {
             builder.noBackgroundRefresh();
         }
         VaultProviderKeys keys = builder.start();
-        KeyRotation rotation = new KeyRotation(keys, verifier);
+        KeyRotation rotation = keys.rotation(verifier);
         KeyVault vault = new KeyVault(seal, store, keys, rotation, events, Map.copyOf(processEnv),
                 Path.of("").toAbsolutePath(), config.environment());
         seal.notices().forEach(n -> LOG.warn("{}", n));
