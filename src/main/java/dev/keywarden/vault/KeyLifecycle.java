@@ -179,7 +179,7 @@ final class KeyLifecycle implements AutoCloseable {
 
     /** Writes pending last-use times to the store; returns how many keys were written. */
     int flushLastUsed() {
-        return uses.flush(store);
+        return uses.flush();
     }
 
     /** One background round: refresh, write last-use times, forget bookkeeping of deleted keys. Never throws. */

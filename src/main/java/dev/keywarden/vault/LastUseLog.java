@@ -1,18 +1,18 @@
 package dev.keywarden.vault;
 
-import dev.keywarden.store.ProviderKeyStore;
+import dev.keywarden.store.LastUsedBatch;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * When each provider key was last used. The request path {@linkplain #note notes} a use in memory
  * (at most once per {@link #RESOLUTION} per key, so a busy key costs no map write per call); the
- * times reach the store in one batch per {@link #flush}. Guarantee: a time that could not be written
- * stays pending and goes out with the next flush, never older than a later one.
+ * times reach the store in one batch per {@link #flush} (see {@link LastUsedBatch} for what a
+ * failed write keeps).
  */
 final class LastUseLog {
 
@@ -21,10 +21,12 @@ final class LastUseLog {
 
     private final Clock clock;
     private final ConcurrentHashMap<String, Long> lastNoted = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
+    private final LastUsedBatch pending;
 
-    LastUseLog(Clock clock) {
+    /** @param writer writes one batch of times (key id to epoch millis), normally {@code ProviderKeyStore::updateLastUsed} */
+    LastUseLog(Clock clock, Consumer<Map<String, Long>> writer) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.pending = new LastUsedBatch(writer);
     }
 
     /** Notes that key {@code id} serves a call now. */
@@ -33,28 +35,17 @@ final class LastUseLog {
         Long last = lastNoted.get(id);
         if (last == null || now - last >= RESOLUTION.toMillis()) {
             lastNoted.put(id, now);
-            pending.merge(id, now, Math::max);
+            pending.record(id, now);
         }
     }
 
     /**
-     * Writes the pending times to {@code store}.
+     * Writes the pending times to the store.
      *
      * @return how many keys were written
-     * @throws RuntimeException from the store; the batch is kept for the next flush
+     * @throws RuntimeException from the store; the times are kept for the next flush
      */
-    synchronized int flush(ProviderKeyStore store) {
-        if (pending.isEmpty()) {
-            return 0;
-        }
-        Map<String, Long> batch = new HashMap<>(pending);
-        batch.forEach(pending::remove);
-        try {
-            store.updateLastUsed(batch);
-            return batch.size();
-        } catch (RuntimeException e) {
-            batch.forEach((id, time) -> pending.merge(id, time, Math::max));
-            throw e;
-        }
+    int flush() {
+        return pending.flush();
     }
 }

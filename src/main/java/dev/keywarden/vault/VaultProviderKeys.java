@@ -67,7 +67,7 @@ public final class VaultProviderKeys implements ProviderKeys, AutoCloseable {
         this.refreshInterval = b.refreshInterval;
         this.cipher = b.cipher;
         this.events = new KeyEvents(b.events, b.clock);
-        LastUseLog uses = new LastUseLog(b.clock);
+        LastUseLog uses = new LastUseLog(b.clock, b.store::updateLastUsed);
         this.selector = new ProviderKeySelector(b.cipher, b.environment, events, uses, b.cacheTtl, b.ticker);
         this.calls = new InFlightCalls(id -> selector.keys().revoked(id));
         this.lifecycle = new KeyLifecycle(b.store, b.environment, b.clock, events, selector, calls, uses);

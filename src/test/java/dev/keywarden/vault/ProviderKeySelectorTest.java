@@ -30,7 +30,8 @@ class ProviderKeySelectorTest {
     final RecordingEvents recorded = new RecordingEvents();
     final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
     final AtomicLong tickerNanos = new AtomicLong();
-    final LastUseLog uses = new LastUseLog(clock);
+    final List<Map<String, Long>> lastUseWrites = new ArrayList<>();
+    final LastUseLog uses = new LastUseLog(clock, lastUseWrites::add);
     final ProviderKeySelector selector = new ProviderKeySelector(cipher, KeyEnvironment.DEV,
             new KeyEvents(recorded, clock), uses, TTL, tickerNanos::get);
     final Map<String, String> secrets = new HashMap<>();
@@ -209,6 +210,25 @@ class ProviderKeySelectorTest {
         assertThat(recorded.events).extracting(SecurityEvent::type).doesNotContain("provider_key.unreadable");
         cipher.sealed = false;
         assertThat(selector.select("messages")).isPresent();
+    }
+
+    @Test
+    void aSelectionNotesTheKeysUseAtMostOncePerSecond() {
+        ProviderKeyRecord a = key("pk_a", 0);
+        publish(a);
+
+        selected("messages");
+        clock.advance(Duration.ofMillis(999));
+        selected("messages");
+        assertThat(lastUseWrites).as("nothing written per request").isEmpty();
+        assertThat(uses.flush()).isEqualTo(1);
+        assertThat(lastUseWrites).containsExactly(Map.of(a.id(), Instant.parse("2026-03-01T10:00:00Z").toEpochMilli()));
+
+        clock.advance(Duration.ofMillis(1));
+        selected("messages");
+        assertThat(uses.flush()).isEqualTo(1);
+        assertThat(lastUseWrites.get(1)).containsExactly(Map.entry(a.id(), clock.millis()));
+        assertThat(uses.flush()).isZero();
     }
 
     @Test
