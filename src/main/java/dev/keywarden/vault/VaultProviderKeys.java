@@ -68,7 +68,7 @@ public final class VaultProviderKeys implements ProviderKeys, AutoCloseable {
         this.cipher = b.cipher;
         this.events = new KeyEvents(b.events, b.clock);
         LastUseLog uses = new LastUseLog(b.clock, b.store::updateLastUsed);
-        this.selector = new ProviderKeySelector(b.cipher, b.environment, events, uses, b.cacheTtl, b.ticker);
+        this.selector = new ProviderKeySelector(b.cipher, b.environment, events, uses, b.cacheTtl, Ticker.systemTicker());
         this.calls = new InFlightCalls(id -> selector.keys().revoked(id));
         this.lifecycle = new KeyLifecycle(b.store, b.environment, b.clock, events, selector, calls, uses);
         lifecycle.refresh();
@@ -206,7 +206,6 @@ public final class VaultProviderKeys implements ProviderKeys, AutoCloseable {
         private boolean background = true;
         private SecurityEvents events = new LoggingSecurityEvents();
         private Clock clock = Clock.systemUTC();
-        private Ticker ticker = Ticker.systemTicker();
 
         private Builder(ProviderKeyStore store, SecretCipher cipher) {
             this.store = Objects.requireNonNull(store, "store");
@@ -250,12 +249,6 @@ public final class VaultProviderKeys implements ProviderKeys, AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** The time source of the decrypted-key cache (tests advance it instead of waiting out the TTL). */
-        Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
