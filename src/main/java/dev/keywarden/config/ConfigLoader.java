@@ -46,6 +46,7 @@ public final class ConfigLoader {
     static final Setting UPSTREAM_CONNECT_TIMEOUT = new Setting("upstream.connect_timeout", "KEYWARDEN_UPSTREAM_CONNECT_TIMEOUT", "10s", false);
     static final Setting UPSTREAM_IDLE_TIMEOUT = new Setting("upstream.idle_timeout", "KEYWARDEN_UPSTREAM_IDLE_TIMEOUT", "600s", false);
     static final Setting UPSTREAM_MAX_CONNECTIONS = new Setting("upstream.max_connections", "KEYWARDEN_UPSTREAM_MAX_CONNECTIONS", "2048", false);
+    static final Setting UPSTREAM_FORWARD_HEADERS = new Setting("upstream.forward_headers", "KEYWARDEN_UPSTREAM_FORWARD_HEADERS", "", false);
     static final Setting SERVER_MAX_BODY = new Setting("server.max_body_bytes", "KEYWARDEN_MAX_BODY_BYTES", "32MB", false);
     static final Setting SERVER_MAX_HEADER = new Setting("server.max_header_bytes", "KEYWARDEN_MAX_HEADER_BYTES", "16KB", false);
     static final Setting SERVER_IDLE_TIMEOUT = new Setting("server.idle_timeout", "KEYWARDEN_IDLE_TIMEOUT", "30s", false);
@@ -84,7 +85,7 @@ public final class ConfigLoader {
             ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN,
             AUDIT_MODE, AUDIT_QUEUE_SIZE, AUDIT_MIRROR, PRICING_FILE,
             VAULT_KEK, VAULT_PASSPHRASE, VAULT_KMS_KEY, VAULT_KMS_ENDPOINT, VAULT_KEY_ENVIRONMENT, VAULT_CACHE_TTL, UPSTREAM_URL,
-            UPSTREAM_API_KEY, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_IDLE_TIMEOUT, UPSTREAM_MAX_CONNECTIONS,
+            UPSTREAM_API_KEY, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_IDLE_TIMEOUT, UPSTREAM_MAX_CONNECTIONS, UPSTREAM_FORWARD_HEADERS,
             SERVER_MAX_BODY, SERVER_MAX_HEADER, SERVER_IDLE_TIMEOUT, STORE, POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD,
             POSTGRES_POOL_SIZE, STATE, REDIS_URL, REDIS_PASSWORD, REDIS_ON_FAILURE, CLUSTER_INSTANCES);
 
@@ -167,7 +168,8 @@ public final class ConfigLoader {
         UpstreamConfig upstream = new UpstreamConfig(upstreamUrl, fromUser.get(UPSTREAM_URL.path()), apiKey, apiKeySetting,
                 parse(UPSTREAM_CONNECT_TIMEOUT, values.get(UPSTREAM_CONNECT_TIMEOUT.path()), ConfigLoader::positiveDuration),
                 parse(UPSTREAM_IDLE_TIMEOUT, values.get(UPSTREAM_IDLE_TIMEOUT.path()), ConfigLoader::positiveDuration),
-                parse(UPSTREAM_MAX_CONNECTIONS, values.get(UPSTREAM_MAX_CONNECTIONS.path()), Values::positiveInt));
+                parse(UPSTREAM_MAX_CONNECTIONS, values.get(UPSTREAM_MAX_CONNECTIONS.path()), Values::positiveInt),
+                parse(UPSTREAM_FORWARD_HEADERS, values.get(UPSTREAM_FORWARD_HEADERS.path()), ConfigLoader::headerNames));
         long maxBody = parse(SERVER_MAX_BODY, values.get(SERVER_MAX_BODY.path()), raw -> atLeast(Values.bytes(raw), 1024, "1KB"));
         long maxHeader = parse(SERVER_MAX_HEADER, values.get(SERVER_MAX_HEADER.path()), raw -> atLeast(Values.bytes(raw), 1024, "1KB"));
         if (maxHeader > 1024 * 1024) {
@@ -541,6 +543,12 @@ public final class ConfigLoader {
             if (e.getValue().isNull()) {
                 continue;
             }
+            if (s == UPSTREAM_FORWARD_HEADERS && e.getValue().isArray()) {
+                List<String> items = new ArrayList<>();
+                e.getValue().forEach(item -> items.add(item.asText()));
+                out.put(path, String.join(",", items));
+                continue;
+            }
             if (!e.getValue().isValueNode()) {
                 throw new ConfigException(s.label() + ": must be a single value, not a list");
             }
@@ -585,6 +593,18 @@ public final class ConfigLoader {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("must be an http(s) URL such as https://api.anthropic.com");
         }
+    }
+
+    /** A comma list of header names or {@code prefix*} patterns, lower-cased (the gateway checks what they may cover). */
+    private static List<String> headerNames(String raw) {
+        List<String> out = new ArrayList<>();
+        for (String part : raw.split(",")) {
+            String name = part.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!name.isEmpty()) {
+                out.add(name);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static Duration positiveDuration(String raw) {
