@@ -118,5 +118,9 @@ class FakeUpstreamToolUseIT {
         assertThat(error.at("/error/message").asText()).isEqualTo("messages: Unexpected role \"system\". The Messages API accepts"
                 + " a top-level `system` parameter, not \"system\" as an input message role.");
         assertThat(error.path("request_id").asText()).startsWith("req_");
+
+        assertThat(http.post("/v1/messages/count_tokens?beta=true", body("", messages), "anthropic-beta", "mid-conversation-system-2026-04-07")
+                .statusCode()).as("count_tokens follows the same rule").isEqualTo(200);
+        assertThat(http.post("/v1/messages/count_tokens", body("", messages)).statusCode()).isEqualTo(400);
     }
 }
