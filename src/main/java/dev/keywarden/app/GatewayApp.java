@@ -178,8 +178,9 @@ public final class GatewayApp implements AutoCloseable {
                 String fakeKey = "sk-ant-demo-" + randomBase62(40);
                 FakeUpstream fake = FakeUpstream.start(FakeUpstreamOptions.defaults(fakeKey));
                 resources.add(fake);
+                // the fake's test controls (x-fake-scenario, x-fake-latency-ms…) reach it, so a demo user can try them
                 upstream = new UpstreamConfig(fake.baseUri(), false, Optional.empty(), "demo", upstream.connectTimeout(),
-                        upstream.idleTimeout(), upstream.maxConnections());
+                        upstream.idleTimeout(), upstream.maxConnections(), upstream.forwardHeaders()).forwardingAlso(List.of("x-fake-*"));
                 providerKey = new ProviderKey("demo", fakeKey);
                 keys.revokeByName(DEMO_KEY_NAME);
                 demoPrincipal(principals, limitsConfig);

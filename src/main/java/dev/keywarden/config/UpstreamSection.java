@@ -19,7 +19,10 @@ final class UpstreamSection {
             "longest silence from upstream before the call fails with 504");
     static final Setting MAX_CONNECTIONS = Setting.of("upstream.max_connections", "KEYWARDEN_UPSTREAM_MAX_CONNECTIONS", "2048",
             "connection pool cap towards the upstream");
-    static final List<Setting> SETTINGS = List.of(URL, API_KEY, CONNECT_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS);
+    static final Setting FORWARD_HEADERS = Setting.of("upstream.forward_headers", "KEYWARDEN_UPSTREAM_FORWARD_HEADERS", "",
+            "request headers forwarded upstream besides the API's own (anthropic-*, content-type, accept, user-agent, x-stainless-*):"
+                    + " names or prefix* patterns, e.g. x-app, x-claude-code-*").asList().shown("none");
+    static final List<Setting> SETTINGS = List.of(URL, API_KEY, CONNECT_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, FORWARD_HEADERS);
 
     private static final Pattern PROVIDER_KEY = Pattern.compile("sk-ant-[A-Za-z0-9_-]{33,249}");
 
@@ -44,7 +47,20 @@ final class UpstreamSection {
         return new UpstreamConfig(url, values.isGiven(URL), apiKey, apiKeySetting,
                 values.read(CONNECT_TIMEOUT, Values::positiveDuration),
                 values.read(IDLE_TIMEOUT, Values::positiveDuration),
-                values.read(MAX_CONNECTIONS, Values::positiveInt));
+                values.read(MAX_CONNECTIONS, Values::positiveInt),
+                values.read(FORWARD_HEADERS, UpstreamSection::headerNames));
+    }
+
+    /** A comma list of header names or {@code prefix*} patterns, lower-cased (the gateway checks what they may cover). */
+    private static List<String> headerNames(String raw) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String part : raw == null ? new String[0] : raw.split(",")) {
+            String name = part.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!name.isEmpty()) {
+                out.add(name);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static URI url(String raw) {

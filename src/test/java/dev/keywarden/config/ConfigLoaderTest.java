@@ -34,6 +34,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void extraForwardedHeadersAreReadAsAYamlListOrACommaListInLowerCase() throws IOException {
+        assertThat(ConfigLoader.from(Map.of(), dir).load().upstream().forwardHeaders()).isEmpty();
+        Path yaml = Files.writeString(dir.resolve("h.yaml"), "upstream:\n  forward_headers:\n    - X-App\n    - x-claude-code-*\n");
+        assertThat(ConfigLoader.from(Map.of(), dir).configFile(yaml).load().upstream().forwardHeaders())
+                .containsExactly("x-app", "x-claude-code-*");
+        assertThat(ConfigLoader.from(Map.of("KEYWARDEN_UPSTREAM_FORWARD_HEADERS", " x-app ,, X-Trace-Id"), dir).load().upstream()
+                .forwardHeaders()).containsExactly("x-app", "x-trace-id");
+    }
+
+    @Test
     void environmentOverridesYamlAndFlagsOverrideEnvironment() throws IOException {
         Path yaml = Files.writeString(dir.resolve("k.yaml"), "listen: 127.0.0.1:9000\nupstream:\n  idle_timeout: 2m\n");
         KeywardenConfig fromYaml = ConfigLoader.from(Map.of(), dir).configFile(yaml).load();
