@@ -45,7 +45,7 @@ public final class AuditCommand implements Callable<Integer> {
         CommandSpec spec;
 
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
 
         @Option(names = "--mirror", paramLabel = "FILE",
                 description = "JSON-lines audit mirror whose checkpoint lines to check against (default: audit.mirror when it"
@@ -56,10 +56,10 @@ public final class AuditCommand implements Callable<Integer> {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             KeywardenConfig cfg = store.loadConfig();
-            ServerSecret secret = CliStore.serverSecret(cfg);
+            ServerSecret secret = StoreOptions.serverSecret(cfg);
             Path mirrorFile = mirror != null ? mirror : cfg.audit().mirror().filter(m -> !m.equals("stdout")).map(Path::of)
                     .filter(Files::isRegularFile).orElse(null);
-            try (Database db = CliStore.open(cfg)) {
+            try (Database db = Database.open(cfg)) {
                 AuditVerifier verifier = new AuditVerifier(new AuditStore(db), secret).withAnchors(cfg.dataDir());
                 if (mirrorFile != null) {
                     verifier = verifier.withMirror(mirrorFile);
@@ -97,7 +97,7 @@ public final class AuditCommand implements Callable<Integer> {
         CommandSpec spec;
 
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
 
         @Option(names = "--reset", description = "Replace the anchor of the chain with its current head.")
         boolean reset;
@@ -109,8 +109,8 @@ public final class AuditCommand implements Callable<Integer> {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             KeywardenConfig cfg = store.loadConfig();
-            ServerSecret secret = CliStore.serverSecret(cfg);
-            try (Database db = CliStore.open(cfg)) {
+            ServerSecret secret = StoreOptions.serverSecret(cfg);
+            try (Database db = Database.open(cfg)) {
                 AuditStore audit = new AuditStore(db);
                 if (reset) {
                     if (audit.last(chain).isEmpty()) {
