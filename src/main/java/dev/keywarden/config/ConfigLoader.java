@@ -80,13 +80,13 @@ public final class ConfigLoader {
     static final Setting LIMITS_AUTH_LOCKOUT = new Setting("limits.auth_lockout", "KEYWARDEN_AUTH_LOCKOUT", "15m", false);
     static final Setting TOKENS_MAX_TTL = new Setting("tokens.max_ttl", "KEYWARDEN_TOKENS_MAX_TTL", "1h", false);
     static final Setting TOKENS_MAX_USES = new Setting("tokens.max_uses", "KEYWARDEN_TOKENS_MAX_USES", "10000", false);
-    static final List<Setting> SETTINGS = List.of(TOKENS_MAX_TTL, TOKENS_MAX_USES, LIMITS_ENABLED, LIMITS_DEFAULT_TIER, LIMITS_AUTH_FAILURES, LIMITS_AUTH_LOCKOUT,
+    static final List<Setting> SETTINGS = java.util.stream.Stream.concat(UsersSettings.SETTINGS.stream(), java.util.stream.Stream.of(TOKENS_MAX_TTL, TOKENS_MAX_USES, LIMITS_ENABLED, LIMITS_DEFAULT_TIER, LIMITS_AUTH_FAILURES, LIMITS_AUTH_LOCKOUT,
             ENVIRONMENT, LISTEN, DATA_DIR, SERVER_SECRET, ADMIN_LISTEN,
             AUDIT_MODE, AUDIT_QUEUE_SIZE, AUDIT_MIRROR, PRICING_FILE,
             VAULT_KEK, VAULT_PASSPHRASE, VAULT_KMS_KEY, VAULT_KMS_ENDPOINT, VAULT_KEY_ENVIRONMENT, VAULT_CACHE_TTL, UPSTREAM_URL,
             UPSTREAM_API_KEY, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_IDLE_TIMEOUT, UPSTREAM_MAX_CONNECTIONS,
             SERVER_MAX_BODY, SERVER_MAX_HEADER, SERVER_IDLE_TIMEOUT, STORE, POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD,
-            POSTGRES_POOL_SIZE, STATE, REDIS_URL, REDIS_PASSWORD, REDIS_ON_FAILURE, CLUSTER_INSTANCES);
+            POSTGRES_POOL_SIZE, STATE, REDIS_URL, REDIS_PASSWORD, REDIS_ON_FAILURE, CLUSTER_INSTANCES)).toList();
 
     private static final Pattern PROVIDER_KEY = Pattern.compile("sk-ant-[A-Za-z0-9_-]{33,249}");
 
@@ -224,11 +224,16 @@ public final class ConfigLoader {
                     return d;
                 }),
                 parse(TOKENS_MAX_USES, values.get(TOKENS_MAX_USES.path()), Values::positiveInt));
+        // accounts, sessions and OpenID Connect (UsersSettings)
+        UsersConfig users = UsersSettings.users(values, environment, listen, notices);
+        Optional<OidcConfig> oidc = UsersSettings.oidc(values, limits::knows,
+                yaml.containsKey(UsersSettings.OIDC_CLIENT_SECRET.path()) && merged.get(UsersSettings.OIDC_CLIENT_SECRET.env()) == null
+                        && !flags.containsKey(UsersSettings.OIDC_CLIENT_SECRET.path()), workingDir, notices);
         return new KeywardenConfig(environment, listen, dataDir, upstream, server, admin, vault, audit, shared,
                 alertSettings(yaml, merged, flags),
                 Optional.ofNullable(values.get(PRICING_FILE.path())).map(String::strip).map(workingDir::resolve),
                 serverSecret, List.copyOf(notices), limits, budgetSettings(yaml, merged, flags, tierValues), tokens,
-                java.util.Collections.unmodifiableMap(guardSettings));
+                java.util.Collections.unmodifiableMap(guardSettings), users, oidc);
     }
 
     /**
@@ -541,6 +546,12 @@ public final class ConfigLoader {
             if (e.getValue().isNull()) {
                 continue;
             }
+            if (e.getValue().isArray() && UsersSettings.listValued(path)) {
+                List<String> items = new ArrayList<>();
+                e.getValue().forEach(item -> items.add(item.asText()));
+                out.put(path, String.join(",", items));
+                continue;
+            }
             if (!e.getValue().isValueNode()) {
                 throw new ConfigException(s.label() + ": must be a single value, not a list");
             }
@@ -548,7 +559,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static <T> T parse(Setting s, String raw, Function<String, T> parser) {
+    static <T> T parse(Setting s, String raw, Function<String, T> parser) {
         try {
             return parser.apply(raw);
         } catch (IllegalArgumentException e) {

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param tokens  limits on short-lived tokens ({@code tokens.max_ttl}, {@code tokens.max_uses})
  * @param guardSettings {@code guard.*}, {@code tiers.<name>.guard}, {@code tiers.<name>.models} (YAML paths) and
  *                      {@code KEYWARDEN_GUARD_*} variables as given (validated by the guard package)
+ * @param users   local accounts and browser sessions ({@code sessions.*}, {@code users.*})
+ * @param oidc    OpenID Connect sign-in and IdP bearer tokens, when {@code oidc.issuer} is set
  * @param notices lines to log at start-up about how the configuration was assembled (e.g. a
  *                loaded {@code .env} file); never contain secret values
  */
@@ -28,7 +30,8 @@ public record KeywardenConfig(Environment environment, HostPort listen, Path dat
                               java.util.Map<String, String> budgetSettings,
                               TokensConfig tokens,
 
-                              java.util.Map<String, String> guardSettings) {
+                              java.util.Map<String, String> guardSettings,
+                              UsersConfig users, Optional<OidcConfig> oidc) {
 
     /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */
     public boolean demoMode() {
