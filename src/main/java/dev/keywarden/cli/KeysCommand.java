@@ -89,6 +89,11 @@ public final class KeysCommand implements Callable<Integer> {
             this.context = context;
         }
 
+        /** What the command reads from its process (stdin, terminal, environment). */
+        CliContext context() {
+            return context;
+        }
+
         Path resolveDataDir() {
             return resolveDataDir(dataDir, context::env);
         }

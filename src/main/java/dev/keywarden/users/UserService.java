@@ -273,7 +273,7 @@ public final class UserService {
 
     /** No user has the given id or username. */
     public static final class NoSuchUserException extends IllegalArgumentException {
-        NoSuchUserException(String idOrUsername) {
+        public NoSuchUserException(String idOrUsername) {
             super("no user has id or username " + shown(idOrUsername) + " (see: keywarden users list)");
         }
     }
