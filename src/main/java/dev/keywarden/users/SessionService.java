@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +25,9 @@ import java.util.Optional;
  *   <li>every sign-in opens a new session with a new id (no fixation);</li>
  *   <li>{@link #resolve} refuses a session past its idle timeout or its absolute lifetime (and deletes it), and reads
  *       the store on every call, so a sign-out or revocation made by any instance holds on the next request;</li>
- *   <li>the CSRF token of a session is an HMAC of its id under the server secret: bound to the session, checkable in
- *       constant time, and not derivable from anything stored;</li>
+ *   <li>the CSRF token of a session ({@code kw_csrf_} + hex) is an HMAC of its id under the server secret: bound to the
+ *       session, checkable in constant time, not derivable from anything stored, and masked in logs like other
+ *       {@code kw_} credentials;</li>
  *   <li>security events name sessions by their public id ({@code ses_…}), never by the id the browser holds.</li>
  * </ul>
  */
@@ -172,7 +172,7 @@ public final class SessionService {
     }
 
     private String csrfToken(String token) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret.hmac("csrf:" + token));
+        return "kw_csrf_" + HEX.formatHex(secret.hmac("csrf:" + token));
     }
 
     /** Keyed by purpose: the HMAC of {@code value} for storage (OIDC state). */
