@@ -136,7 +136,7 @@ public final class UsersCommand implements Callable<Integer> {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Add a user. The password is asked for (no echo) or read from the first line of standard input;",
-                    "with --oidc-subject and no password on standard input the user signs in only through OpenID Connect."})
+                    "with --oidc-subject --no-password the user signs in only through OpenID Connect."})
     static final class Add implements Callable<Integer> {
         @Spec
         CommandSpec spec;
