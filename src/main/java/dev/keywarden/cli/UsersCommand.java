@@ -28,7 +28,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.BiFunction;
 
 /**
  * {@code keywarden users}: local accounts people sign in with (web UI, {@code POST /api/session}). Works on the
@@ -225,9 +224,8 @@ public final class UsersCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "disable", mixinStandardHelpOptions = true,
-            description = "Stop a user from signing in; every session of it ends at once.")
-    static final class Disable implements Callable<Integer> {
+    /** A subcommand acting on one user named by id or username. */
+    abstract static class OneUser implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
@@ -235,77 +233,57 @@ public final class UsersCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "USER", description = "Id (usr_...) or username.")
         String user;
 
-        @Override
-        public Integer call() {
-            return change(spec, store, (s, u) -> s.disable(u, BY), user);
-        }
-    }
-
-    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Let a disabled user sign in again.")
-    static final class Enable implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        KeysCommand.StoreOptions store;
-        @Parameters(index = "0", paramLabel = "USER", description = "Id (usr_...) or username.")
-        String user;
-
-        @Override
-        public Integer call() {
-            return change(spec, store, (s, u) -> s.enable(u, BY), user);
-        }
-    }
-
-    @Command(name = "reset-password", mixinStandardHelpOptions = true,
-            description = {"Set a new password (prompt or first line of standard input); every session of the user ends at once."})
-    static final class ResetPassword implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        KeysCommand.StoreOptions store;
-        @Parameters(index = "0", paramLabel = "USER", description = "Id (usr_...) or username.")
-        String user;
-
-        @Override
-        public Integer call() {
-            return change(spec, store, (s, u) -> {
-                char[] password = readPassword(store, "New password for " + u.strip() + ": ");
-                try {
-                    return s.resetPassword(u, password, BY);
-                } finally {
-                    Arrays.fill(password, '\0');
-                }
-            }, user);
-        }
-    }
-
-    @Command(name = "delete", mixinStandardHelpOptions = true,
-            description = {"Delete a user: its sessions end, its OIDC links go, and its principal is suspended (kept for the audit trail)."})
-    static final class Delete implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        KeysCommand.StoreOptions store;
-        @Parameters(index = "0", paramLabel = "USER", description = "Id (usr_...) or username.")
-        String user;
+        abstract User apply(UserService users, String user);
 
         @Override
         public Integer call() {
             try (Opened o = Opened.open(store)) {
-                User u = o.users().delete(user, BY);
-                spec.commandLine().getOut().println("deleted " + u.id() + "  " + u.username() + " (principal " + u.principalId()
-                        + " suspended)");
-                spec.commandLine().getOut().flush();
+                User u = apply(o.users(), user);
+                print(spec.commandLine().getOut(), u, tierOf(o, u));
                 return 0;
             }
         }
     }
 
-    private static int change(CommandSpec spec, KeysCommand.StoreOptions store, BiFunction<UserService, String, User> op, String user) {
-        try (Opened o = Opened.open(store)) {
-            User u = op.apply(o.users(), user);
-            print(spec.commandLine().getOut(), u, tierOf(o, u));
-            return 0;
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = "Stop a user from signing in; every session of it ends at once.")
+    static final class Disable extends OneUser {
+        @Override
+        User apply(UserService users, String user) {
+            return users.disable(user, BY);
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Let a disabled user sign in again.")
+    static final class Enable extends OneUser {
+        @Override
+        User apply(UserService users, String user) {
+            return users.enable(user, BY);
+        }
+    }
+
+    @Command(name = "reset-password", mixinStandardHelpOptions = true,
+            description = {"Set a new password (prompt or first line of standard input); every session of the user ends at once."})
+    static final class ResetPassword extends OneUser {
+        @Override
+        User apply(UserService users, String user) {
+            char[] password = readPassword(store, "New password for " + user.strip() + ": ");
+            try {
+                return users.resetPassword(user, password, BY);
+            } finally {
+                Arrays.fill(password, '\0');
+            }
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = {"Delete a user: its sessions end, its OIDC links go, and its principal is suspended (kept for the audit trail)."})
+    static final class Delete extends OneUser {
+        @Override
+        User apply(UserService users, String user) {
+            User u = users.delete(user, BY);
+            spec.commandLine().getErr().println("deleted " + u.id() + " (principal " + u.principalId() + " suspended)");
+            return u;
         }
     }
 }

@@ -58,7 +58,7 @@ class UsersCliTest {
             assertThat(weak.exitCode()).isEqualTo(1);
             assertThat(weak.err()).contains("at least 12 characters").doesNotContain("short\n");
             CliRunner.Run delete = run("", "users", "delete", "alice");
-            assertThat(delete.out()).contains("deleted", "suspended");
+            assertThat(delete.err()).contains("deleted", "suspended");
             assertThat(run("", "users", "list").err()).contains("no users yet");
 
             String everything = add.all() + list.all() + reset.all() + weak.all() + delete.all() + logs.text();
