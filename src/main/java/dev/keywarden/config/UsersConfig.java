@@ -16,10 +16,6 @@ import java.time.Duration;
 public record UsersConfig(Duration sessionIdleTimeout, Duration sessionLifetime, boolean secureCookie,
                           int loginFailuresPerAccount, int loginFailuresPerAddress, Duration loginLockout) {
 
-    /** The defaults, with a secure cookie (what a configuration without {@code sessions.*} gives outside loopback development). */
-    public static final UsersConfig DEFAULTS = new UsersConfig(Duration.ofMinutes(30), Duration.ofHours(12), true, 5, 20,
-            Duration.ofMinutes(5));
-
     public UsersConfig {
         if (sessionIdleTimeout.compareTo(sessionLifetime) > 0) {
             throw new IllegalArgumentException("sessions.idle_timeout must not be longer than sessions.absolute_lifetime");
