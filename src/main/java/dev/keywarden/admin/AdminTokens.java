@@ -5,17 +5,14 @@ import dev.keywarden.store.Database;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Base64;
 import java.util.HexFormat;
 
 /**
  * Admin API tokens ({@code kwadm_} + 256 random bits, base64url). Stored only as the HMAC of the
  * server secret, looked up by that hash and compared in constant time; the plaintext exists only
- * in the return value of {@link #create}.
+ * in the return value of {@link #create}. A database failure surfaces as a
+ * {@link dev.keywarden.store.StoreException} naming the operation, never the token or its hash.
  */
 public final class AdminTokens {
 
@@ -36,17 +33,9 @@ public final class AdminTokens {
         RANDOM.nextBytes(raw);
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         String id = "adm_" + HexFormat.of().formatHex(raw, 0, 6);
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO admin_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")) {
-            ps.setString(1, id);
-            ps.setString(2, name);
-            ps.setString(3, hash(token));
-            ps.setLong(4, System.currentTimeMillis());
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot store the admin token " + id + " (" + e.getClass().getSimpleName() + ")", e);
-        }
+        db.jdbc().update("store the admin token " + id,
+                "INSERT INTO admin_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+                id, name, hash(token), System.currentTimeMillis());
         return token;
     }
 
@@ -56,16 +45,11 @@ public final class AdminTokens {
             return false;
         }
         String h = hash(presented);
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT token_hash FROM admin_tokens WHERE token_hash = ? AND revoked_at IS NULL")) {
-            ps.setString(1, h);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && MessageDigest.isEqual(rs.getString(1).getBytes(), h.getBytes());
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot check admin tokens (" + e.getClass().getSimpleName() + ")", e);
-        }
+        return db.jdbc().queryOne("check admin tokens",
+                        "SELECT token_hash FROM admin_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+                        rs -> rs.getString(1), h)
+                .map(stored -> MessageDigest.isEqual(stored.getBytes(), h.getBytes()))
+                .orElse(false);
     }
 
     private String hash(String token) {

@@ -62,10 +62,10 @@ public final class UsersCommand implements Callable<Integer> {
 
     /** The configured store, shared state and user services for the length of one command. */
     record Opened(KeywardenConfig config, Database database, Optional<RedisState> redis, UsersModule module) implements AutoCloseable {
-        static Opened open(KeysCommand.StoreOptions store) {
+        static Opened open(StoreOptions store) {
             KeywardenConfig cfg = store.loadConfig();
-            ServerSecret secret = CliStore.serverSecret(cfg);
-            Database db = CliStore.open(cfg);
+            ServerSecret secret = StoreOptions.serverSecret(cfg);
+            Database db = Database.open(cfg);
             Optional<RedisState> redis = Optional.empty();
             try {
                 if (cfg.shared().redis()) {
@@ -107,7 +107,7 @@ public final class UsersCommand implements Callable<Integer> {
     }
 
     /** A password from the no-echo prompt (asked twice) or the first line of standard input. */
-    static char[] readPassword(KeysCommand.StoreOptions store, String prompt) {
+    static char[] readPassword(StoreOptions store, String prompt) {
         CliContext context = store.context();
         if (context.interactive()) {
             char[] first = System.console().readPassword("%s", prompt);
@@ -140,7 +140,7 @@ public final class UsersCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
         @Parameters(index = "0", paramLabel = "USERNAME", description = "1 to 64 characters: a-z 0-9 . _ @ + - (lower-cased).")
         String username;
         @Option(names = "--display-name", paramLabel = "NAME", description = "Name shown in the UI.")
@@ -186,7 +186,7 @@ public final class UsersCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
         @Option(names = "--json", description = "Print a JSON array instead of lines.")
         boolean json;
 
@@ -229,7 +229,7 @@ public final class UsersCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
         @Parameters(index = "0", paramLabel = "USER", description = "Id (usr_...) or username.")
         String user;
 

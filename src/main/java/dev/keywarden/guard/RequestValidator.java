@@ -1,6 +1,7 @@
 package dev.keywarden.guard;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keywarden.config.GuardConfig;
 
 import java.util.List;
 

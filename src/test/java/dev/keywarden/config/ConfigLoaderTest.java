@@ -137,6 +137,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void everySecretInTheConfigFileWorksButWarnsNamingItsVariableNeverItsValue() throws IOException {
+        String serverSecret = "server-secret-" + "s".repeat(40);
+        String webhookSecret = "webhook-secret-" + "w".repeat(40);
+        Path yaml = Files.writeString(dir.resolve("k.yaml"), "server_secret: " + serverSecret + "\nalerts:\n"
+                + "  webhook_url: https://alerts.example.com/hook\n  webhook_secret: " + webhookSecret + "\n"
+                + "postgres:\n  password: pg-" + serverSecret + "\n");
+        KeywardenConfig c = ConfigLoader.from(Map.of(), dir).configFile(yaml).load();
+        assertThat(c.serverSecret().orElseThrow().reveal()).isEqualTo(serverSecret);
+        assertThat(c.notices()).contains(
+                "WARN the server_secret is stored in the config file; prefer the KEYWARDEN_SERVER_SECRET environment variable",
+                "WARN the alerts.webhook_secret is stored in the config file; prefer the KEYWARDEN_ALERTS_WEBHOOK_SECRET environment variable",
+                "WARN the postgres.password is stored in the config file; prefer the KEYWARDEN_POSTGRES_PASSWORD environment variable");
+        assertThat(String.join("\n", c.notices()) + c).doesNotContain(serverSecret).doesNotContain(webhookSecret);
+    }
+
+    @Test
     void vaultIsOffByDefaultAndKmsKekNeedsAKey() {
         KeywardenConfig c = ConfigLoader.from(Map.of(), dir).load();
         assertThat(c.vault().enabled()).isFalse();
