@@ -132,4 +132,53 @@ class UsersSettingsTest {
         assertThat(fromYaml.oidc().orElseThrow().scopes()).containsExactly("openid", "email");
         assertThat(fromYaml.notices().toString()).doesNotContain(secret);
     }
+
+    @Test
+    void groupMappingsAndScopesAreReadAsYamlListsOrCommaSeparated() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("keywarden.yaml"), "oidc:\n  issuer: https://idp.example.com\n  client_id: kw\n"
+                + "  redirect_uri: https://gw.example.com/api/oidc/callback\n  groups_claim: groups\n"
+                + "  scopes:\n    - email\n    - profile\n"
+                + "  group_roles: [ops=admin, staff=user]\n  group_tiers:\n    - paid=pro\n    - big=enterprise\n");
+        OidcConfig fromYaml = ConfigLoader.from(Map.of(), dir).configFile(yaml).load().oidc().orElseThrow();
+        assertThat(fromYaml.scopes()).containsExactly("openid", "email", "profile");
+        assertThat(fromYaml.groupRoles()).containsExactly(Map.entry("ops", "admin"), Map.entry("staff", "user"));
+        assertThat(fromYaml.groupTiers()).containsExactly(Map.entry("paid", "pro"), Map.entry("big", "enterprise"));
+
+        Map<String, String> env = oidc();
+        env.put("KEYWARDEN_OIDC_GROUPS_CLAIM", "groups");
+        env.put("KEYWARDEN_OIDC_GROUP_ROLES", "ops=admin,staff=user");
+        env.put("KEYWARDEN_OIDC_GROUP_TIERS", "paid=pro,big=enterprise");
+        OidcConfig fromEnv = load(env).oidc().orElseThrow();
+        assertThat(fromEnv.groupRoles()).isEqualTo(fromYaml.groupRoles());
+        assertThat(fromEnv.groupTiers()).isEqualTo(fromYaml.groupTiers());
+    }
+
+    @Test
+    void aMistypedOidcVariableOrKeyStopsStartUpNamingTheKnownSettings() throws Exception {
+        Map<String, String> env = oidc();
+        env.put("KEYWARDEN_OIDC_CLIENT_SECRETT", "whatever");
+        assertThatThrownBy(() -> load(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("KEYWARDEN_OIDC_CLIENT_SECRETT: unknown setting; OpenID Connect settings are oidc.issuer")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("whatever"));
+        Path yaml = Files.writeString(dir.resolve("keywarden.yaml"), "oidc:\n  issuer: https://idp.example.com\n  jitt: on\n");
+        assertThatThrownBy(() -> ConfigLoader.from(Map.of(), dir).configFile(yaml).load()).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("oidc.jitt: unknown setting; OpenID Connect settings are");
+        Path sessions = Files.writeString(dir.resolve("k2.yaml"), "sessions:\n  idle: 5m\n");
+        assertThatThrownBy(() -> ConfigLoader.from(Map.of(), dir).configFile(sessions).load()).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("sessions.idle in k2.yaml: unknown setting");
+    }
+
+    @Test
+    void anOidcSettingWithADefaultIsAlsoRefusedWithoutAnIssuer() {
+        assertThatThrownBy(() -> load(Map.of("KEYWARDEN_OIDC_JIT", "on")))
+                .hasMessageStartingWith("oidc.jit (KEYWARDEN_OIDC_JIT): is set but oidc.issuer");
+    }
+
+    @Test
+    void anIssuerWithCredentialsIsRefusedWithoutQuotingThem() {
+        Map<String, String> env = oidc();
+        env.put("KEYWARDEN_OIDC_ISSUER", "https://admin:hunter2-pass@idp.example.com");
+        assertThatThrownBy(() -> load(env)).hasMessageStartingWith("oidc.issuer (KEYWARDEN_OIDC_ISSUER)")
+                .hasMessageContaining("credentials").satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+    }
 }
