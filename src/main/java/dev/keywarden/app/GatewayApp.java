@@ -92,9 +92,12 @@ public final class GatewayApp implements AutoCloseable {
     private final Optional<AdminServer> admin;
     private final Optional<KeyVault> vault;
     private final TokenService tokens;
+    private final dev.keywarden.users.UsersModule users;
 
     private GatewayApp(List<AutoCloseable> resources, GatewayServer server, Optional<String> demoKey, VirtualKeyService keys,
-                       Optional<AdminServer> admin, Optional<KeyVault> vault, TokenService tokens) {
+                       Optional<AdminServer> admin, Optional<KeyVault> vault, TokenService tokens,
+                       dev.keywarden.users.UsersModule users) {
+        this.users = users;
         this.resources = resources;
         this.server = server;
         this.demoKey = demoKey;
@@ -215,11 +218,17 @@ public final class GatewayApp implements AutoCloseable {
             trail.observeWrites(metrics::recordAuditWrite);
             vault.ifPresent(v -> metrics.keysOverdue(() -> v.isSealed() ? 0 : v.overdue().size()));
             TokenService tokens = new TokenService(db, secret, principals, config.tokens(), events, java.time.Clock.systemUTC());
+            // accounts, sessions and OIDC: /api/* (web entry) and IdP bearer tokens on /v1/*
+            dev.keywarden.users.UsersModule users = dev.keywarden.users.UsersModule.open(config, db, secret, redis, principals,
+                    events, java.time.Clock.systemUTC());
+            users.oidc().ifPresent(dev.keywarden.users.oidc.OidcProvider::warmUp);
             GatewayServer.Builder builder = GatewayServer.builder()
                     .listen(config.listen())
                     .server(config.server())
                     .upstream(upstream)
-                    .authenticator(new KeysAndTokens(keys, tokens))
+                    .authenticator(users.withBearerTokens(new KeysAndTokens(keys, tokens)))
+                    .mount("/api/", new dev.keywarden.web.WebHandler(users, new dev.keywarden.web.SessionCookies(config.users().secureCookie()),
+                            new dev.keywarden.web.OriginCheck(java.util.Set.of()), events))
                     .credentialGuard(new TokenGuard(tokens))
                     .endpoint(Route.TOKENS_CREATE, new TokenEndpoint(tokens))
                     .providerKeys(providerKeys)
@@ -237,12 +246,12 @@ public final class GatewayApp implements AutoCloseable {
             extraObservers.forEach(builder::observer);
             GatewayServer server = builder.start();
             resources.add(server);
-            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, tokens, vault, events, metrics, resources);
+            Optional<AdminServer> admin = startAdmin(config, db, secret, keys, tokens, vault, events, metrics, resources, users);
             events.record(SecurityEvent.of("gateway.started", server.baseUri().toString(), startupSummary(config, providerKeys)));
             LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, providerKeys.describe(),
                     config.environment().name().toLowerCase(java.util.Locale.ROOT));
-            return new GatewayApp(resources, server, demoKey, keys, admin, vault, tokens);
+            return new GatewayApp(resources, server, demoKey, keys, admin, vault, tokens, users);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -319,7 +328,8 @@ public final class GatewayApp implements AutoCloseable {
     private static Optional<AdminServer> startAdmin(KeywardenConfig config, Database db, ServerSecret secret,
                                                     VirtualKeyService keys, TokenService tokens, Optional<KeyVault> vault,
                                                     SecurityEvents events,
-                                                    Metrics metrics, List<AutoCloseable> resources) {
+                                                    Metrics metrics, List<AutoCloseable> resources,
+                                                    dev.keywarden.users.UsersModule users) {
         if (config.admin().listen().isEmpty()) {
             LOG.info("admin API disabled (admin.listen: off)");
             return Optional.empty();
@@ -329,6 +339,7 @@ public final class GatewayApp implements AutoCloseable {
         dev.keywarden.admin.PrincipalAdmin.register(routes, keys.principals());
         dev.keywarden.limits.budget.BudgetAdmin.register(routes, new BudgetStore(db), keys);
         dev.keywarden.admin.TokenAdmin.register(routes, tokens);
+        dev.keywarden.admin.UserAdmin.register(routes, users);
         vault.ifPresent(v -> VaultAdmin.register(routes, v));
         metrics.addAdminRoute(routes);
         try {
@@ -430,6 +441,11 @@ public final class GatewayApp implements AutoCloseable {
     /** The virtual-key service of this gateway (CLI-equivalent operations for tests and admin). */
     public VirtualKeyService virtualKeys() {
         return keys;
+    }
+
+    /** Accounts, sessions and OIDC of this gateway (for tests and admin). */
+    public dev.keywarden.users.UsersModule users() {
+        return users;
     }
 
     /** The short-lived token service of this gateway (mint, revoke, list; for tests and admin). */

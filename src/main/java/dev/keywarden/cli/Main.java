@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 KeysCommand.class,
                 PrincipalsCommand.class,
+                UsersCommand.class,
                 TokensCommand.class,
                 VaultCommand.class,
                 FakeUpstreamCommand.class,

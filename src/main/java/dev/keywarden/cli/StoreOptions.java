@@ -38,6 +38,11 @@ final class StoreOptions implements CliContext.Aware {
         this.context = context;
     }
 
+    /** What the command reads from its process (stdin, terminal, environment). */
+    CliContext context() {
+        return context;
+    }
+
     /** The configuration {@code serve} would use, with {@code --data-dir} (when given) taking precedence. */
     KeywardenConfig loadConfig() {
         return loader().load();

@@ -93,15 +93,21 @@ public final class ConfigLoader {
         AnomalyConfig anomaly = AnomalySection.parse(values);
         PricingConfig pricing = PricingSection.parse(values, workingDir);
         CorsConfig cors = CorsSection.parse(values);
+        UsersConfig users = UsersSection.parse(values, environment, general.listen(), notices);
+        java.util.Optional<OidcConfig> oidc = OidcSection.parse(values, limits::knows, workingDir, notices);
         warnAboutSecretsInTheFile(values, notices);
         return new KeywardenConfig(environment, general, upstream, server, admin, vault, audit, shared, limits, budgets, tokens,
-                guard, anomaly, pricing, cors, notices);
+                guard, anomaly, pricing, cors, users, oidc, notices);
     }
 
-    /** One notice per secret written in the config file (the provider key and the passphrase have notices of their own). */
+    /**
+     * One notice per secret written in the config file (the provider key, the passphrase and the OIDC client secret
+     * have notices of their own).
+     */
     private static void warnAboutSecretsInTheFile(Values values, List<String> notices) {
         for (Setting s : ConfigSchema.settings()) {
             if (s.secret() && !s.pattern() && s != UpstreamSection.API_KEY && s != VaultSection.PASSPHRASE
+                    && s != OidcSection.CLIENT_SECRET
                     && values.origin(s) == Values.Origin.FILE) {
                 notices.add("WARN the " + s.path() + " is stored in the config file; prefer the " + s.env() + " environment variable");
             }

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  *
  * <p>Guarantee: a YAML path that is not a setting, and a variable of a setting family
  * ({@code KEYWARDEN_TIERS_*}, {@code KEYWARDEN_GUARD_*}, {@code KEYWARDEN_BUDGETS_*},
- * {@code KEYWARDEN_ANOMALY_*}, {@code KEYWARDEN_ALERTS_*}) that is not one, is refused with one line
- * naming it and the known settings, so a typo never passes silently.
+ * {@code KEYWARDEN_ANOMALY_*}, {@code KEYWARDEN_ALERTS_*}, {@code KEYWARDEN_OIDC_*}) that is not one, is
+ * refused with one line naming it and the known settings, so a typo never passes silently.
  */
 public final class ConfigSchema {
 
@@ -47,7 +47,11 @@ public final class ConfigSchema {
             new Section("Anomaly detection and alerts", "Detectors over the stream of calls, and where alerts go"
                     + " (docs/alerts.md).", AnomalySection.SETTINGS),
             new Section("Pricing", "Prices per model, for cost in audit records, metrics and budgets.", PricingSection.SETTINGS),
-            new Section("Cross-origin access", "Browsers calling the gateway from other origins.", CorsSection.SETTINGS));
+            new Section("Cross-origin access", "Browsers calling the gateway from other origins.", CorsSection.SETTINGS),
+            new Section("Users and sessions", "Browser sessions of user accounts and the throttling of failed sign-ins"
+                    + " (docs/users-and-sessions.md).", UsersSection.SETTINGS),
+            new Section("OpenID Connect", "Sign-in through an identity provider, and its access tokens as bearer credentials;"
+                    + " off unless `oidc.issuer` is set (docs/users-and-sessions.md).", OidcSection.SETTINGS));
 
     private static final List<Setting> ALL = SECTIONS.stream().flatMap(s -> s.settings().stream()).toList();
 
@@ -61,7 +65,8 @@ public final class ConfigSchema {
             new Family("anomaly.", "KEYWARDEN_ANOMALY_", "known anomaly and alert settings are " + paths("anomaly.") + ", "
                     + paths("alerts.")),
             new Family("alerts.", "KEYWARDEN_ALERTS_", "known anomaly and alert settings are " + paths("anomaly.") + ", "
-                    + paths("alerts.")));
+                    + paths("alerts.")),
+            new Family("oidc.", "KEYWARDEN_OIDC_", "OpenID Connect settings are " + paths("oidc.")));
 
     private ConfigSchema() {
     }

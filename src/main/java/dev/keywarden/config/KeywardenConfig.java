@@ -29,12 +29,14 @@ public final class KeywardenConfig {
     private final AnomalyConfig anomaly;
     private final PricingConfig pricing;
     private final CorsConfig cors;
+    private final UsersConfig users;
+    private final Optional<OidcConfig> oidc;
     private final List<String> notices;
 
     KeywardenConfig(Environment environment, GeneralSection.General general, UpstreamConfig upstream, ServerConfig server,
                     AdminConfig admin, VaultConfig vault, AuditConfig audit, SharedConfig shared, LimitsConfig limits,
                     BudgetSettings budgets, TokensConfig tokens, GuardConfig guard, AnomalyConfig anomaly, PricingConfig pricing,
-                    CorsConfig cors, List<String> notices) {
+                    CorsConfig cors, UsersConfig users, Optional<OidcConfig> oidc, List<String> notices) {
         this.environment = environment;
         this.listen = general.listen();
         this.dataDir = general.dataDir();
@@ -52,6 +54,8 @@ public final class KeywardenConfig {
         this.anomaly = anomaly;
         this.pricing = pricing;
         this.cors = cors;
+        this.users = users;
+        this.oidc = oidc;
         this.notices = List.copyOf(notices);
     }
 
@@ -140,6 +144,16 @@ public final class KeywardenConfig {
         return cors;
     }
 
+    /** {@code sessions.*} and {@code users.*}: browser sessions of local accounts and sign-in throttling. */
+    public UsersConfig users() {
+        return users;
+    }
+
+    /** {@code oidc.*}: OpenID Connect sign-in and IdP bearer tokens, when {@code oidc.issuer} is set. */
+    public Optional<OidcConfig> oidc() {
+        return oidc;
+    }
+
     /**
      * Lines to log at start-up about how the configuration was assembled (a loaded {@code .env} file, a
      * secret kept in the config file, ...), each starting {@code WARN } or {@code INFO }; never a secret value.
@@ -159,6 +173,6 @@ public final class KeywardenConfig {
                 + ", serverSecret=" + serverSecret + ", upstream=" + upstream + ", server=" + server + ", admin=" + admin
                 + ", vault=" + vault + ", audit=" + audit + ", shared=" + shared + ", limits=" + limits + ", budgets=" + budgets
                 + ", tokens=" + tokens + ", guard=" + guard + ", anomaly=" + anomaly + ", pricing=" + pricing + ", cors=" + cors
-                + ", notices=" + notices + "]";
+                + ", users=" + users + ", oidc=" + oidc + ", notices=" + notices + "]";
     }
 }

@@ -85,6 +85,16 @@ public final class GatewayServer implements AutoCloseable {
         private final List<Readiness> readiness = new ArrayList<>();
         private final List<Admission> admissions = new ArrayList<>();
         private AddressGuard addressGuard = AddressGuard.NONE;
+        private final java.util.Map<String, org.eclipse.jetty.server.Handler> mounts = new java.util.LinkedHashMap<>();
+
+        /**
+         * Optional: requests whose path starts with {@code prefix} (e.g. {@code /api/}) go to {@code handler} instead of
+         * the gateway pipeline (the web entry for browsers).
+         */
+        public Builder mount(String prefix, org.eclipse.jetty.server.Handler handler) {
+            mounts.put(Objects.requireNonNull(prefix), Objects.requireNonNull(handler));
+            return this;
+        }
 
         private CredentialGuard credentialGuard = CredentialGuard.NONE;
         private final java.util.Map<Route, GatewayEndpoint> endpoints = new java.util.EnumMap<>(Route.class);
@@ -206,9 +216,13 @@ public final class GatewayServer implements AutoCloseable {
             // subset of the client's plus a few the gateway sets): else a large one would become a 502
             HttpClient client = UpstreamClient.create(upstreamConfig, UpstreamClient.requestHeaderCapacity(serverConfig, upstreamConfig));
             GracefulHandler graceful = new GracefulHandler();
-            graceful.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
+            org.eclipse.jetty.server.Handler main = new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
                     observers, readiness, preflights, admissions, addressGuard,
-                    credentialGuard, endpoints, requestGuard, outputGuard));
+                    credentialGuard, endpoints, requestGuard, outputGuard);
+            for (java.util.Map.Entry<String, org.eclipse.jetty.server.Handler> m : mounts.entrySet()) {
+                main = new PrefixRoutingHandler(main, m.getKey(), m.getValue());
+            }
+            graceful.setHandler(main);
             server.setHandler(graceful);
             try {
                 server.start();

@@ -74,6 +74,14 @@ class ConfigReferenceTest {
                 {"alerts.webhook_url", "https://alerts.example.com/hook"}, {"alerts.webhook_secret", "s".repeat(40)},
                 {"alerts.webhook_max_attempts", "2"}, {"alerts.webhook_backoff", "3s"}, {"alerts.webhook_timeout", "4s"},
                 {"pricing.file", "prices.yaml"}, {"cors.allowed_origins", "https://app.example.com"},
+                {"sessions.idle_timeout", "10m"}, {"sessions.absolute_lifetime", "8h"}, {"sessions.secure_cookie", "on"},
+                {"users.login_failures_per_account", "3"}, {"users.login_failures_per_address", "30"},
+                {"users.login_lockout", "10m"},
+                {"oidc.issuer", "https://idp.example.com/realms/main"}, {"oidc.client_id", "keywarden-gw"},
+                {"oidc.client_secret", "an-oidc-client-secret"}, {"oidc.client_secret_file", "oidc-client-secret"},
+                {"oidc.redirect_uri", "https://gw.example.com/api/oidc/callback"}, {"oidc.scopes", "openid,email"},
+                {"oidc.audience", "api://keywarden"}, {"oidc.groups_claim", "groups"}, {"oidc.group_roles", "ops=admin"},
+                {"oidc.group_tiers", "paid=pro"}, {"oidc.jit", "on"},
         };
         for (String[] s : samples) {
             SAMPLES.put(s[0], s[1]);
@@ -91,6 +99,16 @@ class ConfigReferenceTest {
         }
         COMPANIONS.put("redis.on_failure", Map.of("KEYWARDEN_STATE", "redis"));
         COMPANIONS.put("redis.password", Map.of("KEYWARDEN_STATE", "redis"));
+        Map<String, String> oidc = Map.of("KEYWARDEN_OIDC_ISSUER", "https://idp.example.com",
+                "KEYWARDEN_OIDC_CLIENT_ID", "kw", "KEYWARDEN_OIDC_REDIRECT_URI", "https://gw.example.com/api/oidc/callback");
+        for (Setting s : OidcSection.SETTINGS) {
+            Map<String, String> companions = new HashMap<>(oidc);
+            companions.remove(s.env());
+            if (s == OidcSection.GROUP_ROLES || s == OidcSection.GROUP_TIERS) {
+                companions.put("KEYWARDEN_OIDC_GROUPS_CLAIM", "groups");
+            }
+            COMPANIONS.put(s.path(), Map.copyOf(companions));
+        }
     }
 
     @TempDir
@@ -127,6 +145,7 @@ class ConfigReferenceTest {
     @Test
     void everySettingOfTheReferenceIsReadFromItsPathAndItsVariableToTheSameEffect() throws IOException {
         Files.writeString(dir.resolve("prices.yaml"), "models:\n  my-model: {input: 1, output: 2}\n");
+        Files.writeString(dir.resolve("oidc-client-secret"), "an-oidc-client-secret-from-a-file\n");
         for (Setting pattern : ConfigSchema.settings()) {
             Setting s = pattern.pattern() ? pattern.named("gold") : pattern;
             String sample = SAMPLES.get(pattern.pattern() ? pattern.field() : pattern.path());

@@ -37,4 +37,13 @@ class RedactorTest {
     void ordinaryTextIsUnchanged() {
         assertThat(Redactor.redact("model claude-sonnet-4-5 took 12ms")).isEqualTo("model claude-sonnet-4-5 took 12ms");
     }
+
+    @Test
+    void identityProviderTokensSessionIdsAndCsrfTokensAreMasked() {
+        String jwt = "eyJraWQiOiJkZWZhdWx0IiwiYWxnIjoiUlMyNTYifQ.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        assertThat(Redactor.redact("valueString=[Bearer " + jwt + "]")).doesNotContain("eyJzdWIiOiJhbGljZSJ9")
+                .doesNotContain("c2lnbmF0dXJl").contains("[redacted JWT]");
+        assertThat(Redactor.redact("id kw_ses_AbCdEfGh12345678IjKlMnOp")).doesNotContain("AbCdEfGh12345678").startsWith("id kw_ses_[redacted]");
+        assertThat(Redactor.redact("x kw_csrf_0123456789abcdef0123")).doesNotContain("0123456789abcdef").contains("kw_csrf_[redacted]");
+    }
 }

@@ -53,6 +53,15 @@ class AuthFailureBurstDetectorTest {
     }
 
     @Test
+    void failedWebSignInsCountForTheirAddress() {
+        List<AuditEntry> stream = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            stream.add(Calls.event(T0.plusSeconds(i), i % 2 == 0 ? "user.sign_in_failed" : "oidc.sign_in_failed", "192.0.2.60"));
+        }
+        assertThat(Calls.run(detector(), stream)).extracting(Alert::subject).containsExactly("client_address:192.0.2.60");
+    }
+
+    @Test
     void occasionalFailuresAmongSuccessesStayQuiet() {
         List<AuditEntry> stream = new ArrayList<>();
         for (int i = 0; i < 3_600; i++) {
