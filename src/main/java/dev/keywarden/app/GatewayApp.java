@@ -330,8 +330,10 @@ public final class GatewayApp implements AutoCloseable {
         dev.keywarden.admin.TokenAdmin.register(routes, tokens);
         vault.ifPresent(v -> VaultAdmin.register(routes, v));
         metrics.addAdminRoute(routes);
+        AdminTokens adminTokens = new AdminTokens(db, secret, events, java.time.Clock.systemUTC());
+        dev.keywarden.admin.AdminTokenAdmin.register(routes, adminTokens, java.time.Clock.systemUTC());
         try {
-            AdminServer admin = AdminServer.start(config.admin().listen().get(), new AdminTokens(db, secret), routes, events);
+            AdminServer admin = AdminServer.start(config.admin().listen().get(), adminTokens, routes, events);
             resources.add(admin);
             LOG.info("admin API listening on {} (Bearer admin tokens: keywarden admin create-token)", admin.baseUri());
             return Optional.of(admin);

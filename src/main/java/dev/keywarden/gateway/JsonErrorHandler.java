@@ -11,7 +11,7 @@ import org.eclipse.jetty.util.Callback;
  * failure → 500) in Anthropic's JSON error shape. The message is a fixed text per status: no
  * exception message, stack trace or internal detail ever reaches the client.
  */
-final class JsonErrorHandler extends ErrorHandler {
+public final class JsonErrorHandler extends ErrorHandler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
