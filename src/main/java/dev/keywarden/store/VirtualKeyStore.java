@@ -18,7 +18,8 @@ import javax.sql.DataSource;
  */
 public final class VirtualKeyStore {
 
-    private static final String COLUMNS = "id, name, prefix, key_hash, created_at, last_used_at, revoked_at, principal_id";
+    private static final String COLUMNS = "id, name, prefix, key_hash, created_at, last_used_at, revoked_at, principal_id,"
+            + " expires_at, previous_key_hash, previous_valid_until";
 
     private final Database database;
     private final DataSource dataSource;
@@ -30,7 +31,7 @@ public final class VirtualKeyStore {
 
     /** Adds a new key; {@code lastUsedAt} and {@code revokedAt} of {@code key} are stored as given. */
     public void insert(VirtualKeyRecord key) {
-        String sql = "INSERT INTO virtual_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+        String sql = "INSERT INTO virtual_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, key.id());
             ps.setString(2, key.name());
@@ -40,17 +41,23 @@ public final class VirtualKeyStore {
             setNullableLong(ps, 6, key.lastUsedAt());
             setNullableLong(ps, 7, key.revokedAt());
             ps.setString(8, key.principalId());
+            setNullableLong(ps, 9, key.expiresAt());
+            ps.setString(10, key.previousKeyHash());
+            setNullableLong(ps, 11, key.previousValidUntil());
             ps.executeUpdate();
         } catch (SQLException | RuntimeException e) {
             throw database.failure("store a new virtual key", e);
         }
     }
 
-    /** The key whose hex hash is {@code keyHash}, if any. */
+    /**
+     * The key whose hex hash is {@code keyHash}, if any: its current secret's, or the one its last
+     * rotation replaced ({@code previous_key_hash}; the caller checks {@code previousValidUntil}).
+     */
     public Optional<VirtualKeyRecord> findByHash(String keyHash) {
         List<VirtualKeyRecord> found = query("look up a virtual key by hash",
-                "SELECT " + COLUMNS + " FROM virtual_keys WHERE key_hash = ?", keyHash);
-        return found.stream().findFirst();
+                "SELECT " + COLUMNS + " FROM virtual_keys WHERE key_hash = ? OR previous_key_hash = ?", keyHash, keyHash);
+        return found.stream().filter(r -> r.keyHash().equals(keyHash)).findFirst().or(() -> found.stream().findFirst());
     }
 
     /** The key with this id, if any. */
@@ -93,6 +100,26 @@ public final class VirtualKeyStore {
     }
 
     /**
+     * Gives an active key a new secret: {@code newKeyHash} and {@code newPrefix} replace the current ones,
+     * whose hash stays accepted until {@code previousValidUntil} (a hash an earlier rotation kept is dropped).
+     *
+     * @return true when the key exists and is not revoked (and now has the new secret)
+     */
+    public boolean rotate(String id, String newKeyHash, String newPrefix, long previousValidUntil) {
+        String sql = "UPDATE virtual_keys SET previous_key_hash = key_hash, previous_valid_until = ?, key_hash = ?, prefix = ?"
+                + " WHERE id = ? AND revoked_at IS NULL";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, previousValidUntil);
+            ps.setString(2, newKeyHash);
+            ps.setString(3, newPrefix);
+            ps.setString(4, id);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException | RuntimeException e) {
+            throw database.failure("rotate a virtual key", e);
+        }
+    }
+
+    /**
      * Records last-use times (key id to epoch millis) in one transaction. A time never moves
      * backwards, so several gateway processes flushing in any order leave the latest one.
      */
@@ -109,7 +136,8 @@ public final class VirtualKeyStore {
                 List<VirtualKeyRecord> rows = new ArrayList<>();
                 while (rs.next()) {
                     rows.add(new VirtualKeyRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getLong(5), nullableLong(rs, 6), nullableLong(rs, 7), rs.getString(8)));
+                            rs.getLong(5), nullableLong(rs, 6), nullableLong(rs, 7), rs.getString(8),
+                            nullableLong(rs, 9), rs.getString(10), nullableLong(rs, 11)));
                 }
                 return rows;
             }
