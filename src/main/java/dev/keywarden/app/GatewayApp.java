@@ -130,7 +130,7 @@ public final class GatewayApp implements AutoCloseable {
         return vault;
     }
 
-    /** Starts a gateway for {@code config}; extra observers (tests, later audit) see every exchange. */
+    /** Starts a gateway for {@code config}; extra observers (tests) see every exchange, as the audit and metrics observers do. */
     public static GatewayApp start(KeywardenConfig config, List<ExchangeObserver> extraObservers) {
         List<AutoCloseable> resources = new ArrayList<>();
         BudgetConfig budgets = BudgetConfig.fromSettings(config.budgetSettings());

@@ -30,9 +30,9 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Check every audit chain: each record must hold the hash of the one before it, with no gaps,",
-                    "and every HMAC checkpoint must be valid and match. Reports the first record that was altered,",
-                    "removed, inserted or reordered. Exit 0 when intact, 1 when tampered."})
+            description = {"Check that every audit chain is intact; exit 0 when intact, 1 when tampered.",
+                    "Each record must hold the hash of the one before it, with no gaps, and every HMAC checkpoint must be"
+                            + " valid and match. Reports the first record that was altered, removed, inserted or reordered."})
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;

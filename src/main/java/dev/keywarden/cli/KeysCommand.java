@@ -44,8 +44,9 @@ import picocli.CommandLine.Spec;
  * through the CLI's arguments (they are named by a secret source such as {@code env:VAR}).
  */
 @Command(name = "keys", mixinStandardHelpOptions = true,
-        description = {"Manage virtual keys (kw_...), the credentials clients use instead of a provider key,",
-                "and the provider keys (sk-ant-...) kept in the vault, shown by fingerprint only."},
+        description = {"Manage virtual keys (kw_...) and the provider keys (sk-ant-...) kept in the vault.",
+                "Virtual keys are the credentials clients use instead of a provider key; provider keys are shown by"
+                        + " fingerprint only."},
         subcommands = {
                 KeysCommand.CreateVirtual.class,
                 KeysCommand.RotateVirtual.class,
@@ -248,10 +249,10 @@ public final class KeysCommand implements Callable<Integer> {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"List provider keys (when the vault is on) and virtual keys; never prints a key.",
-                    "Provider keys (vault.kek other than none): id, label, environment, state, fingerprint",
-                    "(sk-ant-api03-...WXYZ), short SHA-256, priority, last use, rotation due date and an OVERDUE marker.",
-                    "Virtual keys: name, id, prefix, created, last used, state (active, expired or revoked, with the",
-                    "expiry, the end of a rotation's grace period, and 'unused Nd' for keys unused for 30 days or more)."})
+                    "Provider keys (vault.kek other than none): id, label, environment, state, fingerprint"
+                            + " (sk-ant-api03-...WXYZ), short SHA-256, priority, last use, rotation due date and an OVERDUE marker.",
+                    "Virtual keys: name, id, prefix, created, last used, state (active, expired or revoked, with the"
+                            + " expiry, the end of a rotation's grace period, and 'unused Nd' for keys unused for 30 days or more)."})
     static final class ListKeys extends VaultSubcommand {
         /** Active keys unused for at least this many days are marked in the table. */
         static final int DEFAULT_UNUSED_DAYS = 30;
@@ -434,11 +435,11 @@ public final class KeysCommand implements Callable<Integer> {
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = {"Revoke a key.",
-                    "Provider keys (ids pk_...): new calls stop using it at once; calls in flight finish first",
-                    "(up to 5 minutes) unless --now cuts them. A backup key of the same scope takes over.",
-                    "Virtual keys: by id (vk_...) or prefix (kw_ + 8 characters); gateways sharing the database",
-                    "refuse it within seconds."})
+            description = {"Revoke a provider key (pk_...) or a virtual key (vk_... or its kw_ prefix).",
+                    "Provider keys: new calls stop using it at once; calls in flight finish first (up to 5 minutes)"
+                            + " unless --now cuts them. A backup key of the same scope takes over.",
+                    "Virtual keys: by id (vk_...) or prefix (kw_ + 8 characters); gateways sharing the database refuse it"
+                            + " within seconds."})
     static final class Revoke extends VaultSubcommand {
         @Parameters(paramLabel = "ID|PREFIX", description = "The key's id (pk_... or vk_...) or a virtual key's prefix, as shown by: keywarden keys list")
         String idOrPrefix;
