@@ -363,10 +363,32 @@ class DoctorTest {
         void missingOrZeroBudgetsAreAWarningNamingTheTiers() {
             raw.put("tiers.free.daily_budget_usd", "5");
             raw.put("tiers.pro.daily_budget_usd", "0");
+            raw.put("tiers.pro.monthly_budget_usd", "0");
             CheckResult r = run(check);
             assertThat(r.status()).isEqualTo(Status.WARN);
             assertThat(r.detail()).contains("no budget for tier(s): enterprise, pro");
             assertThat(r.fix()).contains("daily_budget_usd");
+        }
+
+        @Test
+        void tiersWithShippedDefaultBudgetsAreNotReportedAsHavingNone() {
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.WARN);
+            assertThat(r.detail()).contains("no budget for tier(s): enterprise").doesNotContain("free").doesNotContain("pro");
+
+            raw.put("tiers.pro.daily_budget_usd", "0"); // the default monthly budget still applies
+            raw.put("tiers.enterprise.monthly_budget_usd", "1000");
+            CheckResult covered = run(check);
+            assertThat(covered.status()).as(covered.detail()).isEqualTo(Status.PASS);
+        }
+
+        @Test
+        void budgetsSwitchedOffAreAWarningSayingSo() {
+            budgetsForEveryTier();
+            raw.put("budgets.enabled", "off");
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.WARN);
+            assertThat(r.detail()).contains("budgets are off");
         }
     }
 
