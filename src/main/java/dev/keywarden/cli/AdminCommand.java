@@ -184,15 +184,9 @@ public final class AdminCommand implements Runnable {
             if (target.remote()) {
                 String ref = AdminTokenFormat.isWellFormed(argument) ? AdminTokenFormat.displayPrefix(argument) : argument;
                 AdminApiClient client = target.client(err());
-                try {
-                    client.post("/admin/v1/admin-tokens/" + URLEncoder.encode(ref, StandardCharsets.UTF_8) + "/revoke", (JsonNode) null);
-                } catch (AdminApiException e) {
-                    if (e.status() == 404) {
-                        err().println(spec.qualifiedName() + ": no admin token has id or prefix " + shown + " on the gateway at "
-                                + client.baseUri());
-                        return 1;
-                    }
-                    throw e;
+                if (postOrNotFound(client, "/admin/v1/admin-tokens/" + URLEncoder.encode(ref, StandardCharsets.UTF_8) + "/revoke",
+                        null, "admin token", shown) == null) {
+                    return 1;
                 }
             } else {
                 try (KeysCommand.Session session = store.open()) {

@@ -208,16 +208,10 @@ public final class KeysCommand implements Callable<Integer> {
                 String ref = VirtualKeyFormat.isWellFormed(argument) ? VirtualKeyFormat.displayPrefix(argument) : argument;
                 AdminApiClient client = target.client(err());
                 ObjectNode body = new ObjectMapper().createObjectNode().put("grace", grace.strip());
-                JsonNode r;
-                try {
-                    r = client.post("/admin/v1/virtual-keys/" + URLEncoder.encode(ref, StandardCharsets.UTF_8) + "/rotate", body);
-                } catch (AdminApiException e) {
-                    if (e.status() == 404) {
-                        err().println(spec.qualifiedName() + ": no virtual key has id or prefix " + shown + " on the gateway at "
-                                + client.baseUri());
-                        return 1;
-                    }
-                    throw e;
+                JsonNode r = postOrNotFound(client, "/admin/v1/virtual-keys/" + URLEncoder.encode(ref, StandardCharsets.UTF_8)
+                        + "/rotate", body, "virtual key", shown);
+                if (r == null) {
+                    return 1;
                 }
                 id = r.path("id").asText();
                 prefix = r.path("prefix").asText();
@@ -457,15 +451,9 @@ public final class KeysCommand implements Callable<Integer> {
             if (target.remote()) {
                 String ref = VirtualKeyFormat.isWellFormed(argument) ? VirtualKeyFormat.displayPrefix(argument) : argument;
                 AdminApiClient client = target.client(err());
-                try {
-                    client.post("/admin/v1/virtual-keys/" + URLEncoder.encode(ref, StandardCharsets.UTF_8) + "/revoke", (JsonNode) null);
-                } catch (AdminApiException e) {
-                    if (e.status() == 404) {
-                        err().println(spec.qualifiedName() + ": no virtual key has id or prefix " + shown + " on the gateway at "
-                                + client.baseUri());
-                        return 1;
-                    }
-                    throw e;
+                if (postOrNotFound(client, "/admin/v1/virtual-keys/" + URLEncoder.encode(ref, StandardCharsets.UTF_8) + "/revoke",
+                        null, "virtual key", shown) == null) {
+                    return 1;
                 }
             } else {
                 try (Session session = store.open()) {
