@@ -54,6 +54,8 @@ public final class AdminServer implements AutoCloseable {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
     private static final int MAX_BODY = 64 * 1024;
+    /** The admin listener's limit on a request's header block (Jetty's default); larger gets a 431 naming it. */
+    static final int MAX_HEADER_BYTES = 8 * 1024;
 
     private final Server server;
     private final ServerConnector connector;
@@ -71,12 +73,13 @@ public final class AdminServer implements AutoCloseable {
         Server server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
         ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         connector.setHost(listen.host());
         connector.setPort(listen.port());
         server.addConnector(connector);
         server.setHandler(new AdminHandler(tokens, routes, events));
-        server.setErrorHandler(new JsonErrorHandler());
+        server.setErrorHandler(new JsonErrorHandler(MAX_HEADER_BYTES));
         try {
             server.start();
         } catch (Exception e) {

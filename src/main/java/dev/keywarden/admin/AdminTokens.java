@@ -7,19 +7,16 @@ import dev.keywarden.auth.AdminTokenFormat;
 import dev.keywarden.auth.ChecksummedFormat;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.store.Database;
+import dev.keywarden.store.Jdbc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -175,24 +172,9 @@ public final class AdminTokens {
         String prefix = AdminTokenFormat.displayPrefix(token);
         long now = clock.millis();
         Long expiresAt = expiresIn == null ? null : now + expiresIn.toMillis();
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO admin_tokens (id, name, token_hash, created_at, role, prefix,"
-                     + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, id);
-            ps.setString(2, cleanName);
-            ps.setString(3, hash(token));
-            ps.setLong(4, now);
-            ps.setString(5, role.wireName());
-            ps.setString(6, prefix);
-            if (expiresAt == null) {
-                ps.setNull(7, Types.BIGINT);
-            } else {
-                ps.setLong(7, expiresAt);
-            }
-            ps.executeUpdate();
-        } catch (SQLException | RuntimeException e) {
-            throw db.failure("store the admin token " + id, e);
-        }
+        db.jdbc().update("store the admin token " + id,
+                "INSERT INTO admin_tokens (id, name, token_hash, created_at, role, prefix, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                id, cleanName, hash(token), now, role.wireName(), prefix, Jdbc.nullableLong(expiresAt));
         Map<String, String> details = new LinkedHashMap<>();
         details.put("name", cleanName);
         details.put("prefix", prefix);
@@ -250,15 +232,8 @@ public final class AdminTokens {
             return false;
         }
         String id = found.get().id();
-        int changed;
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE admin_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
-            ps.setLong(1, clock.millis());
-            ps.setString(2, id);
-            changed = ps.executeUpdate();
-        } catch (SQLException | RuntimeException e) {
-            throw db.failure("revoke the admin token " + id, e);
-        }
+        int changed = db.jdbc().update("revoke the admin token " + id,
+                "UPDATE admin_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", clock.millis(), id);
         if (changed > 0) {
             events.record(SecurityEvent.of("admin_token.revoked", id, Map.of("name", found.get().name(), "by", by)));
         }
@@ -302,14 +277,11 @@ public final class AdminTokens {
         if (info.lastUsedAt() != null && info.lastUsedAt().plus(LAST_USED_RESOLUTION).isAfter(now)) {
             return;
         }
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE admin_tokens SET last_used_at = ? WHERE id = ?"
-                     + " AND (last_used_at IS NULL OR last_used_at < ?)")) {
-            ps.setLong(1, now.toEpochMilli());
-            ps.setString(2, info.id());
-            ps.setLong(3, now.toEpochMilli());
-            ps.executeUpdate();
-        } catch (SQLException | RuntimeException e) {
+        try {
+            db.jdbc().update("record when admin token " + info.id() + " was last used",
+                    "UPDATE admin_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+                    now.toEpochMilli(), info.id(), now.toEpochMilli());
+        } catch (RuntimeException e) {
             LOG.warn("could not record when admin token {} was last used: {}", info.id(), e.getClass().getSimpleName());
         }
     }
@@ -332,26 +304,14 @@ public final class AdminTokens {
     private record Row(Info info, String hash) { }
 
     private List<Row> query(String operation, String sql, String... parameters) {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                ps.setString(i + 1, parameters[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Row> rows = new ArrayList<>();
-                while (rs.next()) {
-                    rows.add(new Row(new Info(rs.getString(1), rs.getString(2), rs.getString(3), Role.parse(rs.getString(4)),
-                            Instant.ofEpochMilli(rs.getLong(5)), instant(rs, 6), instant(rs, 7), instant(rs, 8)), rs.getString(9)));
-                }
-                return rows;
-            }
-        } catch (SQLException | RuntimeException e) {
-            throw db.failure(operation, e);
-        }
+        return db.jdbc().query(operation, sql, rs -> new Row(new Info(rs.getString(1), rs.getString(2), rs.getString(3),
+                Role.parse(rs.getString(4)), Instant.ofEpochMilli(rs.getLong(5)), instant(rs, 6), instant(rs, 7), instant(rs, 8)),
+                rs.getString(9)), (Object[]) parameters);
     }
 
     private static Instant instant(ResultSet rs, int index) throws SQLException {
-        long value = rs.getLong(index);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
+        Long value = Jdbc.getNullableLong(rs, index);
+        return value == null ? null : Instant.ofEpochMilli(value);
     }
 
     private String hash(String token) {

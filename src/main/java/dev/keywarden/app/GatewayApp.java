@@ -6,7 +6,7 @@ import dev.keywarden.admin.AdminTokens;
 import dev.keywarden.admin.VirtualKeyAdmin;
 import dev.keywarden.audit.AuditEntry;
 import dev.keywarden.audit.AuditSink;
-import dev.keywarden.audit.anomaly.AnomalyConfig;
+import dev.keywarden.config.AnomalyConfig;
 import dev.keywarden.audit.anomaly.AnomalyMonitor;
 import dev.keywarden.audit.anomaly.HistorySource;
 import dev.keywarden.audit.anomaly.KeySuspender;
@@ -133,7 +133,7 @@ public final class GatewayApp implements AutoCloseable {
     /** Starts a gateway for {@code config}; extra observers (tests) see every exchange, as the audit and metrics observers do. */
     public static GatewayApp start(KeywardenConfig config, List<ExchangeObserver> extraObservers) {
         List<AutoCloseable> resources = new ArrayList<>();
-        BudgetConfig budgets = BudgetConfig.fromSettings(config.budgetSettings());
+        BudgetConfig budgets = BudgetConfig.of(config.budgets());
         try {
             config.notices().forEach(n -> {
                 if (n.startsWith("WARN ")) {
@@ -178,8 +178,9 @@ public final class GatewayApp implements AutoCloseable {
                 String fakeKey = "sk-ant-demo-" + randomBase62(40);
                 FakeUpstream fake = FakeUpstream.start(FakeUpstreamOptions.defaults(fakeKey));
                 resources.add(fake);
+                // the fake's test controls (x-fake-scenario, x-fake-latency-ms…) reach it, so a demo user can try them
                 upstream = new UpstreamConfig(fake.baseUri(), false, Optional.empty(), "demo", upstream.connectTimeout(),
-                        upstream.idleTimeout(), upstream.maxConnections());
+                        upstream.idleTimeout(), upstream.maxConnections(), upstream.forwardHeaders()).forwardingAlso(List.of("x-fake-*"));
                 providerKey = new ProviderKey("demo", fakeKey);
                 keys.revokeByName(DEMO_KEY_NAME);
                 demoPrincipal(principals, limitsConfig);
@@ -202,7 +203,7 @@ public final class GatewayApp implements AutoCloseable {
                 providerKeys = new StaticProviderKeys(providerKey);
             }
             URI upstreamUrl = upstream.url();
-            PricingTable pricing = config.pricingFile().map(PricingTable::withOverrides).orElseGet(PricingTable::defaults);
+            PricingTable pricing = PricingTable.of(config.pricing());
             Metrics metrics = new Metrics().auditQueue(trail::queueDepth);
             AuditObserver audit = new AuditObserver(trail, pricing)
                     .alsoTo(entry -> anomalies.ifPresent(m -> m.observe(entry)))
@@ -293,7 +294,7 @@ public final class GatewayApp implements AutoCloseable {
 
     /** Guardrails on request bodies and model output, as {@code guard.*} and {@code tiers.<name>.guard|models} say. */
     private static void addGuardrails(GatewayServer.Builder builder, KeywardenConfig config) {
-        dev.keywarden.guard.GuardConfig guard = dev.keywarden.guard.GuardConfig.from(config.guardSettings());
+        dev.keywarden.config.GuardConfig guard = config.guard();
         dev.keywarden.guard.SecretDetector secrets = dev.keywarden.guard.SecretDetector.builtIn();
         dev.keywarden.guard.InjectionScorer injection = dev.keywarden.guard.InjectionScorer.builtIn();
         builder.guard(new dev.keywarden.guard.RequestGuard(guard, secrets, injection),
@@ -374,7 +375,7 @@ public final class GatewayApp implements AutoCloseable {
      */
     private static Optional<AnomalyMonitor> startAnomalyDetection(KeywardenConfig config, Database db, SecurityEvents recorded,
                                                                   VirtualKeyService keys) {
-        AnomalyConfig settings = AnomalyConfig.fromSettings(config.alertSettings());
+        AnomalyConfig settings = config.anomaly();
         if (!settings.enabled()) {
             LOG.info("anomaly detection disabled (anomaly.enabled: false)");
             return Optional.empty();

@@ -1,6 +1,6 @@
 package dev.keywarden.auth;
 
-import dev.keywarden.store.PrivateFiles;
+import dev.keywarden.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -11,13 +11,13 @@ import dev.keywarden.log.Redactor;
 import dev.keywarden.metrics.SinceDuration;
 import dev.keywarden.store.Database;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -49,7 +49,7 @@ public final class AdminCommand implements Runnable {
     @Command(name = "create-token", mixinStandardHelpOptions = true,
             description = {"Create an admin API token and print it once (only a keyed hash of it is stored).",
                     "A read token may call GET endpoints and /metrics only (e.g. for Prometheus); an admin token may call every endpoint."})
-    static final class CreateToken implements Callable<Integer>, CliContext.Aware {
+    static final class CreateToken implements Callable<Integer> {
 
         @Option(names = "--name", required = true, description = "Who or what the token is for.")
         String name;
@@ -62,20 +62,8 @@ public final class AdminCommand implements Runnable {
                 description = "Refuse the token after this long, e.g. 12h, 30d or 4w (default: never expires).")
         String expiresIn;
 
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (KEYWARDEN_DATA_DIR; default ./data).")
-        Path dataDir;
-
-        @Option(names = "--config", paramLabel = "FILE",
-                description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present); with store:"
-                        + " postgres the token is stored in the shared PostgreSQL database.")
-        Path config;
-
-        private CliContext context = CliContext.process();
-
-        @Override
-        public void context(CliContext context) {
-            this.context = context;
-        }
+        @Mixin
+        StoreOptions store;
 
         @Override
         public Integer call() {
@@ -88,9 +76,9 @@ public final class AdminCommand implements Runnable {
                 System.err.println("keywarden admin create-token: " + e.getMessage());
                 return 2;
             }
-            KeywardenConfig cfg = CliStore.loadConfig(context, config, dataDir);
-            ServerSecret secret = CliStore.serverSecret(cfg);
-            try (Database db = CliStore.open(cfg)) {
+            KeywardenConfig cfg = store.loadConfig();
+            ServerSecret secret = StoreOptions.serverSecret(cfg);
+            try (Database db = Database.open(cfg)) {
                 AdminTokens.Created created;
                 try {
                     created = new AdminTokens(db, secret).create(name, parsedRole, lifetime, "cli");
@@ -131,7 +119,7 @@ public final class AdminCommand implements Runnable {
                     tokens.add(m);
                 }
             } else {
-                try (KeysCommand.Session session = store.open()) {
+                try (StoreOptions.Session session = store.open()) {
                     where = session.location();
                     for (AdminTokens.Info t : new AdminTokens(session.database(), session.secret()).list()) {
                         tokens.add(t.toMap(now));
@@ -189,7 +177,7 @@ public final class AdminCommand implements Runnable {
                     return 1;
                 }
             } else {
-                try (KeysCommand.Session session = store.open()) {
+                try (StoreOptions.Session session = store.open()) {
                     if (!new AdminTokens(session.database(), session.secret()).revoke(argument, "cli")) {
                         err().println(spec.qualifiedName() + ": no admin token has id or prefix " + shown + " in " + session.location());
                         return 1;

@@ -38,14 +38,14 @@ public final class AuditCommand implements Callable<Integer> {
         CommandSpec spec;
 
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             KeywardenConfig cfg = store.loadConfig();
-            ServerSecret secret = CliStore.serverSecret(cfg);
-            try (Database db = CliStore.open(cfg)) {
+            ServerSecret secret = StoreOptions.serverSecret(cfg);
+            try (Database db = Database.open(cfg)) {
                 List<AuditVerifier.ChainReport> reports = new AuditVerifier(new AuditStore(db), secret).verifyAll();
                 if (reports.isEmpty()) {
                     out.println("the audit trail is empty");

@@ -5,15 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keywarden.auth.CreatedVirtualKey;
-import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyInfo;
-import dev.keywarden.auth.VirtualKeyFormat;
 import dev.keywarden.auth.VirtualKeyService;
+import dev.keywarden.auth.VirtualKeyFormat;
 import dev.keywarden.config.ConfigException;
 import dev.keywarden.log.Redactor;
 import dev.keywarden.audit.LoggingSecurityEvents;
 import dev.keywarden.config.KeywardenConfig;
-import dev.keywarden.store.Database;
 import dev.keywarden.admin.VirtualKeyAdmin;
 import dev.keywarden.metrics.SinceDuration;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +24,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,78 +65,6 @@ public final class KeysCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Where the keys live, shared by every {@code keys} subcommand. The one place that resolves the
-     * data directory and server secret for the CLI: {@code --data-dir}, else {@code KEYWARDEN_DATA_DIR},
-     * else {@code ./data}; the secret from {@code KEYWARDEN_SERVER_SECRET}, else the data directory.
-     */
-    static final class StoreOptions implements CliContext.Aware {
-        static final String DATA_DIR_ENV = "KEYWARDEN_DATA_DIR";
-        static final String DEFAULT_DATA_DIR = "data";
-
-        @Option(names = "--data-dir", paramLabel = "DIR",
-                description = "Directory holding keywarden.db and server-secret (default: $KEYWARDEN_DATA_DIR, else ./data).")
-        Path dataDir;
-
-        @Option(names = "--config", paramLabel = "FILE",
-                description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present); its store"
-                        + " setting (sqlite or postgres) chooses the database.")
-        Path config;
-
-        private CliContext context = CliContext.process();
-
-        @Override
-        public void context(CliContext context) {
-            this.context = context;
-        }
-
-        Path resolveDataDir() {
-            return resolveDataDir(dataDir, context::env);
-        }
-
-        static Path resolveDataDir(Path option, UnaryOperator<String> env) {
-            if (option != null) {
-                return option;
-            }
-            String fromEnv = env.apply(DATA_DIR_ENV);
-            return Path.of(fromEnv == null || fromEnv.isBlank() ? DEFAULT_DATA_DIR : fromEnv.strip());
-        }
-
-        /** The configuration {@code serve} would use, with {@code --data-dir} (when given) taking precedence. */
-        KeywardenConfig loadConfig() {
-            return CliStore.loadConfig(context, config, dataDir);
-        }
-
-        /**
-         * Opens the configured store ({@code store: sqlite} or {@code postgres}) and the key service; close
-         * the returned session when done.
-         */
-        Session open() {
-            KeywardenConfig cfg = loadConfig();
-            ServerSecret secret = CliStore.serverSecret(cfg);
-            Database database = CliStore.open(cfg);
-            try {
-                return new Session(cfg.dataDir(), CliStore.describe(cfg), database, VirtualKeyService.open(database, secret), secret);
-            } catch (RuntimeException e) {
-                database.close();
-                throw e;
-            }
-        }
-    }
-
-    /** An open database and key service for the length of one command. */
-    record Session(Path dataDir, String location, Database database, VirtualKeyService keys, ServerSecret secret)
-            implements AutoCloseable {
-        @Override
-        public void close() {
-            try {
-                keys.close();
-            } finally {
-                database.close();
-            }
-        }
-    }
-
     @Command(name = "create-virtual", mixinStandardHelpOptions = true,
             description = {"Create a virtual key and print it once, alone on the last line of stdout.",
                     "It cannot be shown again: only a keyed hash of it is stored."})
@@ -168,7 +93,7 @@ public final class KeysCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
                 return 2;
             }
-            try (Session session = store.open()) {
+            try (StoreOptions.Session session = store.open()) {
                 CreatedVirtualKey created = session.keys().create(name, principal, lifetime);
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("Created virtual key " + created.id() + " (" + created.prefix() + ") for \"" + name.strip() + "\""
@@ -218,7 +143,7 @@ public final class KeysCommand implements Callable<Integer> {
                 key = r.path("key").asText();
                 oldUntil = Instant.parse(r.path("previous_valid_until").asText());
             } else {
-                try (Session session = store.open()) {
+                try (StoreOptions.Session session = store.open()) {
                     CreatedVirtualKey rotated;
                     try {
                         rotated = session.keys().rotate(argument, period);
@@ -277,7 +202,7 @@ public final class KeysCommand implements Callable<Integer> {
                 keys = virtualKeysOf(client.get("/admin/v1/virtual-keys").path("data"));
             } else {
                 Path dir;
-                try (Session session = store.open()) {
+                try (StoreOptions.Session session = store.open()) {
                     keys = session.keys().list();
                     dir = session.dataDir();
                     where = session.location();
@@ -456,7 +381,7 @@ public final class KeysCommand implements Callable<Integer> {
                     return 1;
                 }
             } else {
-                try (Session session = store.open()) {
+                try (StoreOptions.Session session = store.open()) {
                     if (!session.keys().revoke(idOrPrefix)) {
                         err().println(spec.qualifiedName() + ": no virtual key has id or prefix "
                                 + shown + " in " + session.location());

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 UsageCommand.class,
                 ScanCommand.class,
                 DoctorCommand.class,
+                ConfigCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -47,7 +47,7 @@ public final class UsageCommand implements Callable<Integer> {
     boolean json;
 
     @Mixin
-    KeysCommand.StoreOptions store;
+    StoreOptions store;
 
     @Override
     public Integer call() throws Exception {
@@ -66,7 +66,7 @@ public final class UsageCommand implements Callable<Integer> {
                     + " to the directory keywarden serve uses");
         }
         UsageReport report;
-        try (Database db = CliStore.open(cfg)) {
+        try (Database db = Database.open(cfg)) {
             report = UsageReport.read(new AuditStore(db), grouping, Instant.now().minus(window));
         }
         PrintWriter out = spec.commandLine().getOut();

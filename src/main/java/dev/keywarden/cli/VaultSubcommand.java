@@ -23,7 +23,7 @@ abstract class VaultSubcommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    KeysCommand.StoreOptions store;
+    StoreOptions store;
 
     @Mixin
     VaultTarget target;

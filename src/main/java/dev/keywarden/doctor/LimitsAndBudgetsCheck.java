@@ -1,26 +1,20 @@
 package dev.keywarden.doctor;
 
+import dev.keywarden.config.BudgetSettings;
 import dev.keywarden.config.LimitsConfig;
 import dev.keywarden.config.TierLimits;
-import dev.keywarden.limits.budget.Allowance;
-import dev.keywarden.limits.budget.BudgetConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Every tier has rate limits and a spending budget. Limits switched off ({@code limits.enabled: off})
- * is a FAIL; a tier with a dimension at 0 (no limit) is a WARN; a tier whose effective daily and
- * monthly budgets are both unlimited is a WARN. The effective budgets are the shipped tier defaults
- * (free and pro have one, enterprise has none) overridden by {@code tiers.<name>.daily_budget_usd} /
- * {@code monthly_budget_usd} as written ({@link RawSettings}; 0 means no limit), read through
- * {@link BudgetConfig} as the gateway reads them; {@code budgets.enabled: off} leaves every tier without one.
+ * is a FAIL; a tier with a dimension at 0 (no limit) is a WARN; a tier without
+ * {@code tiers.<name>.daily_budget_usd} or {@code monthly_budget_usd} above 0 (its own or the shipped
+ * default) is a WARN, and so are budgets switched off ({@code budgets.enabled: off}). Budgets are the
+ * loaded ones, so the check judges what the gateway enforces.
  */
 final class LimitsAndBudgetsCheck implements Check {
-
-    static final List<String> BUDGET_FIELDS = List.of("daily_budget_usd", "monthly_budget_usd");
 
     @Override
     public String id() {
@@ -39,12 +33,11 @@ final class LimitsAndBudgetsCheck implements Check {
             return fail("rate limits are off (limits.enabled: off): any client can spend without bound",
                     "remove limits.enabled: off (KEYWARDEN_LIMITS) and set tiers.<name>.* limits");
         }
+        BudgetSettings budgets = input.config().budgets();
         TreeSet<String> tiers = new TreeSet<>(limits.tiers().keySet());
-        input.raw().keySet().stream().filter(k -> k.startsWith("tiers.") && k.lastIndexOf('.') > "tiers.".length())
-                .map(k -> k.substring("tiers.".length(), k.lastIndexOf('.'))).forEach(tiers::add);
+        tiers.addAll(budgets.tiers().keySet());
         List<String> unlimited = new ArrayList<>();
         List<String> noBudget = new ArrayList<>();
-        BudgetConfig budgets = effectiveBudgets(input.raw());
         for (String tier : tiers) {
             TierLimits t = limits.tiers().get(tier);
             if (t != null) {
@@ -65,7 +58,8 @@ final class LimitsAndBudgetsCheck implements Check {
                     unlimited.add(tier + " (" + String.join(", ", zero) + ")");
                 }
             }
-            if (!hasBudget(budgets, tier)) {
+            BudgetSettings.TierBudget budget = budgets.tiers().get(tier);
+            if (budgets.enabled() && (budget == null || budget.dailyNanos() == 0 && budget.monthlyNanos() == 0)) {
                 noBudget.add(tier);
             }
         }
@@ -75,10 +69,11 @@ final class LimitsAndBudgetsCheck implements Check {
             problems.add("unlimited (0): " + String.join("; ", unlimited));
             fixes.add("set a non-zero tiers.<name>.<limit> for each");
         }
-        if (budgets != null && !budgets.enabled()) {
-            problems.add("budgets are off (budgets.enabled: off): no tier has a spending limit");
+        if (!budgets.enabled()) {
+            problems.add("budgets are off (budgets.enabled: off): spend is not limited");
             fixes.add("remove budgets.enabled: off (KEYWARDEN_BUDGETS_ENABLED)");
-        } else if (!noBudget.isEmpty()) {
+        }
+        if (!noBudget.isEmpty()) {
             problems.add("no budget for tier(s): " + String.join(", ", noBudget));
             fixes.add("set tiers.<name>.daily_budget_usd and/or tiers.<name>.monthly_budget_usd");
         }
@@ -86,34 +81,5 @@ final class LimitsAndBudgetsCheck implements Check {
             return warn(String.join("; ", problems), String.join("; ", fixes));
         }
         return pass("rate limits and a budget on every tier (" + String.join(", ", tiers) + ")");
-    }
-
-    /** The budgets the gateway would enforce for these settings, or null when they are not valid (start-up refuses them). */
-    private static BudgetConfig effectiveBudgets(Map<String, String> raw) {
-        Map<String, String> settings = new TreeMap<>();
-        raw.forEach((k, v) -> {
-            boolean tierBudget = k.startsWith("tiers.") && BUDGET_FIELDS.stream().anyMatch(f -> k.endsWith("." + f));
-            if (k.startsWith("budgets.") || tierBudget) {
-                settings.put(k, v);
-            }
-        });
-        try {
-            return BudgetConfig.fromSettings(settings);
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** True when {@code tier} has a daily or a monthly limit (a null configuration: judged as if every tier has none). */
-    private static boolean hasBudget(BudgetConfig budgets, String tier) {
-        if (budgets == null) {
-            return false;
-        }
-        Allowance a = budgets.tierDefault(tier.toLowerCase(java.util.Locale.ROOT));
-        return positive(a.dailyNanos()) || positive(a.monthlyNanos());
-    }
-
-    private static boolean positive(Long nanos) {
-        return nanos != null && nanos > 0;
     }
 }

@@ -10,7 +10,6 @@ import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.ProviderKeys;
 import dev.keywarden.vault.crypto.VaultSealedException;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.MimeTypes;
@@ -66,6 +65,7 @@ final class GatewayHandler extends Handler.Abstract {
     private final java.util.Map<Route, GatewayEndpoint> endpoints;
     private final RequestGuard requestGuard;
     private final OutputGuard outputGuard;
+    private final GatewayHeaders.RequestFilter headerFilter;
 
     GatewayHandler(Authenticator authenticator, ProviderKeys providerKeys, HttpClient upstream,
                    UpstreamConfig upstreamConfig, ServerConfig serverConfig,
@@ -88,6 +88,7 @@ final class GatewayHandler extends Handler.Abstract {
         this.endpoints = java.util.Map.copyOf(endpoints);
         this.requestGuard = requestGuard;
         this.outputGuard = outputGuard;
+        this.headerFilter = GatewayHeaders.RequestFilter.of(upstreamConfig.forwardHeaders());
     }
 
     @Override
@@ -254,20 +255,9 @@ final class GatewayHandler extends Handler.Abstract {
             refuse(state, response, callback, 400, ErrorType.INVALID_REQUEST, "the query string is not valid");
             return;
         }
-        HttpFields.Mutable headers = HttpFields.build(request.getHeaders().size() + 2);
-        java.util.Set<String> connectionTokens = GatewayHeaders.connectionTokens(request.getHeaders());
-        for (HttpField f : request.getHeaders()) {
-            if (GatewayHeaders.forwardRequestHeader(f.getHeader(), f.getName())
-                    && (connectionTokens.isEmpty() || !connectionTokens.contains(f.getLowerCaseName()))) {
-                headers.add(f);
-            }
-        }
-        if (!headers.contains(GatewayHeaders.ANTHROPIC_VERSION)) {
-            headers.put(GatewayHeaders.ANTHROPIC_VERSION, GatewayHeaders.DEFAULT_ANTHROPIC_VERSION);
-        }
-        headers.put(HttpHeader.ACCEPT_ENCODING, "identity");
+        HttpFields headers = GatewayHeaders.upstreamRequestHeaders(request.getHeaders(), headerFilter);
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        UpstreamCall call = new UpstreamCall(upstream, request.getMethod(), target, headers.asImmutable(), body,
+        UpstreamCall call = new UpstreamCall(upstream, request.getMethod(), target, headers, body,
                 contentType == null ? MimeTypes.Type.APPLICATION_JSON.asString() : contentType, upstreamIdleMillis);
         UpstreamExchange exchange = new UpstreamExchange(state, response, callback, observers, providerKeys, call, true);
         request.addFailureListener(failure -> UpstreamExchange.clientFailed(state, failure));

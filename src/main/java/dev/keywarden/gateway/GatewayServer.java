@@ -1,6 +1,7 @@
 package dev.keywarden.gateway;
 
 import dev.keywarden.auth.Authenticator;
+import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;
@@ -21,7 +22,9 @@ import java.util.Objects;
 
 /**
  * The client-facing HTTP listener with the gateway pipeline behind it. Request handling runs on
- * virtual threads; upstream I/O is asynchronous. {@link #close()} stops accepting, lets
+ * virtual threads; upstream I/O is asynchronous. A request whose header block is larger than
+ * {@code server.max_header_bytes} gets 431 in Anthropic's error shape ({@link JsonErrorHandler});
+ * every smaller one can be forwarded, because the upstream client is sized to match. {@link #close()} stops accepting, lets
  * in-flight requests finish for a short grace period, then stops the upstream client.
  */
 public final class GatewayServer implements AutoCloseable {
@@ -174,6 +177,12 @@ public final class GatewayServer implements AutoCloseable {
             Objects.requireNonNull(authenticator, "authenticator");
             Objects.requireNonNull(providerKeys, "providerKeys");
 
+            try {
+                GatewayHeaders.RequestFilter.of(upstreamConfig.forwardHeaders());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(UpstreamConfig.FORWARD_HEADERS_SETTING + ": " + e.getMessage());
+            }
+
             QueuedThreadPool threads = new QueuedThreadPool(200, 8);
             threads.setName("kw-server");
             threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("kw-request"));
@@ -190,10 +199,12 @@ public final class GatewayServer implements AutoCloseable {
             connector.setIdleTimeout(serverConfig.idleTimeout().toMillis());
             connector.setAcceptQueueSize(4096);
             server.addConnector(connector);
-            server.setErrorHandler(new JsonErrorHandler());
+            server.setErrorHandler(new JsonErrorHandler(serverConfig.maxHeaderBytes()));
             server.setStopTimeout(10_000);
 
-            HttpClient client = UpstreamClient.create(upstreamConfig);
+            // whatever header block this listener accepts, the upstream client can send (forwarded headers are a
+            // subset of the client's plus a few the gateway sets): else a large one would become a 502
+            HttpClient client = UpstreamClient.create(upstreamConfig, UpstreamClient.requestHeaderCapacity(serverConfig, upstreamConfig));
             GracefulHandler graceful = new GracefulHandler();
             graceful.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
                     observers, readiness, preflights, admissions, addressGuard,

@@ -1,5 +1,7 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.config.GuardConfig;
+import dev.keywarden.config.GuardConfig.Action;
 import java.util.Locale;
 
 /**

@@ -270,9 +270,17 @@ class KeysCommandTest {
     @Test
     void dataDirComesFromTheOptionThenTheEnvironmentThenDotData() {
         Map<String, String> env = Map.of("KEYWARDEN_DATA_DIR", "/srv/keywarden");
-        assertThat(KeysCommand.StoreOptions.resolveDataDir(Path.of("/opt/kw"), env::get)).isEqualTo(Path.of("/opt/kw"));
-        assertThat(KeysCommand.StoreOptions.resolveDataDir(null, env::get)).isEqualTo(Path.of("/srv/keywarden"));
-        assertThat(KeysCommand.StoreOptions.resolveDataDir(null, name -> null)).isEqualTo(Path.of("data"));
-        assertThat(KeysCommand.StoreOptions.resolveDataDir(null, name -> " ")).isEqualTo(Path.of("data"));
+        assertThat(dataDir(Path.of("/opt/kw"), env)).isEqualTo(Path.of("/opt/kw"));
+        assertThat(dataDir(null, env)).isEqualTo(Path.of("/srv/keywarden"));
+        assertThat(dataDir(null, Map.of())).isEqualTo(Path.of("data"));
+        assertThat(dataDir(null, Map.of("KEYWARDEN_DATA_DIR", " "))).isEqualTo(Path.of("data"));
+    }
+
+    /** The data directory the shared store options resolve, as every store command does. */
+    private static Path dataDir(Path option, Map<String, String> env) {
+        StoreOptions store = new StoreOptions();
+        store.dataDir = option;
+        store.context(new CliContext(env, java.io.InputStream.nullInputStream(), false, Path.of("")));
+        return store.loadConfig().dataDir();
     }
 }

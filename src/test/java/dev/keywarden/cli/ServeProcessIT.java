@@ -91,6 +91,13 @@ class ServeProcessIT {
         String answer = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(c.waitFor()).isZero();
         assertThat(answer).contains("\"type\":\"message\"").contains("output_tokens");
+
+        // the demo's fake upstream takes its test controls through the gateway
+        Process scenario = new ProcessBuilder("bash", "-c", curl.toString().strip() + " -sS -H 'x-fake-scenario: rate_limit'")
+                .redirectErrorStream(true).start();
+        String limited = new String(scenario.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(scenario.waitFor()).isZero();
+        assertThat(limited).contains("rate_limit_error");
     }
 
     @Test

@@ -93,7 +93,7 @@ class ProviderKeyFailoverIT {
         TwoKeys keys = new TwoKeys();
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(acceptB ? keys.b.secret() : keys.a.secret()));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
-                Duration.ofSeconds(5), 16);
+                Duration.ofSeconds(5), 16, java.util.List.of(dev.keywarden.testing.TestGateway.FAKE_CONTROL_HEADERS));
         gateway = GatewayServer.builder().listen(new HostPort("127.0.0.1", 0))
                 .server(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10))).upstream(up)
                 .authenticator(presented -> "kw_test".equals(presented)
@@ -129,7 +129,7 @@ class ProviderKeyFailoverIT {
         TwoKeys keys = new TwoKeys();
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(TestKeys.fakeProviderKey()));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
-                Duration.ofSeconds(5), 16);
+                Duration.ofSeconds(5), 16, java.util.List.of(dev.keywarden.testing.TestGateway.FAKE_CONTROL_HEADERS));
         gateway = GatewayServer.builder().listen(new HostPort("127.0.0.1", 0))
                 .server(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10))).upstream(up)
                 .authenticator(presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")))
@@ -145,7 +145,7 @@ class ProviderKeyFailoverIT {
     void aSealedVaultRefusesProxyRequestsWith503ButHealthStillAnswers() throws Exception {
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(TestKeys.fakeProviderKey()));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
-                Duration.ofSeconds(5), 16);
+                Duration.ofSeconds(5), 16, java.util.List.of(dev.keywarden.testing.TestGateway.FAKE_CONTROL_HEADERS));
         ProviderKeys sealed = new ProviderKeys() {
             @Override
             public Optional<ProviderKey> select(String route) {

@@ -29,6 +29,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestGateway implements AutoCloseable {
 
+    /** The fake upstream's control headers, which a gateway forwards only when told to. */
+    public static final String FAKE_CONTROL_HEADERS = "x-fake-*";
+
     public final FakeUpstream upstream;
     public final GatewayApp gateway;
     public final String providerKey;
@@ -51,6 +54,8 @@ public final class TestGateway implements AutoCloseable {
         // rate limits and the address lockout are tested on their own (limits tests); off unless a test asks
         all.put("KEYWARDEN_LIMITS", "off");
         all.put("KEYWARDEN_AUTH_FAILURES_PER_MINUTE", "0");
+        // the fake upstream's test controls (x-fake-scenario, x-fake-latency-ms…) travel through the gateway
+        all.put("KEYWARDEN_UPSTREAM_FORWARD_HEADERS", FAKE_CONTROL_HEADERS);
         all.putAll(env);
         this.gateway = GatewayApp.start(ConfigLoader.from(all, dataDir).load(), List.of(records::add));
         this.virtualKey = gateway.virtualKeys().create("test-client").key();

@@ -2,6 +2,7 @@ package dev.keywarden.audit.anomaly;
 
 import dev.keywarden.audit.AuditEntry;
 import dev.keywarden.audit.SecurityEvents;
+import dev.keywarden.config.AnomalyConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package dev.keywarden.store;
+package dev.keywarden.files;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

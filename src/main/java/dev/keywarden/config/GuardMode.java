@@ -1,5 +1,6 @@
-package dev.keywarden.guard;
+package dev.keywarden.config;
 
+import dev.keywarden.config.GuardConfig.Action;
 import java.util.Locale;
 
 /**
@@ -21,11 +22,16 @@ public enum GuardMode {
     }
 
     /** The action a check configured with {@code configured} actually takes under this mode. */
-    Action apply(Action configured) {
+    public Action apply(Action configured) {
         return switch (this) {
             case OFF -> Action.OFF;
             case FLAG -> configured == Action.OFF ? Action.OFF : Action.FLAG;
             case ENFORCE -> configured;
         };
+    }
+
+    /** As configuration spells it: off, flag or block. */
+    String wire() {
+        return this == ENFORCE ? "block" : name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,10 +1,11 @@
-package dev.keywarden.store;
+package dev.keywarden.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +19,7 @@ class PrivateFilesTest {
         Path file = tmp.resolve("secret");
         assertThat(PrivateFiles.writeNewFile(file, "abc".getBytes(StandardCharsets.US_ASCII))).isTrue();
         assertThat(file).hasContent("abc");
-        assertThat(DatabaseTest.mode(file)).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     }
 
     @Test
@@ -43,7 +44,7 @@ class PrivateFilesTest {
         Path file = tmp.resolve("f");
         PrivateFiles.createFileIfAbsent(file);
         assertThat(PrivateFiles.isAccessibleToOthers(file)).isFalse();
-        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         assertThat(PrivateFiles.isAccessibleToOthers(file)).isTrue();
     }
 }
