@@ -197,7 +197,8 @@ class AdminServerTest {
         String big = "X-Padding: " + "a".repeat(20_000) + "\r\n";
         Reply r = raw(("GET /admin/v1/things HTTP/1.1\r\nHost: localhost\r\n" + big + "Authorization: Bearer " + adminToken
                 + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        assertError(r, 431, "invalid_request_error");
+        JsonNode json = assertError(r, 431, "invalid_request_error");
+        assertThat(json.at("/error/message").asText()).contains("limit of " + AdminServer.MAX_HEADER_BYTES + " bytes");
     }
 
     @Test
