@@ -133,7 +133,7 @@ public final class GatewayApp implements AutoCloseable {
         return vault;
     }
 
-    /** Starts a gateway for {@code config}; extra observers (tests, later audit) see every exchange. */
+    /** Starts a gateway for {@code config}; extra observers (tests) see every exchange, as the audit and metrics observers do. */
     public static GatewayApp start(KeywardenConfig config, List<ExchangeObserver> extraObservers) {
         List<AutoCloseable> resources = new ArrayList<>();
         BudgetConfig budgets = BudgetConfig.of(config.budgets());
@@ -342,8 +342,10 @@ public final class GatewayApp implements AutoCloseable {
         dev.keywarden.admin.UserAdmin.register(routes, users);
         vault.ifPresent(v -> VaultAdmin.register(routes, v));
         metrics.addAdminRoute(routes);
+        AdminTokens adminTokens = new AdminTokens(db, secret, events, java.time.Clock.systemUTC());
+        dev.keywarden.admin.AdminTokenAdmin.register(routes, adminTokens, java.time.Clock.systemUTC());
         try {
-            AdminServer admin = AdminServer.start(config.admin().listen().get(), new AdminTokens(db, secret), routes, events);
+            AdminServer admin = AdminServer.start(config.admin().listen().get(), adminTokens, routes, events);
             resources.add(admin);
             LOG.info("admin API listening on {} (Bearer admin tokens: keywarden admin create-token)", admin.baseUri());
             return Optional.of(admin);

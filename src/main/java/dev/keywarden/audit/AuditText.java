@@ -79,8 +79,9 @@ final class AuditText {
      * regular expressions: true whenever {@link #masked} could change {@code text}.
      */
     static boolean mayHoldCredential(String text) {
-        if (text.indexOf('%') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
-            return true;
+        if (text.indexOf('%') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0
+                || text.contains("kwadm_") || text.contains("eyJ")) {
+            return true; // admin tokens and JWTs: rare enough in audit fields to leave to the redactor
         }
         for (int at = text.indexOf("sk-ant-"); at >= 0; at = text.indexOf("sk-ant-", at + 1)) {
             // the redactor's shortest Anthropic match is sk-ant- and 11 more key characters; a fingerprint (sk-ant-api03-…WXYZ) has fewer

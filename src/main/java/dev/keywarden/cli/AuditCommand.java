@@ -36,10 +36,11 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Check every audit chain: each record must hold the hash of the one before it, with no gaps,",
-                    "every HMAC checkpoint must be valid and match, and the chain must still hold its anchor (the newest",
-                    "checkpoint, kept in the data directory and in the audit.mirror file). Reports the first record that",
-                    "was altered, removed, inserted or reordered, and a lost anchor. Exit 0 when intact, 1 when tampered."})
+            description = {"Check every audit chain and its anchor; exit 0 when intact, 1 when tampered.",
+                    "Each record must hold the hash of the one before it, with no gaps, every HMAC checkpoint must be valid"
+                            + " and match, and the chain must still hold its anchor (the newest checkpoint, kept in the data"
+                            + " directory and in the audit.mirror file). Reports the first record that was altered, removed,"
+                            + " inserted or reordered, and a lost anchor."})
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -37,9 +37,9 @@ public final class ConfigCommand implements Callable<Integer> {
      * network connection. Prints OK and a short summary (exit 0), or the one-line error (exit 2).
      */
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = {"Load and validate a configuration as serve would (file, .env in development, environment)",
-                    "without opening the store, the vault or any connection. Prints OK and a summary (exit 0) or",
-                    "the one-line configuration error (exit 2). Warnings go to stderr."})
+            description = {"Load and validate a configuration as serve would, without opening the store or any connection.",
+                    "Reads the file, .env in development and the environment, but opens no store, vault or connection.",
+                    "Prints OK and a summary (exit 0) or the one-line configuration error (exit 2). Warnings go to stderr."})
     static final class Check implements Callable<Integer>, CliContext.Aware {
 
         @Spec
@@ -91,8 +91,8 @@ public final class ConfigCommand implements Callable<Integer> {
 
     /** {@code keywarden config reference}: every setting as Markdown (docs/configuration.md is this output). */
     @Command(name = "reference", mixinStandardHelpOptions = true,
-            description = {"Print every setting (YAML path, environment variable, default, meaning) as Markdown:",
-                    "the text of docs/configuration.md."})
+            description = {"Print the reference of every setting as Markdown (the text of docs/configuration.md).",
+                    "Each setting with its YAML path, environment variable, default and meaning."})
     static final class Reference implements Callable<Integer> {
 
         @Spec

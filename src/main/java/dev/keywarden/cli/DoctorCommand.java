@@ -34,10 +34,11 @@ import picocli.CommandLine.Spec;
  * usage or configuration error. Never prints a key or token.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check a configuration and deployment against the security checklist: provider keys in the vault,",
-                "separate keys per environment, rotation, .env ignored by git, CORS, TLS, admin listener, rate limits",
-                "and budgets, audit chain intact, alerts. One line per item: PASS|WARN|FAIL  ITEM  DETAIL, with a fix",
-                "for WARN and FAIL. Exit 1 if any item fails, 0 otherwise, 2 on a usage error."})
+        description = {"Check a configuration and deployment against the security checklist.",
+                "Items: provider keys in the vault, separate keys per environment, rotation, .env ignored by git, CORS, TLS,"
+                        + " admin listener, rate limits and budgets, audit chain intact, alerts.",
+                "One line per item: PASS|WARN|FAIL  ITEM  DETAIL, with a fix for WARN and FAIL.",
+                "Exit 1 if any item fails, 0 otherwise, 2 on a usage error."})
 public final class DoctorCommand implements Callable<Integer>, CliContext.Aware {
 
     @Spec

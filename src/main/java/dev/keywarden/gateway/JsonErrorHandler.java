@@ -12,12 +12,12 @@ import org.eclipse.jetty.util.Callback;
  * names the header limit): no exception message, stack trace or internal detail ever reaches the
  * client.
  */
-final class JsonErrorHandler extends ErrorHandler {
+public final class JsonErrorHandler extends ErrorHandler {
 
     private final int maxHeaderBytes;
 
     /** @param maxHeaderBytes the listener's limit on a request's header block, named in the 431 message */
-    JsonErrorHandler(int maxHeaderBytes) {
+    public JsonErrorHandler(int maxHeaderBytes) {
         this.maxHeaderBytes = maxHeaderBytes;
     }
 

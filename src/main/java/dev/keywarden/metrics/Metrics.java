@@ -32,7 +32,7 @@ import java.util.function.IntSupplier;
  * vault.ifPresent(v -> metrics.keysOverdue(() -> v.overdue().size()));
  * metrics.addAdminRoute(routes);            // GET /metrics, admin token required like every admin route
  * // audit writer, after each committed batch: metrics.recordAuditWrite(elapsed)
- * // budgets feature, per priced call:        metrics.recordCost(model, usd)
+ * // per audited call the pricing table priced: metrics.recordCost(model, usd)
  * }</pre>
  */
 public final class Metrics {
@@ -88,8 +88,9 @@ public final class Metrics {
     }
 
     /**
-     * Hook for the budgets feature: a call on {@code model} cost {@code usd}. Nothing calls it yet
-     * (no prices are configured), so {@code keywarden_cost_usd_total} appears only once pricing exists.
+     * A call on {@code model} cost {@code usd}: adds to {@code keywarden_cost_usd_total}. Called for every
+     * audited call the pricing table could price (the shipped prices plus {@code pricing.file}); calls of a
+     * model without a price add nothing. Zero, negative and non-finite amounts are ignored.
      */
     public void recordCost(String model, double usd) {
         if (!(usd > 0) || Double.isInfinite(usd)) {

@@ -16,7 +16,8 @@ import java.util.Optional;
  */
 public final class VirtualKeyStore {
 
-    private static final String COLUMNS = "id, name, prefix, key_hash, created_at, last_used_at, revoked_at, principal_id";
+    private static final String COLUMNS = "id, name, prefix, key_hash, created_at, last_used_at, revoked_at, principal_id,"
+            + " expires_at, previous_key_hash, previous_valid_until";
 
     private final Jdbc jdbc;
 
@@ -26,15 +27,21 @@ public final class VirtualKeyStore {
 
     /** Adds a new key; {@code lastUsedAt} and {@code revokedAt} of {@code key} are stored as given. */
     public void insert(VirtualKeyRecord key) {
-        jdbc.update("store a new virtual key", "INSERT INTO virtual_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        jdbc.update("store a new virtual key", "INSERT INTO virtual_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 key.id(), key.name(), key.prefix(), key.keyHash(), key.createdAt(), nullableLong(key.lastUsedAt()),
-                nullableLong(key.revokedAt()), key.principalId());
+                nullableLong(key.revokedAt()), key.principalId(), nullableLong(key.expiresAt()), key.previousKeyHash(),
+                nullableLong(key.previousValidUntil()));
     }
 
-    /** The key whose hex hash is {@code keyHash}, if any. */
+    /**
+     * The key whose hex hash is {@code keyHash}, if any: its current secret's, or the one its last
+     * rotation replaced ({@code previous_key_hash}; the caller checks {@code previousValidUntil}).
+     */
     public Optional<VirtualKeyRecord> findByHash(String keyHash) {
-        return jdbc.queryOne("look up a virtual key by hash",
-                "SELECT " + COLUMNS + " FROM virtual_keys WHERE key_hash = ?", VirtualKeyStore::row, keyHash);
+        List<VirtualKeyRecord> found = jdbc.query("look up a virtual key by hash",
+                "SELECT " + COLUMNS + " FROM virtual_keys WHERE key_hash = ? OR previous_key_hash = ?",
+                VirtualKeyStore::row, keyHash, keyHash);
+        return found.stream().filter(r -> r.keyHash().equals(keyHash)).findFirst().or(() -> found.stream().findFirst());
     }
 
     /** The key with this id, if any. */
@@ -73,6 +80,18 @@ public final class VirtualKeyStore {
     }
 
     /**
+     * Gives an active key a new secret: {@code newKeyHash} and {@code newPrefix} replace the current ones,
+     * whose hash stays accepted until {@code previousValidUntil} (a hash an earlier rotation kept is dropped).
+     *
+     * @return true when the key exists and is not revoked (and now has the new secret)
+     */
+    public boolean rotate(String id, String newKeyHash, String newPrefix, long previousValidUntil) {
+        return jdbc.update("rotate a virtual key",
+                "UPDATE virtual_keys SET previous_key_hash = key_hash, previous_valid_until = ?, key_hash = ?, prefix = ?"
+                        + " WHERE id = ? AND revoked_at IS NULL", previousValidUntil, newKeyHash, newPrefix, id) == 1;
+    }
+
+    /**
      * Records last-use times (key id to epoch millis) in one transaction. A time never moves
      * backwards, so several gateway processes flushing in any order leave the latest one.
      */
@@ -82,6 +101,7 @@ public final class VirtualKeyStore {
 
     private static VirtualKeyRecord row(ResultSet rs) throws SQLException {
         return new VirtualKeyRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getLong(5), getNullableLong(rs, 6), getNullableLong(rs, 7), rs.getString(8));
+                rs.getLong(5), getNullableLong(rs, 6), getNullableLong(rs, 7), rs.getString(8),
+                getNullableLong(rs, 9), rs.getString(10), getNullableLong(rs, 11));
     }
 }

@@ -19,14 +19,16 @@ class AuditTextTest {
                 "Authorization: Bearer x", "authorization   :abc", "X-API-KEY=abc", "x-api-key\t: abc", "Set-Cookie: a=b",
                 "proxy-authorization = y", "cookie=1", "line\nbreak", "cr\r", "sk-ant-abcdefghijkl", "sk-ant-ab-cdefghij",
                 "xkw_abcdefghij", "_kw_abcdefghij", "kw_abcdefgh", "kw_abcdefghi", "kw_abcdefgh_", "a kw_abcdefgh b",
-                "req_kw_QbWn4on0XHJGZ192mi8Yya", "sk-ant-api03-…WXYZ", "https://app.example.com", "/v1/messages");
+                "req_kw_QbWn4on0XHJGZ192mi8Yya", "sk-ant-api03-…WXYZ", "https://app.example.com", "/v1/messages",
+                "kwadm_" + TestKeys.random(43), "model kwadm_" + TestKeys.random(20),
+                "eyJhbGciOi." + "eyJzdWIiOi." + TestKeys.random(20), "kw_ses_" + TestKeys.random(30), "kw_csrf_" + TestKeys.random(30));
         for (String text : corpus) {
             if (!AuditText.masked(text).equals(text)) {
                 assertThat(AuditText.mayHoldCredential(text)).as(text).isTrue();
             }
         }
         String[] parts = {"sk-ant-", "kw_", "tmp_", "api03-", ":", "=", " ", "\t", "authorization", "Cookie", "X-Api-Key", "a", "Z",
-                "0", "9", "-", "_", "…", "\n", "%2D", "abcdefgh", "ABCDEFGHIJKL", "(", "/"};
+                "0", "9", "-", "_", "…", "\n", "%2D", "abcdefgh", "ABCDEFGHIJKL", "(", "/", "kwadm_", "eyJ", ".", "ses_", "csrf_"};
         Random random = new Random(42);
         for (int i = 0; i < 200_000; i++) {
             StringBuilder sb = new StringBuilder();

@@ -38,9 +38,7 @@ class ServeProcessIT {
     }
 
     private ProcessBuilder keywarden(Map<String, String> env, String... args) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-jar", System.getProperty("keywarden.jar", "target/keywarden.jar")));
-        cmd.addAll(List.of(args));
+        List<String> cmd = dev.keywarden.testing.KeywardenJar.command(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_"));
         pb.environment().putAll(env);

@@ -367,6 +367,27 @@ class DoctorTest {
             assertThat(r.detail()).contains("no budget for tier(s): enterprise, pro");
             assertThat(r.fix()).contains("daily_budget_usd");
         }
+
+        @Test
+        void tiersWithShippedDefaultBudgetsAreNotReportedAsHavingNone() {
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.WARN);
+            assertThat(r.detail()).contains("no budget for tier(s): enterprise").doesNotContain("free").doesNotContain("pro");
+
+            env.put("KEYWARDEN_TIERS_PRO_DAILY_BUDGET_USD", "0"); // the default monthly budget still applies
+            env.put("KEYWARDEN_TIERS_ENTERPRISE_MONTHLY_BUDGET_USD", "1000");
+            CheckResult covered = run(check);
+            assertThat(covered.status()).as(covered.detail()).isEqualTo(Status.PASS);
+        }
+
+        @Test
+        void budgetsSwitchedOffAreAWarningSayingSo() {
+            budgetsForEveryTier();
+            env.put("KEYWARDEN_BUDGETS_ENABLED", "off");
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.WARN);
+            assertThat(r.detail()).contains("budgets are off");
+        }
     }
 
     @Nested

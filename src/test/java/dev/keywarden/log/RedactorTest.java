@@ -6,6 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RedactorTest {
 
+    @Test
+    void adminTokensAreRedactedButTheirDisplayPrefixAndAdminRequestIdsAreNot() {
+        String token = dev.keywarden.auth.AdminTokenFormat.generate();
+        String prefix = dev.keywarden.auth.AdminTokenFormat.displayPrefix(token);
+
+        String out = Redactor.redact("created " + token + " shown as " + prefix + " in req_kwadm_0123456789abcdef0123");
+
+        assertThat(out).doesNotContain(token.substring(6, 40)).contains("kwadm_[redacted]" + token.substring(token.length() - 4))
+                .contains("shown as " + prefix).contains("req_kwadm_0123456789abcdef0123");
+    }
+
     private static final String ANTHROPIC = "sk-ant-api03-" + "Ab1_-".repeat(18) + "xyzAA";
     private static final String VIRTUAL = "kw_" + "Q".repeat(32) + "abcdef";
 
