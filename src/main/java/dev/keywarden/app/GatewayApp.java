@@ -229,6 +229,7 @@ public final class GatewayApp implements AutoCloseable {
                     .authenticator(users.withBearerTokens(new KeysAndTokens(keys, tokens)))
                     .mount("/api/", new dev.keywarden.web.WebHandler(users, new dev.keywarden.web.SessionCookies(config.users().secureCookie()),
                             new dev.keywarden.web.OriginCheck(java.util.Set.of()), events))
+                    .mount(dev.keywarden.web.StaticAssets::serves, new dev.keywarden.web.StaticAssets())
                     .credentialGuard(new TokenGuard(tokens))
                     .endpoint(Route.TOKENS_CREATE, new TokenEndpoint(tokens))
                     .providerKeys(providerKeys)

@@ -85,14 +85,20 @@ public final class GatewayServer implements AutoCloseable {
         private final List<Readiness> readiness = new ArrayList<>();
         private final List<Admission> admissions = new ArrayList<>();
         private AddressGuard addressGuard = AddressGuard.NONE;
-        private final java.util.Map<String, org.eclipse.jetty.server.Handler> mounts = new java.util.LinkedHashMap<>();
+        private final List<java.util.Map.Entry<java.util.function.Predicate<String>, org.eclipse.jetty.server.Handler>> mounts = new ArrayList<>();
 
         /**
          * Optional: requests whose path starts with {@code prefix} (e.g. {@code /api/}) go to {@code handler} instead of
          * the gateway pipeline (the web entry for browsers).
          */
         public Builder mount(String prefix, org.eclipse.jetty.server.Handler handler) {
-            mounts.put(Objects.requireNonNull(prefix), Objects.requireNonNull(handler));
+            Objects.requireNonNull(prefix);
+            return mount(path -> path.startsWith(prefix), handler);
+        }
+
+        /** Optional: requests whose raw path {@code paths} accepts (e.g. the web UI's files) go to {@code handler}. */
+        public Builder mount(java.util.function.Predicate<String> paths, org.eclipse.jetty.server.Handler handler) {
+            mounts.add(java.util.Map.entry(Objects.requireNonNull(paths), Objects.requireNonNull(handler)));
             return this;
         }
 
@@ -219,7 +225,7 @@ public final class GatewayServer implements AutoCloseable {
             org.eclipse.jetty.server.Handler main = new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
                     observers, readiness, preflights, admissions, addressGuard,
                     credentialGuard, endpoints, requestGuard, outputGuard);
-            for (java.util.Map.Entry<String, org.eclipse.jetty.server.Handler> m : mounts.entrySet()) {
+            for (java.util.Map.Entry<java.util.function.Predicate<String>, org.eclipse.jetty.server.Handler> m : mounts) {
                 main = new PrefixRoutingHandler(main, m.getKey(), m.getValue());
             }
             graceful.setHandler(main);
