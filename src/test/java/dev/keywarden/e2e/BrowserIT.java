@@ -6,11 +6,17 @@ import dev.keywarden.users.UserService;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.Test;
 
+import com.sun.net.httpserver.HttpServer;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,8 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BrowserIT {
 
     static final String PASSWORD = "amber lantern orchard";
-    /** The gateway is configured before its port is known; the browser test sends this redirect on to the real callback. */
-    static final String OIDC_REDIRECT = "http://127.0.0.1:4/api/oidc/callback";
 
     @Test
     void webUiAndKeywardenWebWorkInChromium() throws Exception {
@@ -36,15 +40,27 @@ class BrowserIT {
         Path chromium = NodeE2e.chromium();
         MockOAuth2Server idp = new MockOAuth2Server();
         idp.start();
+        // the gateway's redirect URI must be configured before the gateway's port is known: it names this forwarder,
+        // which sends the browser on to the gateway's real callback (a plain 302, as a reverse proxy would)
+        AtomicReference<URI> gateway = new AtomicReference<>();
+        HttpServer forwarder = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        forwarder.createContext("/api/oidc/callback", exchange -> {
+            exchange.getResponseHeaders().add("location", gateway.get().resolve(exchange.getRequestURI().toString()).toString());
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        forwarder.start();
+        String redirect = "http://127.0.0.1:" + forwarder.getAddress().getPort() + "/api/oidc/callback";
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KEYWARDEN_OIDC_ISSUER", idp.issuerUrl("default").toString());
         env.put("KEYWARDEN_OIDC_CLIENT_ID", "keywarden-browser-test");
         env.put("KEYWARDEN_OIDC_CLIENT_SECRET", "browser-test-client-secret-not-real");
-        env.put("KEYWARDEN_OIDC_REDIRECT_URI", OIDC_REDIRECT);
+        env.put("KEYWARDEN_OIDC_REDIRECT_URI", redirect);
         env.put("KEYWARDEN_OIDC_JIT", "on");
         env.put("KEYWARDEN_GUARD_INJECTION", "block");
         env.put("KEYWARDEN_LOGIN_FAILURES_PER_ADDRESS", "0");
         try (TestGateway gw = TestGateway.start(env)) {
+            gateway.set(gw.gateway.baseUri());
             gw.gateway.users().users().add(new UserService.NewUser("alice", "Alice Example", Role.USER, null, null, null),
                     PASSWORD.toCharArray(), "test");
             long started = System.nanoTime();
@@ -53,7 +69,6 @@ class BrowserIT {
                     "KEYWARDEN_VIRTUAL_KEY", gw.virtualKey,
                     "KEYWARDEN_USER", "alice",
                     "KEYWARDEN_PASSWORD", PASSWORD,
-                    "KEYWARDEN_OIDC_REDIRECT", OIDC_REDIRECT,
                     "KEYWARDEN_SCREENSHOTS", NodeE2e.basedir().resolve("target/screenshots").toString(),
                     "KEYWARDEN_CHROMIUM", chromium.toString()), false, 300);
             System.out.println("[BrowserIT] browser tests took " + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
@@ -65,6 +80,7 @@ class BrowserIT {
             assertThat(gw.gateway.users().users().list()).as("the OIDC sign-in created its user")
                     .anyMatch(u -> u.username() != null && !u.username().equals("alice"));
         } finally {
+            forwarder.stop(0);
             idp.shutdown();
         }
     }

@@ -139,6 +139,7 @@ async function start() {
   }
   render();
   document.documentElement.dataset.ready = 'true';
+  performance.mark('keywarden-ready');
 }
 
 start();
