@@ -34,10 +34,11 @@ export function render(main, { session, sessionEnded }) {
   function turn(role, text) {
     const body = h('div', { class: 'text' });
     body.append(document.createTextNode(text));
-    const item = h('li', { class: `turn ${role}` }, h('p', { class: 'who' }, role === 'user' ? 'You' : 'Claude'), body);
+    const who = h('p', { class: 'who' }, role === 'user' ? 'You' : 'Claude');
+    const item = h('li', { class: `turn ${role}` }, who, body);
     conversation.append(item);
     item.scrollIntoView?.({ block: 'end' });
-    return { item, text: body.firstChild };
+    return { item, who, text: body.firstChild };
   }
 
   function streaming(on) {
@@ -48,7 +49,7 @@ export function render(main, { session, sessionEnded }) {
   async function ask(text) {
     say(error, '');
     history.push({ role: 'user', content: text });
-    turn('user', text);
+    const question = turn('user', text);
     const answer = turn('assistant', '');
     answer.item.setAttribute('aria-busy', 'true');
     streaming(true);
@@ -66,7 +67,7 @@ export function render(main, { session, sessionEnded }) {
     } catch (e) {
       if (isAbortError(e)) {
         status.textContent = 'Stopped.';
-        answer.item.classList.add('stopped');
+        answer.who.append(' (stopped)');
       } else {
         status.textContent = '';
         say(error, describeError(e));
@@ -80,6 +81,8 @@ export function render(main, { session, sessionEnded }) {
       } else {
         history.pop(); // not answered: the next message does not repeat it
         answer.item.remove();
+        question.who.append(' (not answered)');
+        question.item.classList.add('failed');
       }
     } finally {
       answer.item.removeAttribute('aria-busy');
