@@ -514,17 +514,23 @@ test('keywarden-web SessionKeyHolder in the browser: idle expiry, page hide, cle
   assert.deepEqual(r.reasons, ['idle', 'pagehide', 'hidden']);
 });
 
-test('keywarden-web renderNotice shows a notice as text only', async (t) => {
+test('keywarden-web securityNotice() fetches the operator\'s notice and renderNotice shows it as text only', async (t) => {
   const page = await newPage(t, { bypassCSP: true });
+  // GET /api/byok/notice comes with the BYOK endpoints; a stand-in answers it in the shape the library expects
+  await page.route('**/api/byok/notice', (route) => route.fulfill({ json: { title: '<img src=x onerror=window.__pwned=1>',
+    paragraphs: ['<b>bold</b>', 3], modes: { sealed: 'Only <i>you</i>.' }, script: '<script>window.__pwned=2</script>' } }));
   await page.goto('/sign-in');
   const r = await page.evaluate(async () => {
     const kw = await import('/keywarden-web.js');
-    const section = kw.renderNotice({ title: '<img src=x onerror=window.__pwned=1>', paragraphs: ['<b>bold</b>', 3],
-      modes: { sealed: 'Only <i>you</i>.' } });
+    const notice = await kw.securityNotice();
+    const section = kw.renderNotice(notice);
     document.body.append(section);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    return { html: section.innerHTML, elements: section.querySelectorAll('img, b, i').length, pwned: window.__pwned };
+    return { html: section.innerHTML, elements: section.querySelectorAll('img, b, i, script').length, pwned: window.__pwned,
+      notice };
   });
+  assert.deepEqual(r.notice.paragraphs, ['<b>bold</b>']);
+  assert.deepEqual(r.notice.modes, [{ id: 'sealed', title: 'sealed', description: 'Only <i>you</i>.' }]);
   assert.equal(r.elements, 0);
   assert.equal(r.pwned, undefined);
   assert.match(r.html, /&lt;img src=x onerror=window.__pwned=1&gt;/);
