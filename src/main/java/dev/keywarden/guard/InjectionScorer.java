@@ -180,7 +180,7 @@ public final class InjectionScorer {
             hit.add("signal:" + s);
         }
         work.add(cost[0]);
-        return new Score(score, List.copyOf(hit));
+        return new Score(Math.max(0, score), List.copyOf(hit));
     }
 
     /** The first squashed phrase (in rules order) that occurs in {@code squashed} touching spaced-out letters. */

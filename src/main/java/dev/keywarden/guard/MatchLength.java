@@ -7,9 +7,9 @@ package dev.keywarden.guard;
  *
  * <p>Guarantee (soundness): no match of the pattern is longer than {@link #of}; {@link #UNBOUNDED} when
  * the pattern can match arbitrarily long text ({@code *}, {@code +}, <code>{n,}</code>, back-references)
- * or uses a construct this reader does not know. Classes, {@code .} and escapes that can match any
- * code point count two {@code char}s (a surrogate pair); look-arounds, anchors and {@code \b} count
- * none.
+ * or uses a construct this reader does not know. Classes, {@code .} and class escapes ({@code \w},
+ * {@code \s}, …) that can match a supplementary code point count two {@code char}s (a surrogate pair);
+ * look-arounds, anchors and {@code \b} count none.
  */
 final class MatchLength {
 
@@ -81,8 +81,8 @@ final class MatchLength {
                     }
                     return 2;
                 }
-                if (e == 'S' || e == 'W' || e == 'D' || e == 'X' || e == 'R' || e == 'H' || e == 'V') {
-                    return 2;
+                if ("sSwWdDXRhHvV".indexOf(e) >= 0) {
+                    return 2; // with UNICODE_CHARACTER_CLASS even \w may match a supplementary code point
                 }
                 if (e == 'Q' || e == 'k' || e == 'x' || e == 'c' || e == 'N' || Character.isDigit(e)) {
                     return UNBOUNDED; // quoting, back-references, code points: not read here

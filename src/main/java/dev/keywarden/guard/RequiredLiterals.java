@@ -64,7 +64,8 @@ final class RequiredLiterals {
     /**
      * Walks the elements of one alternative (no top-level {@code |}) and returns the literal sets of the
      * elements every match must contain — literal runs, and groups not made optional whose alternatives
-     * each begin with literal text. Stops at anything it does not know (look-arounds, unusual escapes):
+     * each begin with literal text ({@code (?:…)} included); look-arounds are stepped over. Stops at anything it does
+     * not know (inline flags, named groups, unusual escapes):
      * what it found before is still required.
      */
     private static List<List<String>> requiredElements(String alt) {
@@ -92,19 +93,22 @@ final class RequiredLiterals {
                 }
                 case '(' -> {
                     flush(run, required);
-                    if (alt.startsWith("(?", i)) {
-                        break walk;
+                    boolean lookaround = alt.startsWith("(?=", i) || alt.startsWith("(?!", i)
+                            || alt.startsWith("(?<=", i) || alt.startsWith("(?<!", i);
+                    int body = alt.startsWith("(?:", i) ? i + 3 : i + 1;
+                    if (alt.startsWith("(?", i) && body == i + 1 && !lookaround) {
+                        break walk; // inline flags, named groups: not read here
                     }
                     int close = matchingParen(alt.substring(i));
                     if (close < 0) {
                         break walk;
                     }
                     close += i;
-                    boolean optional = optionalQuantifier(alt, close + 1);
+                    boolean optional = lookaround || optionalQuantifier(alt, close + 1); // a look-around consumes nothing
                     if (!optional) {
                         List<String> lits = new ArrayList<>();
                         boolean all = true;
-                        for (String inner : splitAlternatives(alt.substring(i + 1, close))) {
+                        for (String inner : splitAlternatives(alt.substring(body, close))) {
                             all &= leading(inner, lits);
                         }
                         if (all && !lits.isEmpty()) {
@@ -206,7 +210,8 @@ final class RequiredLiterals {
     private static boolean leading(String alternative, List<String> out) {
         String s = alternative.startsWith("\\b") ? alternative.substring(2) : alternative;
         if (s.startsWith("(")) {
-            if (s.startsWith("(?")) {
+            int body = s.startsWith("(?:") ? 3 : 1;
+            if (s.startsWith("(?") && body == 1) {
                 return false;
             }
             int close = matchingParen(s);
@@ -216,7 +221,7 @@ final class RequiredLiterals {
             if (close + 1 < s.length() && "?*{".indexOf(s.charAt(close + 1)) >= 0) {
                 return false; // the group may be absent
             }
-            for (String inner : splitAlternatives(s.substring(1, close))) {
+            for (String inner : splitAlternatives(s.substring(body, close))) {
                 if (!leading(inner, out)) {
                     return false;
                 }

@@ -39,9 +39,17 @@ class RequiredLiteralsTest {
     }
 
     @Test
+    void nonCapturingGroupsAreReadAndLookAroundsSteppedOver() {
+        assertThat(RequiredLiterals.of("(?:abc|abd)x")).contains(List.of("abc", "abd"));
+        assertThat(RequiredLiterals.of("(?<![a-z])forget(?! it)")).contains(List.of("forget"));
+        assertThat(RequiredLiterals.elements("(?<!my )(ignore|forget) (the )?rules|x")).containsExactly(
+                List.of(List.of("ignore", "forget"), List.of("rules")), List.of(List.of("x")));
+    }
+
+    @Test
     void anAlternativeWithoutAnUnderstoodRequiredElementMeansNoLiterals() {
         assertThat(RequiredLiterals.of("abc|\\s*")).isEmpty();
-        assertThat(RequiredLiterals.of("(?:abc)")).isEmpty();
+        assertThat(RequiredLiterals.of("(?i)abc")).isEmpty(); // inline flags stop the walk
         assertThat(RequiredLiterals.of("[abc]+")).isEmpty();
         assertThat(RequiredLiterals.of("(abc)?")).isEmpty();
         assertThat(RequiredLiterals.of("(abc){0,2}")).isEmpty();
