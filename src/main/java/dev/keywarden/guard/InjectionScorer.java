@@ -131,9 +131,9 @@ public final class InjectionScorer {
         cost[0] += text.length() * 3L; // NFKC, invisible characters, canonical form
         BitSet direct = index.matches(n.plain(), new BitSet(), cost);
         if (n.leet() != n.plain()) {
-            direct.or(index.matches(n.leet(), direct, cost));
+            direct.or(index.matches(n.leet(), direct, cost, n.leetChanged()));
         }
-        BitSet viaJoined = n.joined() == null ? new BitSet() : index.matches(n.joined(), direct, cost);
+        BitSet viaJoined = n.joined() == null ? new BitSet() : index.matches(n.joined(), direct, cost, n.runs());
         BitSet known = (BitSet) direct.clone();
         known.or(viaJoined);
         BitSet viaDecoded = new BitSet();

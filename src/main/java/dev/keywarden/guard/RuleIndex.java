@@ -21,16 +21,23 @@ import java.util.regex.Matcher;
  * gives. A match contains one of the literals of each required element and is no longer than the
  * bound, so it lies inside the window of its anchor occurrence (look-arounds and {@code \b} see past a
  * window's edges); any match found in a window is a match in the text. A rule whose literals or bound
- * cannot be derived, or whose required elements are all shorter than {@value #MIN_LITERAL} characters,
- * is searched whole (still linear: its match length is bounded, or it is one search). Thread-safe.
+ * cannot be derived is searched whole (still linear: one search). Elements whose literals are shorter than
+ * {@value #MIN_LITERAL} characters are not indexed unless an alternative has nothing else. Thread-safe.
  */
 final class RuleIndex {
 
     /** Literals shorter than this ("no", "ai") are too common to narrow anything: their element is not indexed. */
-    static final int MIN_LITERAL = 3;
+    static final int MIN_LITERAL = 2;
 
-    /** How one rule is found: whole-text search, or windows around indexed elements. */
-    private record Plan(int maxLength, int[][][] alternatives) {
+    /**
+     * How one top-level alternative of a rule is found: its own regex, searched in windows as wide as its
+     * longest match around the occurrences of its indexed elements (literal ids per element).
+     */
+    private record Alternative(java.util.regex.Pattern pattern, int maxLength, int[][] elements) {
+    }
+
+    /** How one rule is found: whole-text search ({@code alternatives} null), or per alternative. */
+    private record Plan(Alternative[] alternatives) {
         boolean wholeText() {
             return alternatives == null;
         }
@@ -52,10 +59,7 @@ final class RuleIndex {
         Map<String, Integer> ids = new HashMap<>();
         Plan[] plans = new Plan[rules.size()];
         for (int r = 0; r < rules.size(); r++) {
-            String regex = rules.get(r).pattern().pattern();
-            int max = MatchLength.of(regex);
-            int[][][] alternatives = max == MatchLength.UNBOUNDED ? null : plan(RequiredLiterals.elements(regex), ids);
-            plans[r] = new Plan(max, alternatives);
+            plans[r] = new Plan(plan(rules.get(r).pattern(), ids));
         }
         PayloadTrie.PayloadTrieBuilder<Integer> builder = PayloadTrie.builder();
         int[] lengths = new int[ids.size()];
@@ -69,25 +73,31 @@ final class RuleIndex {
     /** A reference without the index: every rule searched over the whole text (tests compare against it). */
     static RuleIndex exhaustive(List<InjectionRules.Rule> rules) {
         Plan[] plans = new Plan[rules.size()];
-        Arrays.fill(plans, new Plan(MatchLength.UNBOUNDED, null));
+        Arrays.fill(plans, new Plan(null));
         return new RuleIndex(List.copyOf(rules), plans, PayloadTrie.<Integer>builder().build(), new int[0]);
     }
 
-    /** Literal ids per element per alternative; null when some alternative has no indexable element. */
-    private static int[][][] plan(List<List<List<String>>> alternatives, Map<String, Integer> ids) {
-        int[][][] out = new int[alternatives.size()][][];
+    /** The plan of each top-level alternative; null when some alternative is unbounded or has no element. */
+    private static Alternative[] plan(java.util.regex.Pattern rule, Map<String, Integer> ids) {
+        List<String> alternatives = RequiredLiterals.splitAlternatives(rule.pattern());
+        Alternative[] out = new Alternative[alternatives.size()];
         for (int a = 0; a < alternatives.size(); a++) {
-            List<int[]> elements = new ArrayList<>();
-            for (List<String> element : alternatives.get(a)) {
-                if (element.stream().mapToInt(String::length).min().orElse(0) < MIN_LITERAL) {
-                    continue;
-                }
-                elements.add(element.stream().mapToInt(l -> ids.computeIfAbsent(l, k -> ids.size())).toArray());
+            String regex = alternatives.get(a);
+            int max = MatchLength.of(regex);
+            List<List<String>> required = RequiredLiterals.elements(regex).get(0);
+            List<List<String>> usable = required.stream()
+                    .filter(e -> e.stream().mapToInt(String::length).min().orElse(0) >= MIN_LITERAL).toList();
+            if (usable.isEmpty() && !required.isEmpty()) {
+                usable = List.of(RequiredLiterals.mostSelective(required)); // short literals beat searching everything
             }
-            if (elements.isEmpty()) {
+            if (max == MatchLength.UNBOUNDED || usable.isEmpty()) {
                 return null;
             }
-            out[a] = elements.toArray(new int[0][]);
+            int[][] elements = new int[usable.size()][];
+            for (int e = 0; e < usable.size(); e++) {
+                elements[e] = usable.get(e).stream().mapToInt(l -> ids.computeIfAbsent(l, k -> ids.size())).toArray();
+            }
+            out[a] = new Alternative(java.util.regex.Pattern.compile(regex, rule.flags()), max, elements);
         }
         return out;
     }
@@ -113,6 +123,15 @@ final class RuleIndex {
      * {@code skip}; adds the characters it examined (literal pass plus regex windows) to {@code work}.
      */
     BitSet matches(String text, BitSet skip, long[] work) {
+        return matches(text, skip, work, null);
+    }
+
+    /**
+     * As {@link #matches(String, BitSet, long[])}, but only matches that cover one of the positions in
+     * {@code touching} count (null: any match): for a variant of a text that differs from it only there
+     * (leetspeak folded, spelled-out letters joined), matches elsewhere were already found in the text.
+     */
+    BitSet matches(String text, BitSet skip, long[] work, BitSet touching) {
         int n = text.length();
         int[][] hits = new int[literalLength.length][];
         int[] counts = new int[literalLength.length];
@@ -131,46 +150,63 @@ final class RuleIndex {
             work[0] += n;
         }
         BitSet out = new BitSet(rules.size());
-        long[] windows = new long[16];
         for (int r = 0; r < rules.size(); r++) {
             if (skip.get(r)) {
                 continue;
             }
             Plan plan = plans[r];
-            Matcher m = rules.get(r).pattern().matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
             if (plan.wholeText()) {
                 work[0] += n;
-                if (m.find()) {
+                if (rules.get(r).pattern().matcher(text).find()) {
                     out.set(r);
                 }
                 continue;
             }
-            int w = 0;
-            for (int[][] alternative : plan.alternatives()) {
-                int anchor = rarest(alternative, counts);
-                if (anchor < 0) {
-                    continue; // an element that does not occur: this alternative cannot match
+            for (Alternative alt : plan.alternatives()) {
+                if (matches(alt, text, hits, counts, touching, work)) {
+                    out.set(r);
+                    break;
                 }
-                for (int id : alternative[anchor]) {
-                    for (int k = 0; k < counts[id]; k++) {
-                        int end = hits[id][k];
-                        int from = Math.max(0, end - plan.maxLength());
-                        int to = Math.min(n, end - literalLength[id] + plan.maxLength());
-                        if (!othersWithin(alternative, anchor, from, to, hits, counts)) {
-                            continue;
-                        }
-                        if (w == windows.length) {
-                            windows = Arrays.copyOf(windows, w * 2);
-                        }
-                        windows[w++] = ((long) from << 32) | to;
-                    }
-                }
-            }
-            if (w > 0 && anyMatch(m, windows, w, work)) {
-                out.set(r);
             }
         }
         return out;
+    }
+
+    /** Whether {@code alt} matches in a window around one of its anchor occurrences. */
+    private boolean matches(Alternative alt, String text, int[][] hits, int[] counts, BitSet touching, long[] work) {
+        int n = text.length();
+        int[][] alternative = alt.elements();
+        int anchor = rarest(alternative, counts);
+        if (anchor < 0) {
+            return false; // an element that does not occur: this alternative cannot match
+        }
+        long[] windows = new long[8];
+        int w = 0;
+        for (int id : alternative[anchor]) {
+            for (int k = 0; k < counts[id]; k++) {
+                int end = hits[id][k];
+                int from = Math.max(0, end - alt.maxLength());
+                int to = Math.min(n, end - literalLength[id] + alt.maxLength());
+                if (!othersWithin(alternative, anchor, from, to, hits, counts)) {
+                    continue;
+                }
+                if (touching != null) {
+                    int t = touching.nextSetBit(from);
+                    if (t < 0 || t >= to) {
+                        continue; // any match here lies in unchanged text
+                    }
+                }
+                if (w == windows.length) {
+                    windows = Arrays.copyOf(windows, w * 2);
+                }
+                windows[w++] = ((long) from << 32) | to;
+            }
+        }
+        if (w == 0) {
+            return false;
+        }
+        Matcher m = alt.pattern().matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+        return anyMatch(m, windows, w, work);
     }
 
     /** Index of the element with the fewest occurrences, or -1 when one has none. */

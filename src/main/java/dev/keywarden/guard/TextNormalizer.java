@@ -26,12 +26,13 @@ final class TextNormalizer {
      * The variants of one text and the obfuscation signals found.
      *
      * @param leet    {@link #plain} with leetspeak folded; the same instance as {@code plain} when nothing changed
+     * @param leetChanged the positions where {@code leet} differs from {@code plain}
      * @param joined  null unless spaced-out letters were joined
      * @param runs    the characters of {@code joined} that came from spaced-out letters (empty when none)
      * @param decoded decoded base64 segments (normalised), empty when none
      */
-    record Normalized(String plain, String leet, String joined, BitSet runs, List<String> decoded, boolean zeroWidth,
-                      boolean mixedScript) {
+    record Normalized(String plain, String leet, BitSet leetChanged, String joined, BitSet runs, List<String> decoded,
+                      boolean zeroWidth, boolean mixedScript) {
 
         /**
          * Letters and digits only of {@link #joined} (null when nothing was joined), and which of them came
@@ -79,11 +80,12 @@ final class TextNormalizer {
         String visible = removeInvisible(nfkc, zeroWidth);
         boolean[] mixed = {false};
         String plain = canonical(visible, mixed);
-        String leet = foldLeet(plain);
+        BitSet leetChanged = new BitSet();
+        String leet = foldLeet(plain, leetChanged);
         BitSet runs = new BitSet();
         String joined = joinSpacedLetters(plain, runs);
         List<String> decoded = decodeBase64(visible);
-        return new Normalized(plain, leet, joined == plain ? null : joined, runs, decoded, zeroWidth[0], mixed[0]);
+        return new Normalized(plain, leet, leetChanged, joined == plain ? null : joined, runs, decoded, zeroWidth[0], mixed[0]);
     }
 
     /** Zero-width, bidi-control and other invisible format characters. */
@@ -174,6 +176,11 @@ final class TextNormalizer {
 
     /** Digits and symbols standing for letters inside words (1gn0r3 → ignore); {@code s} itself when none. */
     static String foldLeet(String s) {
+        return foldLeet(s, new BitSet());
+    }
+
+    /** As {@link #foldLeet(String)}, marking the changed positions in {@code changed}. */
+    static String foldLeet(String s, BitSet changed) {
         char[] out = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -198,6 +205,7 @@ final class TextNormalizer {
                     out = s.toCharArray();
                 }
                 out[i] = r;
+                changed.set(i);
             }
         }
         return out == null ? s : new String(out);

@@ -43,7 +43,7 @@ class RequiredLiteralsTest {
         assertThat(RequiredLiterals.of("(?:abc|abd)x")).contains(List.of("abc", "abd"));
         assertThat(RequiredLiterals.of("(?<![a-z])forget(?! it)")).contains(List.of("forget"));
         assertThat(RequiredLiterals.elements("(?<!my )(ignore|forget) (the )?rules|x")).containsExactly(
-                List.of(List.of("ignore", "forget"), List.of("rules")), List.of(List.of("x")));
+                List.of(List.of("ignore", "forget"), List.of(" "), List.of("rules")), List.of(List.of("x")));
     }
 
     @Test
