@@ -94,6 +94,11 @@ public final class InjectionScorer {
         return computed.sum();
     }
 
+    /** The cache's entries (for tests: they hold digests and scores only). */
+    java.util.Map<?, Score> cached() {
+        return cache.asMap();
+    }
+
     /** Characters examined by scoring so far — normalisation, literal passes and regex windows (for tests). */
     long work() {
         return work.sum();
