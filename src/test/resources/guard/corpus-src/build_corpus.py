@@ -26,6 +26,7 @@ LABELLED = [
     ("inject_short_override.txt", 1, "authored:short-override"),
     ("inject_task_diversion.txt", 1, "authored:task-diversion"),
     ("inject_persona.txt", 1, "authored:persona"),
+    ("inject_jailbreak_more.txt", 1, "authored:role-play"),
     ("inject_fake_header.txt", 1, "authored:fake-header"),
     ("inject_indirect_more.txt", 1, "authored:indirect"),
     ("inject_german.txt", 1, "authored:override-de"),

@@ -118,6 +118,17 @@ class InjectionCorpusTest {
         return out;
     }
 
+    /** Writes score, label and text of each example, tab-separated (for comparing a second signal by hand). */
+    static void writeScores(List<Example> examples, java.nio.file.Path file) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        ObjectMapper json = new ObjectMapper();
+        for (Example e : examples) {
+            sb.append(InjectionScorer.builtIn().score(e.text()).value()).append('\t').append(e.injection() ? 1 : 0).append('\t')
+                    .append(json.writeValueAsString(e.text())).append('\n');
+        }
+        java.nio.file.Files.writeString(file, sb);
+    }
+
     @Test
     void corpusHasAtLeast500LabelledPromptsAndAtLeast40PercentBenign() throws Exception {
         List<Example> all = corpus();
@@ -147,7 +158,17 @@ class InjectionCorpusTest {
         if (Boolean.getBoolean("guard.corpus.misses")) {
             tuningMisses.forEach(m -> System.out.println("  tuning miss: " + m));
         }
-        assertThat(heldOut.precision()).as("held-out precision").isGreaterThanOrEqualTo(0.95);
-        assertThat(heldOut.recall()).as("held-out recall").isGreaterThanOrEqualTo(0.65);
+        if (System.getProperty("guard.corpus.scores") != null) {
+            writeScores(all.stream().filter(Example::heldOut).toList(), java.nio.file.Path.of(System.getProperty("guard.corpus.scores")));
+        }
+        // floors: what rules version 7 achieves on the held-out half, minus a margin (docs/guardrails.md)
+        assertThat(heldOut.precision()).as("held-out precision").isGreaterThanOrEqualTo(0.97);
+        assertThat(heldOut.recall()).as("held-out recall").isGreaterThanOrEqualTo(0.68);
+        assertThat(heldOut.falsePositiveRate()).as("held-out false-positive rate").isLessThanOrEqualTo(0.02);
+        Counts nonEnglish = evaluate(all.stream().filter(Example::heldOut)
+                .filter(e -> List.of("de", "fr", "es", "pt", "it", "nl").contains(language(e))).toList(), threshold, new ArrayList<>());
+        assertThat(nonEnglish.recall()).as("held-out recall in German, French, Spanish, Portuguese, Italian, Dutch")
+                .isGreaterThanOrEqualTo(0.8);
+        assertThat(nonEnglish.falsePositiveRate()).as("held-out false-positive rate in those languages").isLessThanOrEqualTo(0.02);
     }
 }
