@@ -48,11 +48,44 @@ final class RuleIndex {
     private final PayloadTrie<Integer> trie;
     private final int[] literalLength;
 
+    /** Every indexed alternative, rules in order: its rule, and how many elements it has. */
+    private final int[] alternativeRule;
+    private final Alternative[] alternatives;
+    /** For each literal id, the (global) elements it belongs to; for each element, its alternative. */
+    private final int[][] literalElements;
+    private final int[] elementAlternative;
+
     private RuleIndex(List<InjectionRules.Rule> rules, Plan[] plans, PayloadTrie<Integer> trie, int[] literalLength) {
         this.rules = rules;
         this.plans = plans;
         this.trie = trie;
         this.literalLength = literalLength;
+        List<Alternative> alts = new ArrayList<>();
+        List<Integer> altRule = new ArrayList<>();
+        List<Integer> elementAlt = new ArrayList<>();
+        List<List<Integer>> byLiteral = new ArrayList<>();
+        for (int i = 0; i < literalLength.length; i++) {
+            byLiteral.add(new ArrayList<>());
+        }
+        for (int r = 0; r < plans.length; r++) {
+            if (plans[r].wholeText()) {
+                continue;
+            }
+            for (Alternative alt : plans[r].alternatives()) {
+                for (int[] element : alt.elements()) {
+                    for (int id : element) {
+                        byLiteral.get(id).add(elementAlt.size());
+                    }
+                    elementAlt.add(alts.size());
+                }
+                alts.add(alt);
+                altRule.add(r);
+            }
+        }
+        this.alternatives = alts.toArray(new Alternative[0]);
+        this.alternativeRule = altRule.stream().mapToInt(Integer::intValue).toArray();
+        this.elementAlternative = elementAlt.stream().mapToInt(Integer::intValue).toArray();
+        this.literalElements = byLiteral.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
     }
 
     static RuleIndex of(List<InjectionRules.Rule> rules) {
@@ -135,12 +168,25 @@ final class RuleIndex {
         int n = text.length();
         int[][] hits = new int[literalLength.length][];
         int[] counts = new int[literalLength.length];
+        // an alternative is a candidate once every one of its elements has occurred: found as literals occur
+        boolean[] elementSeen = new boolean[elementAlternative.length];
+        int[] elementsSeen = new int[alternatives.length];
+        BitSet candidates = new BitSet(alternatives.length);
         if (literalLength.length > 0) {
             trie.parseText(text, emit -> {
                 int id = emit.getPayload();
                 int[] list = hits[id];
                 if (list == null) {
                     list = hits[id] = new int[4];
+                    for (int e : literalElements[id]) {
+                        if (!elementSeen[e]) {
+                            elementSeen[e] = true;
+                            int a = elementAlternative[e];
+                            if (++elementsSeen[a] == alternatives[a].elements().length) {
+                                candidates.set(a);
+                            }
+                        }
+                    }
                 } else if (counts[id] == list.length) {
                     list = hits[id] = Arrays.copyOf(list, list.length * 2);
                 }
@@ -151,22 +197,17 @@ final class RuleIndex {
         }
         BitSet out = new BitSet(rules.size());
         for (int r = 0; r < rules.size(); r++) {
-            if (skip.get(r)) {
-                continue;
-            }
-            Plan plan = plans[r];
-            if (plan.wholeText()) {
+            if (!skip.get(r) && plans[r].wholeText()) {
                 work[0] += n;
                 if (rules.get(r).pattern().matcher(text).find()) {
                     out.set(r);
                 }
-                continue;
             }
-            for (Alternative alt : plan.alternatives()) {
-                if (matches(alt, text, hits, counts, touching, work)) {
-                    out.set(r);
-                    break;
-                }
+        }
+        for (int a = candidates.nextSetBit(0); a >= 0; a = candidates.nextSetBit(a + 1)) {
+            int r = alternativeRule[a];
+            if (!skip.get(r) && !out.get(r) && matches(alternatives[a], text, hits, counts, touching, work)) {
+                out.set(r);
             }
         }
         return out;
