@@ -8,7 +8,7 @@ import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.gateway.ApiErrors;
-import dev.keywarden.gateway.ErrorType;
+import dev.keywarden.pipeline.ErrorType;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;

@@ -3,7 +3,6 @@ package dev.keywarden.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.keywarden.auth.ServerSecret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +71,7 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
     static final long LINGER_MILLIS = 10;
 
     private final AuditStore store;
-    private final ServerSecret secret;
+    private final ChainKey secret;
     private final String chainId;
     private final Options options;
     private final List<AuditSink> mirrors;
@@ -88,7 +87,7 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
     private String prevHash;
     private long sinceCheckpoint;
 
-    private AuditTrail(AuditStore store, ServerSecret secret, String chainId, Options options, List<AuditSink> mirrors,
+    private AuditTrail(AuditStore store, ChainKey secret, String chainId, Options options, List<AuditSink> mirrors,
                        Clock clock) {
         this.store = store;
         this.secret = secret;
@@ -108,7 +107,7 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
      *
      * @param mirrors extra copies of every committed record (JSON lines file, stdout for a SIEM)
      */
-    public static AuditTrail start(AuditStore store, ServerSecret secret, String chainId, Options options,
+    public static AuditTrail start(AuditStore store, ChainKey secret, String chainId, Options options,
                                    List<AuditSink> mirrors) {
         AuditTrail trail = new AuditTrail(store, secret, chainId, options, mirrors, Clock.systemUTC());
         trail.writer.start();

@@ -1,6 +1,5 @@
 package dev.keywarden.audit;
 
-import dev.keywarden.auth.ServerSecret;
 
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +19,9 @@ import java.util.List;
 public final class AuditVerifier {
 
     private final AuditStore store;
-    private final ServerSecret secret;
+    private final ChainKey secret;
 
-    public AuditVerifier(AuditStore store, ServerSecret secret) {
+    public AuditVerifier(AuditStore store, ChainKey secret) {
         this.store = store;
         this.secret = secret;
     }

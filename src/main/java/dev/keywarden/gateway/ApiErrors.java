@@ -1,5 +1,6 @@
 package dev.keywarden.gateway;
 
+import dev.keywarden.pipeline.ErrorType;
 import dev.keywarden.log.Redactor;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.MimeTypes;

@@ -1,7 +1,13 @@
 package dev.keywarden.gateway;
 
-import dev.keywarden.auth.ClientIdentity;
-import dev.keywarden.gateway.meter.Usage;
+import dev.keywarden.pipeline.Route;
+import dev.keywarden.pipeline.RequestSummary;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.ExchangeObserver;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.Admission;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.Usage;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 
@@ -33,7 +39,7 @@ final class ExchangeState {
     /** The upstream request currently in flight (a retry replaces it), so a client failure can abort it. */
     volatile org.eclipse.jetty.client.Request upstreamRequest;
     /** The guardrails' decisions about this call (header and audit). */
-    final dev.keywarden.guard.GuardReport guard = new dev.keywarden.guard.GuardReport();
+    final dev.keywarden.pipeline.GuardReport guard = new dev.keywarden.pipeline.GuardReport();
     /** Guards the model output of this call, or null when its output is relayed byte for byte. */
     dev.keywarden.guard.OutputGuard outputGuard;
     private final AtomicBoolean reported = new AtomicBoolean();
@@ -66,7 +72,7 @@ final class ExchangeState {
         }
         String decisions = guard.headerValue();
         if (decisions != null) {
-            headers.put(dev.keywarden.guard.GuardReport.HEADER, decisions);
+            headers.put(dev.keywarden.pipeline.GuardReport.HEADER, decisions);
         }
     }
 

@@ -1,7 +1,18 @@
 package dev.keywarden.gateway;
 
-import dev.keywarden.auth.AuthOutcome;
-import dev.keywarden.auth.Authenticator;
+import dev.keywarden.pipeline.Route;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.Readiness;
+import dev.keywarden.pipeline.Preflight;
+import dev.keywarden.pipeline.LocalEndpoint;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.ExchangeObserver;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.CredentialGuard;
+import dev.keywarden.pipeline.Admission;
+import dev.keywarden.pipeline.AddressGuard;
+import dev.keywarden.pipeline.AuthOutcome;
+import dev.keywarden.pipeline.Authenticator;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;
 import dev.keywarden.guard.OutputGuard;
@@ -38,7 +49,7 @@ import java.util.Optional;
  *   <li>guardrails on the body ({@link RequestGuard}: validation, secrets, prompt injection; 400/403
  *       when a check blocks, a redacted body when secrets are redacted);</li>
  *   <li>preflights and admissions (suspension, audit availability, rate limits, budgets);</li>
- *   <li>answer a gateway-served route ({@link GatewayEndpoint}) here — it never goes upstream;</li>
+ *   <li>answer a gateway-served route ({@link LocalEndpoint}) here — it never goes upstream;</li>
  *   <li>pick the provider key (503 when none can serve), then spend one use of a limited credential (401 when none is left);</li>
  *   <li>forward to upstream and relay the response ({@link UpstreamExchange});</li>
  *   <li>report one {@link ExchangeRecord} to the observers.</li>
@@ -63,7 +74,7 @@ final class GatewayHandler extends Handler.Abstract {
     private final List<Admission> admissions;
     private final AddressGuard addressGuard;
     private final CredentialGuard credentialGuard;
-    private final java.util.Map<Route, GatewayEndpoint> endpoints;
+    private final java.util.Map<Route, LocalEndpoint> endpoints;
     private final RequestGuard requestGuard;
     private final OutputGuard outputGuard;
 
@@ -71,7 +82,7 @@ final class GatewayHandler extends Handler.Abstract {
                    UpstreamConfig upstreamConfig, ServerConfig serverConfig,
                    List<ExchangeObserver> observers, List<Readiness> readiness, List<Preflight> preflights,
                    List<Admission> admissions, AddressGuard addressGuard, CredentialGuard credentialGuard,
-                   java.util.Map<Route, GatewayEndpoint> endpoints, RequestGuard requestGuard, OutputGuard outputGuard) {
+                   java.util.Map<Route, LocalEndpoint> endpoints, RequestGuard requestGuard, OutputGuard outputGuard) {
         super(InvocationType.BLOCKING);
         this.authenticator = authenticator;
         this.providerKeys = providerKeys;
@@ -277,11 +288,11 @@ final class GatewayHandler extends Handler.Abstract {
 
     /** A route the gateway answers itself; nothing is forwarded. */
     private boolean answerLocally(ExchangeState state, Response response, Callback callback, byte[] body) {
-        GatewayEndpoint endpoint = endpoints.get(state.route);
+        LocalEndpoint endpoint = endpoints.get(state.route);
         if (endpoint == null) {
             return refuse(state, response, callback, 404, ErrorType.NOT_FOUND, "this gateway does not serve " + state.route.id());
         }
-        GatewayEndpoint.Answer answer;
+        LocalEndpoint.Answer answer;
         try {
             answer = endpoint.handle(state.identity, body);
         } catch (Refusal refusal) {

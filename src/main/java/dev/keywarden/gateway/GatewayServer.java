@@ -1,6 +1,14 @@
 package dev.keywarden.gateway;
 
-import dev.keywarden.auth.Authenticator;
+import dev.keywarden.pipeline.Route;
+import dev.keywarden.pipeline.Readiness;
+import dev.keywarden.pipeline.Preflight;
+import dev.keywarden.pipeline.LocalEndpoint;
+import dev.keywarden.pipeline.ExchangeObserver;
+import dev.keywarden.pipeline.CredentialGuard;
+import dev.keywarden.pipeline.Admission;
+import dev.keywarden.pipeline.AddressGuard;
+import dev.keywarden.pipeline.Authenticator;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;
@@ -84,7 +92,7 @@ public final class GatewayServer implements AutoCloseable {
         private AddressGuard addressGuard = AddressGuard.NONE;
 
         private CredentialGuard credentialGuard = CredentialGuard.NONE;
-        private final java.util.Map<Route, GatewayEndpoint> endpoints = new java.util.EnumMap<>(Route.class);
+        private final java.util.Map<Route, LocalEndpoint> endpoints = new java.util.EnumMap<>(Route.class);
 
         /** Optional: scopes and use counts of limited credentials such as short-lived tokens (default: none). */
         public Builder credentialGuard(CredentialGuard guard) {
@@ -93,7 +101,7 @@ public final class GatewayServer implements AutoCloseable {
         }
 
         /** Optional: serves {@code route} (one the gateway answers itself, e.g. {@link Route#TOKENS_CREATE}); 404 otherwise. */
-        public Builder endpoint(Route route, GatewayEndpoint endpoint) {
+        public Builder endpoint(Route route, LocalEndpoint endpoint) {
             if (route.proxied() || route.health()) {
                 throw new IllegalArgumentException(route.id() + " is not a gateway-served route");
             }

@@ -1,12 +1,14 @@
 package dev.keywarden.gateway;
 
+import dev.keywarden.pipeline.ExchangeObserver;
+import dev.keywarden.pipeline.ErrorType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keywarden.gateway.meter.UsageMeter;
 import dev.keywarden.gateway.meter.UsageMeters;
-import dev.keywarden.guard.GuardReport;
+import dev.keywarden.pipeline.GuardReport;
 import dev.keywarden.guard.RequestGuard;
-import dev.keywarden.guard.ResponseFilter;
+import dev.keywarden.pipeline.ResponseFilter;
 import dev.keywarden.log.Redactor;
 import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.ProviderKeys;

@@ -1,5 +1,7 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.pipeline.ResponseFilter;
+import dev.keywarden.pipeline.GuardReport;
 import java.util.Locale;
 
 /**

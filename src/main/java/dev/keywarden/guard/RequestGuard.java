@@ -1,11 +1,12 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.pipeline.GuardReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keywarden.auth.ClientIdentity;
-import dev.keywarden.gateway.ErrorType;
-import dev.keywarden.gateway.Refusal;
-import dev.keywarden.gateway.Route;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.Route;
 import dev.keywarden.scan.SecretScanner;
 
 import java.io.IOException;

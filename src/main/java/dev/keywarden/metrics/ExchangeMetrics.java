@@ -1,12 +1,12 @@
 package dev.keywarden.metrics;
 
-import dev.keywarden.auth.ClientIdentity;
-import dev.keywarden.gateway.ErrorType;
-import dev.keywarden.gateway.ExchangeObserver;
-import dev.keywarden.gateway.ExchangeRecord;
-import dev.keywarden.gateway.Preflight;
-import dev.keywarden.gateway.RequestSummary;
-import dev.keywarden.gateway.meter.Usage;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.ExchangeObserver;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.Preflight;
+import dev.keywarden.pipeline.RequestSummary;
+import dev.keywarden.pipeline.Usage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -1,9 +1,7 @@
 package dev.keywarden.metrics;
 
-import dev.keywarden.admin.AdminRoutes;
-import dev.keywarden.admin.PlainText;
-import dev.keywarden.gateway.ExchangeObserver;
-import dev.keywarden.gateway.Preflight;
+import dev.keywarden.pipeline.ExchangeObserver;
+import dev.keywarden.pipeline.Preflight;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,7 +28,7 @@ import java.util.function.IntSupplier;
  * builder.observer(metrics.exchangeObserver()).preflight(metrics.streamTracker());
  * metrics.auditQueue(trail::queueDepth);
  * vault.ifPresent(v -> metrics.keysOverdue(() -> v.overdue().size()));
- * metrics.addAdminRoute(routes);            // GET /metrics, admin token required like every admin route
+ * MetricsAdmin.register(routes, metrics);   // admin package: GET /metrics, admin token required
  * // audit writer, after each committed batch: metrics.recordAuditWrite(elapsed)
  * // budgets feature, per priced call:        metrics.recordCost(model, usd)
  * }</pre>
@@ -97,12 +95,6 @@ public final class Metrics {
         }
         Counter.builder("keywarden.cost").baseUnit("usd").description("Spend on upstream calls, by model")
                 .tags("model", models.of(model)).register(registry).increment(usd);
-    }
-
-    /** Registers {@code GET /metrics} (Prometheus text) on the admin API's routing table. */
-    public Metrics addAdminRoute(AdminRoutes routes) {
-        routes.add("GET", "/metrics", (params, body) -> new PlainText(CONTENT_TYPE, scrape()));
-        return this;
     }
 
     /** Every metric in the Prometheus text exposition format. */

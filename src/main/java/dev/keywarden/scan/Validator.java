@@ -2,7 +2,7 @@ package dev.keywarden.scan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keywarden.auth.VirtualKeyFormat;
+import dev.keywarden.format.ChecksummedFormat;
 import java.util.Base64;
 import java.util.Locale;
 
@@ -18,11 +18,11 @@ public enum Validator {
             return true;
         }
     },
-    /** A Keywarden virtual key whose CRC32 checksum matches ({@link VirtualKeyFormat#isWellFormed}). */
+    /** A Keywarden virtual key whose CRC32 checksum matches ({@link ChecksummedFormat#VIRTUAL_KEY}). */
     KW_VIRTUAL_KEY {
         @Override
         public boolean isValid(String secret) {
-            return VirtualKeyFormat.isWellFormed(secret);
+            return ChecksummedFormat.VIRTUAL_KEY.isWellFormed(secret);
         }
     },
     /** A JWT whose header and payload decode from base64url to JSON objects and whose header names an {@code alg}. */

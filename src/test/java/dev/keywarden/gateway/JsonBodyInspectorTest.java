@@ -1,5 +1,6 @@
 package dev.keywarden.gateway;
 
+import dev.keywarden.pipeline.RequestSummary;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

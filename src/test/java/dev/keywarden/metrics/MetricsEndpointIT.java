@@ -12,7 +12,7 @@ import dev.keywarden.auth.VirtualKeyService;
 import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.KeywardenConfig;
-import dev.keywarden.gateway.AuditObserver;
+import dev.keywarden.audit.AuditObserver;
 import dev.keywarden.gateway.GatewayServer;
 import dev.keywarden.metrics.UsageReport.By;
 import dev.keywarden.store.Database;
@@ -88,7 +88,7 @@ class MetricsEndpointIT {
                 .observer(metrics.exchangeObserver()).preflight(metrics.streamTracker())
                 .start();
         AdminRoutes routes = new AdminRoutes();
-        metrics.addAdminRoute(routes);
+        dev.keywarden.admin.MetricsAdmin.register(routes, metrics);
         AdminTokens tokens = new AdminTokens(db, secret);
         adminToken = tokens.create("prometheus");
         admin = AdminServer.start(new HostPort("127.0.0.1", 0), tokens, routes, event -> { });

@@ -2,8 +2,8 @@ package dev.keywarden.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keywarden.auth.AuthOutcome;
-import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.pipeline.AuthOutcome;
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;

@@ -1,6 +1,5 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
-import dev.keywarden.auth.ClientIdentity;
 
 /**
  * A check an authenticated, well-formed call must pass before it is forwarded upstream (strict

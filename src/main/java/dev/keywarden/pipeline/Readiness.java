@@ -1,4 +1,4 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
 /** A dependency whose health decides {@code /readyz}: the store, the upstream, later the vault and Redis. */
 public interface Readiness {

@@ -1,4 +1,4 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
 /**
  * Brute-force protection per client address: consulted before a credential is checked, told about

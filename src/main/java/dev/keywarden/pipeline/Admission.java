@@ -1,6 +1,5 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
-import dev.keywarden.auth.ClientIdentity;
 
 import java.util.Map;
 

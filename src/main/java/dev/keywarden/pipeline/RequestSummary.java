@@ -1,4 +1,4 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
 /**
  * What later pipeline stages need to know about a request body, read once without changing it.
@@ -9,5 +9,5 @@ package dev.keywarden.gateway;
  * @param bodyBytes size of the body as received
  */
 public record RequestSummary(String model, boolean stream, long maxTokens, int bodyBytes) {
-    static final RequestSummary EMPTY = new RequestSummary(null, false, -1, 0);
+    public static final RequestSummary EMPTY = new RequestSummary(null, false, -1, 0);
 }

@@ -1,8 +1,5 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
-import dev.keywarden.auth.ClientIdentity;
-import dev.keywarden.gateway.meter.Usage;
-import dev.keywarden.guard.GuardReport;
 
 /**
  * Everything known about one finished client request, handed to {@link ExchangeObserver}s

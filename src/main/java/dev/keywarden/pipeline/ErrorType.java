@@ -1,4 +1,4 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
 /** Anthropic's {@code error.type} values and the HTTP status each one maps to. */
 public enum ErrorType {

@@ -1,6 +1,5 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
-import dev.keywarden.auth.ClientIdentity;
 
 /**
  * An authenticated endpoint the gateway answers itself (for example minting a short-lived token).
@@ -8,7 +7,7 @@ import dev.keywarden.auth.ClientIdentity;
  * {@link Preflight}s and the {@link Admission}s, and nothing of it is ever forwarded upstream.
  */
 @FunctionalInterface
-public interface GatewayEndpoint {
+public interface LocalEndpoint {
 
     /** What the gateway answers: a status and a JSON body (which must hold no secret but the one it hands out). */
     record Answer(int status, byte[] json) { }

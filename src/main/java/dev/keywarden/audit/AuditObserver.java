@@ -1,8 +1,11 @@
-package dev.keywarden.gateway;
+package dev.keywarden.audit;
 
-import dev.keywarden.audit.AuditEntry;
-import dev.keywarden.audit.AuditTrail;
-import dev.keywarden.audit.AuditUnavailableException;
+import dev.keywarden.pipeline.RequestSummary;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.Preflight;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.ExchangeObserver;
+import dev.keywarden.pipeline.ErrorType;
 import dev.keywarden.log.Redactor;
 import dev.keywarden.pricing.PricingTable;
 
@@ -33,7 +36,7 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
     }
 
     @Override
-    public void check(dev.keywarden.auth.ClientIdentity identity, RequestSummary request) {
+    public void check(dev.keywarden.pipeline.ClientIdentity identity, RequestSummary request) {
         try {
             trail.admit();
         } catch (AuditUnavailableException e) {

@@ -1,10 +1,10 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
 /**
  * The endpoints the gateway serves. Proxied routes are forwarded upstream under the same path;
  * {@code bodyRequired} routes must carry a JSON object body, checked before anything is sent.
  * {@link #TOKENS_CREATE} is authenticated like a proxied route but answered by the gateway itself
- * (a {@link GatewayEndpoint}); the health routes need no credential.
+ * (a {@link LocalEndpoint}); the health routes need no credential.
  */
 public enum Route {
     MESSAGES("messages", true, true),

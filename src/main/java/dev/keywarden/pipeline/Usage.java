@@ -1,4 +1,4 @@
-package dev.keywarden.gateway.meter;
+package dev.keywarden.pipeline;
 
 /**
  * Token usage of one upstream call, as reported by the upstream response.

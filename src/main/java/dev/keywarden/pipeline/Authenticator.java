@@ -1,4 +1,4 @@
-package dev.keywarden.auth;
+package dev.keywarden.pipeline;
 
 /**
  * Verifies a client credential presented on a proxied request.

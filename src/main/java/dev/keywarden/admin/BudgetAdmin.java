@@ -1,8 +1,9 @@
-package dev.keywarden.limits.budget;
+package dev.keywarden.admin;
 
+import dev.keywarden.limits.budget.Usd;
+import dev.keywarden.limits.budget.BudgetStore;
+import dev.keywarden.limits.budget.Allowance;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keywarden.admin.AdminError;
-import dev.keywarden.admin.AdminRoutes;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.auth.VirtualKeyInfo;

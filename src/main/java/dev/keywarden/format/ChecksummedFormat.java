@@ -1,4 +1,4 @@
-package dev.keywarden.auth;
+package dev.keywarden.format;
 
 import java.security.SecureRandom;
 import java.util.zip.CRC32;
@@ -9,12 +9,17 @@ import java.util.zip.CRC32;
  * tokens): scanners find leaked credentials by the prefix and tell a real one from a typo offline by
  * the checksum. Shared by virtual keys ({@code kw_}) and short-lived tokens ({@code kw_tmp_}).
  *
+ * <p>Lives outside {@code auth} because the secret scanner checks these shapes too, and the
+ * scanner must not depend on the credential services.
+ *
  * <p>Guarantees: {@link #generate} draws every random character uniformly from {@code SecureRandom};
  * {@link #isWellFormed} allocates nothing and touches no store. Immutable and thread-safe.
  */
 public final class ChecksummedFormat {
 
     public static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    /** A Keywarden virtual key: {@code kw_} + 32 random + 6 checksum characters (see {@code auth.VirtualKeyFormat}). */
+    public static final ChecksummedFormat VIRTUAL_KEY = new ChecksummedFormat("kw_", 32, 6);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String prefix;

@@ -1,4 +1,4 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package dev.keywarden.auth;
+package dev.keywarden.pipeline;
 
 /** Result of checking a presented client credential: who it is, or why it was refused. */
 public sealed interface AuthOutcome {

@@ -1,4 +1,4 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
 /**
  * Told about every finished request, exactly once. Implementations must be fast and must not

@@ -1,4 +1,4 @@
-package dev.keywarden.guard;
+package dev.keywarden.pipeline;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -1,6 +1,5 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
-import dev.keywarden.auth.ClientIdentity;
 
 /**
  * Restrictions that belong to the credential itself rather than to its principal: the scopes and the

@@ -1,4 +1,4 @@
-package dev.keywarden.auth;
+package dev.keywarden.pipeline;
 
 /**
  * Who is calling, as established by a verified client credential. Never holds the secret:
