@@ -1,5 +1,6 @@
 package dev.keywarden.audit;
 
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.pipeline.RequestSummary;
 import dev.keywarden.pipeline.Refusal;
 import dev.keywarden.pipeline.Preflight;
@@ -7,7 +8,6 @@ import dev.keywarden.pipeline.ExchangeRecord;
 import dev.keywarden.pipeline.ExchangeObserver;
 import dev.keywarden.pipeline.ErrorType;
 import dev.keywarden.log.Redactor;
-import dev.keywarden.pricing.PricingTable;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -22,21 +22,20 @@ import java.util.Map;
 public final class AuditObserver implements ExchangeObserver, Preflight {
 
     private final AuditTrail trail;
-    private final PricingTable pricing;
-    private final java.util.List<java.util.function.Consumer<AuditEntry>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public AuditObserver(AuditTrail trail, PricingTable pricing) {
+    public AuditObserver(AuditTrail trail) {
         this.trail = trail;
-        this.pricing = pricing;
     }
 
+    /** In strict mode the record must be committed before the call's response may complete. */
     @Override
     public boolean required() {
         return trail.strict();
     }
 
+    /** Strict mode: refuses calls (503) while the trail cannot make records durable. */
     @Override
-    public void check(dev.keywarden.pipeline.ClientIdentity identity, RequestSummary request) {
+    public void check(ClientIdentity identity, RequestSummary request) {
         try {
             trail.admit();
         } catch (AuditUnavailableException e) {
@@ -47,43 +46,11 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
 
     @Override
     public void onExchange(ExchangeRecord r) {
-        AuditEntry entry = entry(r, Instant.now(), costOf(r, pricing));
-        for (java.util.function.Consumer<AuditEntry> listener : listeners) {
-            try {
-                listener.accept(entry);
-            } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(AuditObserver.class).warn("audit entry listener failed: {}", e.toString());
-            }
-        }
-        trail.appendDurably(entry);
+        trail.appendDurably(entry(r, Instant.now()));
     }
 
-    /**
-     * Also hands every call's entry (built once per call) to {@code listener} — anomaly detection,
-     * cost metrics — before it is written. Listeners must be fast and must not throw.
-     */
-    public AuditObserver alsoTo(java.util.function.Consumer<AuditEntry> listener) {
-        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
-        return this;
-    }
-
-    /** The call's cost in USD from its metered usage, or null when nothing was used or the model has no price. */
-    public static Double costOf(ExchangeRecord r, PricingTable pricing) {
-        var u = r.usage();
-        if (u.inputTokens() + u.outputTokens() + u.cacheCreationInputTokens() + u.cacheReadInputTokens() == 0) {
-            return null;
-        }
-        return pricing.cost(u.model() != null ? u.model() : r.request().model(), u.inputTokens(), u.outputTokens(),
-                u.cacheCreationInputTokens(), u.cacheReadInputTokens()).orElse(null);
-    }
-
-    /** The audit fields of one exchange. */
+    /** The audit fields of one exchange, its cost as the record priced it ({@link dev.keywarden.pipeline.Cost}). */
     public static AuditEntry entry(ExchangeRecord r, Instant at) {
-        return entry(r, at, null);
-    }
-
-    /** The audit fields of one exchange, with its cost in USD when known. */
-    static AuditEntry entry(ExchangeRecord r, Instant at, Double costUsd) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("request_id", r.requestId());
         f.put("action", r.route() == null ? null : r.route().id());
@@ -95,7 +62,7 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
             f.put("credential_id", r.identity().credentialId());
             f.put("credential_prefix", r.identity().displayPrefix());
         }
-        f.put("model", r.usage().model() != null ? r.usage().model() : r.request().model());
+        f.put("model", r.model());
         f.put("stream", r.request().stream());
         f.put("input_tokens", r.usage().inputTokens());
         f.put("output_tokens", r.usage().outputTokens());
@@ -112,7 +79,7 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
         f.put("user_agent", r.userAgent() == null ? null : clip(Redactor.redact(r.userAgent())));
         f.put("origin", r.origin() == null ? null : clip(Redactor.redact(r.origin())));
         f.put("client_aborted", r.clientAborted());
-        f.put("cost_usd", costUsd);
+        f.put("cost_usd", r.cost().usdOrNull());
         f.put("guard", r.guard() == null ? null : r.guard().auditValue());
         return new AuditEntry(AuditEntry.CALL, at, f);
     }

@@ -1,19 +1,8 @@
 package dev.keywarden.gateway;
 
-import dev.keywarden.pipeline.Route;
-import dev.keywarden.pipeline.Readiness;
-import dev.keywarden.pipeline.Preflight;
-import dev.keywarden.pipeline.LocalEndpoint;
-import dev.keywarden.pipeline.ExchangeObserver;
-import dev.keywarden.pipeline.CredentialGuard;
-import dev.keywarden.pipeline.Admission;
-import dev.keywarden.pipeline.AddressGuard;
-import dev.keywarden.pipeline.Authenticator;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
-import dev.keywarden.config.UpstreamConfig;
-import dev.keywarden.vault.ProviderKeys;
-import org.eclipse.jetty.client.HttpClient;
+import dev.keywarden.pipeline.Pipeline;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -28,20 +17,21 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The client-facing HTTP listener with the gateway pipeline behind it. Request handling runs on
- * virtual threads; upstream I/O is asynchronous. {@link #close()} stops accepting, lets
- * in-flight requests finish for a short grace period, then stops the upstream client.
+ * The client-facing HTTP listener with a {@link Pipeline} behind it. Request handling runs on
+ * virtual threads; upstream I/O is asynchronous ({@link UpstreamForwarding}, closed by its owner
+ * after this listener). {@link #close()} stops accepting and lets in-flight requests finish for a
+ * short grace period.
  */
 public final class GatewayServer implements AutoCloseable {
 
     private final Server server;
-    private final HttpClient upstream;
     private final ServerConnector connector;
+    private final List<AutoCloseable> alsoClosed;
 
-    private GatewayServer(Server server, ServerConnector connector, HttpClient upstream) {
+    private GatewayServer(Server server, ServerConnector connector, List<AutoCloseable> alsoClosed) {
         this.server = server;
         this.connector = connector;
-        this.upstream = upstream;
+        this.alsoClosed = alsoClosed;
     }
 
     public static Builder builder() {
@@ -71,65 +61,21 @@ public final class GatewayServer implements AutoCloseable {
         } catch (Exception ignored) {
             // best effort on shutdown
         }
-        try {
-            upstream.stop();
-        } catch (Exception ignored) {
-            // best effort on shutdown
+        for (AutoCloseable c : alsoClosed) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // best effort on shutdown
+            }
         }
     }
 
-    /** Assembles a {@link GatewayServer}; every collaborator is required unless noted. */
+    /** Assembles a {@link GatewayServer}; every setting is required. */
     public static final class Builder {
         private HostPort listen;
         private ServerConfig serverConfig;
-        private UpstreamConfig upstreamConfig;
-        private Authenticator authenticator;
-        private ProviderKeys providerKeys;
-        private final List<ExchangeObserver> observers = new ArrayList<>();
-        private final List<Preflight> preflights = new ArrayList<>();
-        private final List<Readiness> readiness = new ArrayList<>();
-        private final List<Admission> admissions = new ArrayList<>();
-        private AddressGuard addressGuard = AddressGuard.NONE;
-
-        private CredentialGuard credentialGuard = CredentialGuard.NONE;
-        private final java.util.Map<Route, LocalEndpoint> endpoints = new java.util.EnumMap<>(Route.class);
-
-        /** Optional: scopes and use counts of limited credentials such as short-lived tokens (default: none). */
-        public Builder credentialGuard(CredentialGuard guard) {
-            this.credentialGuard = Objects.requireNonNull(guard);
-            return this;
-        }
-
-        /** Optional: serves {@code route} (one the gateway answers itself, e.g. {@link Route#TOKENS_CREATE}); 404 otherwise. */
-        public Builder endpoint(Route route, LocalEndpoint endpoint) {
-            if (route.proxied() || route.health()) {
-                throw new IllegalArgumentException(route.id() + " is not a gateway-served route");
-            }
-            endpoints.put(route, Objects.requireNonNull(endpoint));
-            return this;
-        }
-
-        private dev.keywarden.guard.RequestGuard requestGuard;
-        private dev.keywarden.guard.OutputGuard outputGuard;
-
-        /** Optional: the guardrails on request bodies and on model output (default: none). */
-        public Builder guard(dev.keywarden.guard.RequestGuard requestGuard, dev.keywarden.guard.OutputGuard outputGuard) {
-            this.requestGuard = requestGuard;
-            this.outputGuard = outputGuard;
-            return this;
-        }
-
-        /** Optional; admissions (rate limits) run in the order added, after the preflights. */
-        public Builder admission(Admission admission) {
-            admissions.add(Objects.requireNonNull(admission));
-            return this;
-        }
-
-        /** Optional: brute-force protection per client address (default: none). */
-        public Builder addressGuard(AddressGuard guard) {
-            this.addressGuard = Objects.requireNonNull(guard);
-            return this;
-        }
+        private Pipeline pipeline;
+        private final List<AutoCloseable> alsoClosed = new ArrayList<>();
 
         public Builder listen(HostPort listen) {
             this.listen = listen;
@@ -141,36 +87,15 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
-        public Builder upstream(UpstreamConfig config) {
-            this.upstreamConfig = config;
+        /** The stages every call on this listener runs through ({@code app/PipelineComposition}). */
+        public Builder pipeline(Pipeline pipeline) {
+            this.pipeline = pipeline;
             return this;
         }
 
-        public Builder authenticator(Authenticator authenticator) {
-            this.authenticator = authenticator;
-            return this;
-        }
-
-        public Builder providerKeys(ProviderKeys providerKeys) {
-            this.providerKeys = providerKeys;
-            return this;
-        }
-
-        /** Optional; may be called several times. */
-        public Builder observer(ExchangeObserver observer) {
-            observers.add(Objects.requireNonNull(observer));
-            return this;
-        }
-
-        /** Optional; checks run in the order added, after authentication, before a call is forwarded. */
-        public Builder preflight(Preflight check) {
-            preflights.add(Objects.requireNonNull(check));
-            return this;
-        }
-
-        /** Optional; may be called several times. */
-        public Builder readiness(Readiness check) {
-            readiness.add(Objects.requireNonNull(check));
+        /** Optional: closed after the listener stops (e.g. the {@link UpstreamForwarding} the pipeline forwards with). */
+        public Builder alsoClose(AutoCloseable resource) {
+            alsoClosed.add(Objects.requireNonNull(resource));
             return this;
         }
 
@@ -178,9 +103,7 @@ public final class GatewayServer implements AutoCloseable {
         public GatewayServer start() {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(serverConfig, "server");
-            Objects.requireNonNull(upstreamConfig, "upstream");
-            Objects.requireNonNull(authenticator, "authenticator");
-            Objects.requireNonNull(providerKeys, "providerKeys");
+            Objects.requireNonNull(pipeline, "pipeline");
 
             QueuedThreadPool threads = new QueuedThreadPool(200, 8);
             threads.setName("kw-server");
@@ -201,24 +124,20 @@ public final class GatewayServer implements AutoCloseable {
             server.setErrorHandler(new JsonErrorHandler());
             server.setStopTimeout(10_000);
 
-            HttpClient client = UpstreamClient.create(upstreamConfig);
             GracefulHandler graceful = new GracefulHandler();
-            graceful.setHandler(new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
-                    observers, readiness, preflights, admissions, addressGuard,
-                    credentialGuard, endpoints, requestGuard, outputGuard));
+            graceful.setHandler(new GatewayHandler(pipeline));
             server.setHandler(graceful);
             try {
                 server.start();
             } catch (Exception e) {
                 try {
-                    client.stop();
                     server.stop();
                 } catch (Exception ignored) {
                     // already failing
                 }
                 throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
             }
-            return new GatewayServer(server, connector, client);
+            return new GatewayServer(server, connector, List.copyOf(alsoClosed));
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.keywarden.guard;
 import dev.keywarden.pipeline.GuardReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keywarden.pipeline.BodyGuard;
 import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.pipeline.ErrorType;
 import dev.keywarden.pipeline.Refusal;
@@ -25,7 +26,7 @@ import java.util.Set;
  * the client's bytes) or flag. Every decision goes into the {@link GuardReport}; no message or
  * report ever contains the offending text. Thread-safe.
  */
-public final class RequestGuard {
+public final class RequestGuard implements BodyGuard {
 
     private static final ObjectMapper JSON = JsonOutputFilter.JSON;
     /** User text scored per call, latest turn first: bounds the CPU a huge prompt can cost. */
@@ -58,6 +59,7 @@ public final class RequestGuard {
      *
      * @throws Refusal when a check blocks the call (recorded in {@code report} first)
      */
+    @Override
     public byte[] inspect(Route route, ClientIdentity identity, byte[] body, GuardReport report) {
         if (route != Route.MESSAGES && route != Route.COUNT_TOKENS) {
             return body;

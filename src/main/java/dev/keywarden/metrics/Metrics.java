@@ -30,7 +30,6 @@ import java.util.function.IntSupplier;
  * vault.ifPresent(v -> metrics.keysOverdue(() -> v.overdue().size()));
  * MetricsAdmin.register(routes, metrics);   // admin package: GET /metrics, admin token required
  * // audit writer, after each committed batch: metrics.recordAuditWrite(elapsed)
- * // budgets feature, per priced call:        metrics.recordCost(model, usd)
  * }</pre>
  */
 public final class Metrics {
@@ -86,15 +85,11 @@ public final class Metrics {
     }
 
     /**
-     * Hook for the budgets feature: a call on {@code model} cost {@code usd}. Nothing calls it yet
-     * (no prices are configured), so {@code keywarden_cost_usd_total} appears only once pricing exists.
+     * A call on {@code model} cost {@code usd} ({@code keywarden_cost_usd_total}). The exchange observer
+     * records every priced call from its record already; this is for costs that reach the gateway otherwise.
      */
     public void recordCost(String model, double usd) {
-        if (!(usd > 0) || Double.isInfinite(usd)) {
-            return;
-        }
-        Counter.builder("keywarden.cost").baseUnit("usd").description("Spend on upstream calls, by model")
-                .tags("model", models.of(model)).register(registry).increment(usd);
+        exchanges.cost(models.of(model), usd);
     }
 
     /** Every metric in the Prometheus text exposition format. */

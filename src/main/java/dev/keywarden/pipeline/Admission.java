@@ -1,17 +1,19 @@
 package dev.keywarden.pipeline;
 
-
 import java.util.Map;
 
 /**
- * Admits an authenticated, well-formed call against a quota (rate limits), after the
+ * Admits an authenticated, well-formed call against a quota (rate limits, budgets), after the
  * {@link Preflight}s. Unlike a preflight it holds something for the length of the call: the
- * {@link Ticket} it returns is finished exactly once when the exchange ends (whatever the outcome),
- * with the exchange's metered usage, and its headers go on every response to the call (relayed
- * successes and gateway errors alike).
+ * {@link Ticket} it returns is finished exactly once when the call ends (whatever the outcome), with
+ * the call's record (metered and priced usage), before the observers see that record; its headers go
+ * on every response to the call (relayed successes and gateway errors alike).
  */
 @FunctionalInterface
 public interface Admission {
+
+    /** Admits every call and holds nothing. */
+    Admission NONE = (identity, request) -> Ticket.NONE;
 
     /** Returns a ticket to let the call through; throws {@link Refusal} to refuse it. */
     Ticket admit(ClientIdentity identity, RequestSummary request);

@@ -1,6 +1,5 @@
 package dev.keywarden.pipeline;
 
-
 /**
  * Restrictions that belong to the credential itself rather than to its principal: the scopes and the
  * use count of a short-lived token. Virtual keys have none ({@link #NONE}).

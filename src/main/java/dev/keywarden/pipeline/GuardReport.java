@@ -10,7 +10,8 @@ import java.util.TreeMap;
 /**
  * Every guard decision about one call, for the {@code keywarden-guard} response header and the
  * audit record. Holds check names, positions and scores only — never the text that triggered a
- * check, never a secret. Thread-safe (the output side records from the relay's callbacks).
+ * check, never a secret. Thread-safe: the input guard records on the request's thread, the output
+ * filter on the relay's callbacks. The {@link ExchangeRecord} holds an immutable {@link Snapshot}.
  */
 public final class GuardReport {
 
@@ -53,6 +54,75 @@ public final class GuardReport {
 
     /** The header value ({@code blocked=a; redacted=b,c; flagged=d}), or null when nothing was decided. */
     public synchronized String headerValue() {
+        return header(findings);
+    }
+
+    /** The audit form: {@code {decision, findings:[{outcome, check, where, offset}], injection_score}}, or null when empty. */
+    public synchronized Map<String, Object> auditValue() {
+        return snapshot().auditValue();
+    }
+
+    /** The decisions so far, frozen (the shared {@link Snapshot#EMPTY} when there are none). */
+    public synchronized Snapshot snapshot() {
+        return findings.isEmpty() && injectionScore == null ? Snapshot.EMPTY : new Snapshot(List.copyOf(findings), injectionScore);
+    }
+
+    /**
+     * The guard decisions of a finished call, as the {@link ExchangeRecord} holds them: immutable.
+     *
+     * @param injectionScore the highest prompt-injection score of the call's user text, or null when not scored
+     */
+    public record Snapshot(List<Finding> findings, Double injectionScore) {
+
+        public static final Snapshot EMPTY = new Snapshot(List.of(), null);
+
+        public Snapshot {
+            findings = List.copyOf(findings);
+        }
+
+        public boolean isEmpty() {
+            return findings.isEmpty();
+        }
+
+        /** The {@code keywarden-guard} header value, or null when nothing was decided. */
+        public String headerValue() {
+            return header(findings);
+        }
+
+        /** The audit form: {@code {decision, findings:[{outcome, check, where, offset}], injection_score}}, or null when empty. */
+        public Map<String, Object> auditValue() {
+            if (findings.isEmpty() && injectionScore == null) {
+                return null;
+            }
+            Map<String, Object> out = new TreeMap<>();
+            String header = headerValue();
+            if (header != null) {
+                out.put("decision", header);
+            }
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (Finding f : findings) {
+                Map<String, Object> m = new TreeMap<>();
+                m.put("outcome", f.outcome().name().toLowerCase(java.util.Locale.ROOT));
+                m.put("check", f.check());
+                if (f.where() != null) {
+                    m.put("where", f.where());
+                }
+                if (f.offset() >= 0) {
+                    m.put("offset", f.offset());
+                }
+                list.add(m);
+            }
+            if (!list.isEmpty()) {
+                out.put("findings", list);
+            }
+            if (injectionScore != null) {
+                out.put("injection_score", injectionScore);
+            }
+            return out;
+        }
+    }
+
+    private static String header(List<Finding> findings) {
         if (findings.isEmpty()) {
             return null;
         }
@@ -70,37 +140,5 @@ public final class GuardReport {
             }
         }
         return sb.toString();
-    }
-
-    /** The audit form: {@code {decision, findings:[{outcome, check, where, offset}], injection_score}}, or null when empty. */
-    public synchronized Map<String, Object> auditValue() {
-        if (findings.isEmpty() && injectionScore == null) {
-            return null;
-        }
-        Map<String, Object> out = new TreeMap<>();
-        String header = headerValue();
-        if (header != null) {
-            out.put("decision", header);
-        }
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (Finding f : findings) {
-            Map<String, Object> m = new TreeMap<>();
-            m.put("outcome", f.outcome().name().toLowerCase(java.util.Locale.ROOT));
-            m.put("check", f.check());
-            if (f.where() != null) {
-                m.put("where", f.where());
-            }
-            if (f.offset() >= 0) {
-                m.put("offset", f.offset());
-            }
-            list.add(m);
-        }
-        if (!list.isEmpty()) {
-            out.put("findings", list);
-        }
-        if (injectionScore != null) {
-            out.put("injection_score", injectionScore);
-        }
-        return out;
     }
 }

@@ -1,10 +1,11 @@
 package dev.keywarden.pipeline;
 
-
 /**
- * An authenticated endpoint the gateway answers itself (for example minting a short-lived token).
- * It runs after authentication, body inspection, the {@link CredentialGuard} scope check, the
- * {@link Preflight}s and the {@link Admission}s, and nothing of it is ever forwarded upstream.
+ * An authenticated endpoint the gateway answers itself (for example minting a short-lived token),
+ * reached through {@link Stages#localEndpoints}: after authentication, the JSON check, the
+ * {@link CredentialGuard} scope check, the guardrails, the {@link Preflight}s and the {@link Admission}s.
+ * Nothing of it is ever forwarded upstream; its answer goes out like every response the pipeline writes
+ * (after the call's record, under the strict-audit veto).
  */
 @FunctionalInterface
 public interface LocalEndpoint {

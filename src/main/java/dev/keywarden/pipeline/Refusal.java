@@ -4,7 +4,9 @@ import java.util.Map;
 
 /**
  * A pipeline stage refuses a call: the client gets {@code status} with an Anthropic-shaped error of
- * {@code type} and {@code message} (which must hold no secret), plus {@code headers}.
+ * {@code type} and {@code message} (which must hold no secret), plus {@code headers} (such as
+ * {@code retry-after}). Every refusal takes the same path ({@link Pipeline#refuse}), so its headers are
+ * sent whichever stage threw it. Carries no stack trace: refusing is not an error of the gateway.
  */
 public final class Refusal extends RuntimeException {
 

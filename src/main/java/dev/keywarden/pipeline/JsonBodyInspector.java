@@ -1,6 +1,5 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
-import dev.keywarden.pipeline.RequestSummary;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;

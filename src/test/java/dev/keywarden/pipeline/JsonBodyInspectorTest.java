@@ -1,6 +1,5 @@
-package dev.keywarden.gateway;
+package dev.keywarden.pipeline;
 
-import dev.keywarden.pipeline.RequestSummary;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
