@@ -1,5 +1,6 @@
 package dev.keywarden.app;
 
+import dev.keywarden.pipeline.PipelineComposition;
 import dev.keywarden.admin.AdminServer;
 import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.audit.SecurityEvents;

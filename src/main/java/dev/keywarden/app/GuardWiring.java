@@ -1,5 +1,6 @@
 package dev.keywarden.app;
 
+import dev.keywarden.pipeline.PipelineComposition;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.guard.GuardConfig;
 import dev.keywarden.guard.InjectionScorer;

@@ -1,5 +1,6 @@
 package dev.keywarden.app;
 
+import dev.keywarden.pipeline.PipelineComposition;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.config.KeywardenConfig;

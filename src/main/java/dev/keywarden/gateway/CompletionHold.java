@@ -5,10 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Strict audit mode: keeps back the bytes that would let the client see a relayed response complete
- * until the call's record is committed, and writes everything else as it arrives.
+ * Keeps back the bytes that would let the client see a relayed response complete until the call's
+ * record has reached the observers (and, in strict audit mode, is committed), and lets everything
+ * else through as it arrives.
  * <ul>
- *   <li>An event stream is complete for a client at its {@code message_stop} event: everything after
+ *   <li>(Strict audit mode.) An event stream is complete for a client at its {@code message_stop} event: everything after
  *       the {@code event: message_stop} line is held (the client needs the blank line that ends the
  *       event to see it). A stream without that event completes with its last chunk, which is written
  *       after the record anyway.</li>
@@ -19,7 +20,7 @@ import java.util.Arrays;
  */
 final class CompletionHold {
 
-    /** Holds nothing (buffered audit mode, or a body that ends with the relay's last write). */
+    /** Holds nothing (a chunked body, which ends with the relay's last write anyway). */
     static final CompletionHold NONE = new CompletionHold(-1);
 
     private static final byte[] STOP_EVENT = "event:message_stop".getBytes(StandardCharsets.US_ASCII);
@@ -29,7 +30,8 @@ final class CompletionHold {
     private long remaining;
     private final boolean eventStream;
     private boolean holding;
-    private byte[] held = new byte[0];
+    private static final byte[] NOTHING = new byte[0];
+    private byte[] held = NOTHING;
     private int heldLength;
     // event-stream matching, across chunks
     private boolean lineStart = true;

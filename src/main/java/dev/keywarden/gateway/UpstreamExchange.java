@@ -47,8 +47,9 @@ import java.util.concurrent.TimeoutException;
  * the client gets an SSE {@code error} event, as Anthropic sends one.
  *
  * <p>The response ends through {@link ExchangeState#complete}: the call's record reaches the observers
- * before the last bytes are written. In strict audit mode the bytes that would let the client see the
- * response complete are held back until then ({@link CompletionHold}).
+ * before the last bytes are written — the last byte of a body of known length, the end of a chunked
+ * one — so no client sees a response end before its record. In strict audit mode a stream's
+ * {@code message_stop} event waits too ({@link CompletionHold}).
  *
  * <p>When the call's model output is guarded, a successful body passes through the guard's
  * {@link ResponseFilter} (the output-secret check); only a redacting filter changes bytes, and a
@@ -167,9 +168,12 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
                 out.remove(HttpHeader.CONTENT_LENGTH);
             }
         }
-        if (state.pipeline().recordRequired()) {
-            long length = out.getLongField(HttpHeader.CONTENT_LENGTH);
-            hold = eventStream ? CompletionHold.eventStream() : length > 0 ? CompletionHold.lastByteOf(length) : CompletionHold.NONE;
+        // the client must not see the response end before the call's record reached the observers: the last
+        // byte of a body of known length waits for it always; a stream's message_stop waits in strict audit mode
+        if (eventStream) {
+            hold = state.pipeline().recordRequired() ? CompletionHold.eventStream() : CompletionHold.NONE;
+        } else {
+            hold = CompletionHold.lastByteOf(out.getLongField(HttpHeader.CONTENT_LENGTH));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.keywarden.pipeline.OutputFilter;
 import dev.keywarden.pipeline.Refusal;
 import dev.keywarden.pipeline.Route;
 import dev.keywarden.pipeline.Stage;
+import dev.keywarden.pipeline.Upstream;
 import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.ProviderKeys;
 import dev.keywarden.vault.crypto.VaultSealedException;
@@ -28,7 +29,7 @@ import java.util.Set;
  * and forwarding the call to the upstream API with its response relayed back ({@link #forward}:
  * upstream, meter, output filter). Owns the upstream HTTP client; {@link #close()} stops it.
  */
-public final class UpstreamForwarding implements AutoCloseable {
+public final class UpstreamForwarding implements Upstream, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamForwarding.class);
 
@@ -54,6 +55,7 @@ public final class UpstreamForwarding implements AutoCloseable {
      * keys cannot be read (fail closed) or when none can serve. Runs before the credential's use is
      * spent, so a call refused here costs none.
      */
+    @Override
     public Stage chooseProviderKey() {
         return x -> {
             Optional<ProviderKey> key;
@@ -79,6 +81,7 @@ public final class UpstreamForwarding implements AutoCloseable {
      * Forwards the call with the chosen key and relays the answer ({@link UpstreamExchange}); on
      * {@link Route#MESSAGES} successful output passes through {@code outputFilter}. Takes the call over.
      */
+    @Override
     public Stage forward(OutputFilter outputFilter) {
         OutputFilter messagesFilter = outputFilter == OutputFilter.NONE ? null : outputFilter;
         return x -> {

@@ -2,7 +2,6 @@ package dev.keywarden.metrics;
 
 import dev.keywarden.pipeline.ExchangeObserver;
 import dev.keywarden.pipeline.Preflight;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -25,7 +24,7 @@ import java.util.function.IntSupplier;
  * <p>Wiring (one place, e.g. {@code GatewayApp.start}):
  * <pre>{@code
  * Metrics metrics = new Metrics();
- * builder.observer(metrics.exchangeObserver()).preflight(metrics.streamTracker());
+ * parts.metrics(metrics.streamTracker(), metrics.exchangeObserver());   // PipelineComposition.Parts
  * metrics.auditQueue(trail::queueDepth);
  * vault.ifPresent(v -> metrics.keysOverdue(() -> v.overdue().size()));
  * MetricsAdmin.register(routes, metrics);   // admin package: GET /metrics, admin token required
@@ -46,13 +45,13 @@ public final class Metrics {
             .description("Time to commit one batch of audit records to the store")
             .publishPercentileHistogram().register(registry);
 
-    /** Observer for {@code GatewayServer.Builder.observer}: counts, latencies, tokens, refusals, upstream errors. */
+    /** The per-call observer: counts, latencies, tokens, cost (from the record's priced usage), refusals, upstream errors. */
     public ExchangeObserver exchangeObserver() {
         return exchanges;
     }
 
     /**
-     * Preflight for {@code GatewayServer.Builder.preflight}: never refuses; marks a streaming call
+     * The pipeline preflight that never refuses; marks a streaming call
      * as active until its exchange is reported to {@link #exchangeObserver()} (register both).
      */
     public Preflight streamTracker() {

@@ -1,6 +1,6 @@
 package dev.keywarden.pipeline;
 
-/** A dependency whose health decides {@code /readyz}: the store, the upstream, later the vault and Redis. */
+/** A dependency whose health decides {@code /readyz} (the store, the upstream, Redis), registered with the pipeline. */
 public interface Readiness {
 
     /** Short stable name shown in the readiness body, e.g. {@code store}. */

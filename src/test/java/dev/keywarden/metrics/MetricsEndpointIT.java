@@ -13,7 +13,7 @@ import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.audit.AuditObserver;
-import dev.keywarden.app.PipelineComposition;
+import dev.keywarden.pipeline.PipelineComposition;
 import dev.keywarden.gateway.GatewayServer;
 import dev.keywarden.gateway.UpstreamForwarding;
 import dev.keywarden.pricing.PricingTable;

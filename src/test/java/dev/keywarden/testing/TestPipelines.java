@@ -1,6 +1,6 @@
 package dev.keywarden.testing;
 
-import dev.keywarden.app.PipelineComposition;
+import dev.keywarden.pipeline.PipelineComposition;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;

@@ -1,21 +1,4 @@
-package dev.keywarden.app;
-
-import dev.keywarden.gateway.UpstreamForwarding;
-import dev.keywarden.pipeline.AccessLog;
-import dev.keywarden.pipeline.AddressGuard;
-import dev.keywarden.pipeline.Admission;
-import dev.keywarden.pipeline.Authenticator;
-import dev.keywarden.pipeline.BodyGuard;
-import dev.keywarden.pipeline.CredentialGuard;
-import dev.keywarden.pipeline.ExchangeObserver;
-import dev.keywarden.pipeline.LocalEndpoint;
-import dev.keywarden.pipeline.OutputFilter;
-import dev.keywarden.pipeline.Pipeline;
-import dev.keywarden.pipeline.Preflight;
-import dev.keywarden.pipeline.Pricing;
-import dev.keywarden.pipeline.Readiness;
-import dev.keywarden.pipeline.Route;
-import dev.keywarden.pipeline.Stages;
+package dev.keywarden.pipeline;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -28,6 +11,7 @@ import java.util.Objects;
  * to bottom like the list of stages. Every entry point runs calls through the pipeline built here
  * (the proxy listener; a web endpoint through {@link Pipeline#run}). A new stage is one line in
  * {@link #compose} and one field in {@link Parts}; a feature that is off is an explicit no-op stage.
+ * It names stage contracts only: the implementations come from the features, wired by {@code app}.
  */
 public final class PipelineComposition {
 
@@ -82,7 +66,7 @@ public final class PipelineComposition {
         private Admission rateLimits = Admission.NONE;
         private Admission budgets = Admission.NONE;
         private final Map<Route, LocalEndpoint> endpoints = new EnumMap<>(Route.class);
-        private UpstreamForwarding upstream;
+        private Upstream upstream;
         private Pricing pricing = Pricing.NONE;
         private ExchangeObserver accessLog = new AccessLog();
         private ExchangeObserver audit = ExchangeObserver.NONE;
@@ -162,7 +146,8 @@ public final class PipelineComposition {
             return this;
         }
 
-        public Parts upstream(UpstreamForwarding upstream) {
+        /** The upstream end: provider-key choice and forwarding (the proxy's HTTP client). */
+        public Parts upstream(Upstream upstream) {
             this.upstream = Objects.requireNonNull(upstream);
             return this;
         }
