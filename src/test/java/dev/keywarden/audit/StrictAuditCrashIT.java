@@ -7,6 +7,7 @@ import dev.keywarden.testing.TestGateway;
 import dev.keywarden.testing.TestKeys;
 import dev.keywarden.upstream.fake.FakeUpstream;
 import dev.keywarden.upstream.fake.FakeUpstreamOptions;
+import dev.keywarden.testing.KeywardenProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,13 +67,7 @@ class StrictAuditCrashIT {
     }
 
     private ProcessBuilder keywarden(Map<String, String> env, String... args) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-jar", System.getProperty("keywarden.jar", "target/keywarden.jar")));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_"));
-        pb.environment().putAll(env);
-        return pb;
+        return KeywardenProcess.builder(dir, env, args);
     }
 
     /** Starts {@code serve} and returns its base URI once it listens. */

@@ -1,5 +1,6 @@
 package dev.keywarden.cli;
 
+import dev.keywarden.testing.KeywardenProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,13 +39,7 @@ class ServeProcessIT {
     }
 
     private ProcessBuilder keywarden(Map<String, String> env, String... args) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-jar", System.getProperty("keywarden.jar", "target/keywarden.jar")));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_"));
-        pb.environment().putAll(env);
-        return pb;
+        return KeywardenProcess.builder(dir, env, args);
     }
 
     @Test

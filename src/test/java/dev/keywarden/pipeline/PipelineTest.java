@@ -1,18 +1,16 @@
 package dev.keywarden.pipeline;
 
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.util.Callback;
+import dev.keywarden.testing.CollectingSink;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,68 +22,6 @@ class PipelineTest {
 
     /** Everything the sink saw, in order, next to what the observers saw. */
     final List<String> events = new CopyOnWriteArrayList<>();
-
-    final class Sink implements ResponseSink {
-        int status;
-        HttpFields.Mutable headers = HttpFields.build();
-        final ByteArrayOutputStream body = new ByteArrayOutputStream();
-        boolean committed;
-        Boolean succeeded;
-        Throwable failure;
-
-        @Override
-        public void status(int status) {
-            this.status = status;
-        }
-
-        @Override
-        public HttpFields.Mutable headers() {
-            return headers;
-        }
-
-        @Override
-        public void write(boolean last, ByteBuffer chunk, Callback done) {
-            committed = true;
-            byte[] b = new byte[chunk.remaining()];
-            chunk.get(b);
-            body.write(b, 0, b.length);
-            events.add(last ? "last write" : "write");
-            done.succeeded();
-        }
-
-        @Override
-        public boolean committed() {
-            return committed;
-        }
-
-        @Override
-        public void reset() {
-            status = 0;
-            headers = HttpFields.build();
-            body.reset();
-        }
-
-        @Override
-        public void relaying(Consumer<Throwable> clientGone) {
-        }
-
-        @Override
-        public Callback done() {
-            return Callback.from(() -> succeeded = true, x -> {
-                succeeded = false;
-                failure = x;
-            });
-        }
-
-        String text() {
-            return body.toString(StandardCharsets.UTF_8);
-        }
-
-        String header(String name) {
-            HttpField f = headers.getField(name);
-            return f == null ? null : f.getValue();
-        }
-    }
 
     ExchangeObserver recording(List<ExchangeRecord> into) {
         return r -> {
@@ -108,15 +44,15 @@ class PipelineTest {
         };
     }
 
-    Sink run(Pipeline pipeline) {
-        Sink sink = new Sink();
+    CollectingSink run(Pipeline pipeline) {
+        CollectingSink sink = new CollectingSink(events::add);
         pipeline.run(new Pipeline.Call(Route.MESSAGES, "POST", "/v1/messages", null, HttpFields.EMPTY, "192.0.2.1", ALICE, null,
                 BODY), sink);
         return sink;
     }
 
-    Sink runTokens(Pipeline pipeline) {
-        Sink sink = new Sink();
+    CollectingSink runTokens(Pipeline pipeline) {
+        CollectingSink sink = new CollectingSink(events::add);
         pipeline.run(new Pipeline.Call(Route.TOKENS_CREATE, "POST", "/v1/keywarden/tokens", null, HttpFields.EMPTY, "192.0.2.1",
                 ALICE, null, "{}".getBytes(StandardCharsets.UTF_8)), sink);
         return sink;
@@ -148,10 +84,10 @@ class PipelineTest {
                 .afterBody(answeringUpstream())
                 .afterBody(x -> ran.add("never") && false)
                 .build();
-        Sink sink = run(p);
+        CollectingSink sink = run(p);
         assertThat(ran).containsExactly("before", "first", "second");
         assertThat(sink.text()).isEqualTo("partial end");
-        assertThat(sink.succeeded).isTrue();
+        assertThat(sink.succeeded()).isTrue();
     }
 
     @Test
@@ -166,19 +102,19 @@ class PipelineTest {
             public void consume(ClientIdentity identity) {
             }
         };
-        Sink scoped = run(base().afterBody(Stages.credentialScope(scope)).afterBody(answeringUpstream()).build());
-        assertThat(scoped.status).isEqualTo(403);
+        CollectingSink scoped = run(base().afterBody(Stages.credentialScope(scope)).afterBody(answeringUpstream()).build());
+        assertThat(scoped.status()).isEqualTo(403);
         assertThat(scoped.header("x-scope")).isEqualTo("models");
 
         LocalEndpoint endpoint = (identity, body) -> {
             throw new Refusal(429, ErrorType.RATE_LIMIT, "slow down", Map.of("retry-after", "7"));
         };
-        Sink local = runTokens(base().afterBody(Stages.localEndpoints(Map.of(Route.TOKENS_CREATE, endpoint)))
+        CollectingSink local = runTokens(base().afterBody(Stages.localEndpoints(Map.of(Route.TOKENS_CREATE, endpoint)))
                 .afterBody(answeringUpstream()).build());
-        assertThat(local.status).isEqualTo(429);
+        assertThat(local.status()).isEqualTo(429);
         assertThat(local.header("retry-after")).isEqualTo("7");
 
-        Sink spent = run(base().afterBody(Stages.spendUse(new CredentialGuard() {
+        CollectingSink spent = run(base().afterBody(Stages.spendUse(new CredentialGuard() {
             @Override
             public void checkScope(ClientIdentity identity, Route route, String origin, RequestSummary request) {
             }
@@ -206,7 +142,7 @@ class PipelineTest {
             }
         };
         List<ExchangeRecord> records = new ArrayList<>();
-        Sink sink = run(base().afterBody(Stages.admit(admission))
+        CollectingSink sink = run(base().afterBody(Stages.admit(admission))
                 .afterBody(x -> {
                     throw new Refusal(503, ErrorType.API, "no provider key");
                 })
@@ -237,29 +173,29 @@ class PipelineTest {
 
     @Test
     void aVetoTurnsALocalAnswerNotYetSentIntoA503WithoutTheAnswer() {
-        Sink sink = runTokens(base().afterBody(Stages.localEndpoints(Map.of(Route.TOKENS_CREATE, (i, b) -> new LocalEndpoint.Answer(201,
+        CollectingSink sink = runTokens(base().afterBody(Stages.localEndpoints(Map.of(Route.TOKENS_CREATE, (i, b) -> new LocalEndpoint.Answer(201,
                 "{\"token\":\"kw_tmp_secret\"}".getBytes(StandardCharsets.UTF_8))))).afterBody(answeringUpstream())
                 .observe(failingRequired()).build());
-        assertThat(sink.status).isEqualTo(503);
+        assertThat(sink.status()).isEqualTo(503);
         assertThat(sink.text()).doesNotContain("kw_tmp_secret").contains("audit.mode: strict");
-        assertThat(sink.succeeded).isTrue();
+        assertThat(sink.succeeded()).isTrue();
     }
 
     @Test
     void aVetoTurnsARefusalIntoA503() {
-        Sink sink = run(base().afterBody(x -> {
+        CollectingSink sink = run(base().afterBody(x -> {
             throw new Refusal(429, ErrorType.RATE_LIMIT, "slow down", Map.of("retry-after", "3"));
         }).observe(failingRequired()).build());
-        assertThat(sink.status).isEqualTo(503);
+        assertThat(sink.status()).isEqualTo(503);
         assertThat(sink.text()).contains("api_error").doesNotContain("slow down");
     }
 
     @Test
     void aVetoAbortsAResponseAlreadyUnderWayInsteadOfCompletingIt() {
-        Sink sink = run(base().afterBody(answeringUpstream()).observe(failingRequired()).build());
+        CollectingSink sink = run(base().afterBody(answeringUpstream()).observe(failingRequired()).build());
         assertThat(sink.text()).as("the last bytes are never written").isEqualTo("partial ");
-        assertThat(sink.succeeded).isFalse();
-        assertThat(sink.failure).hasMessage("audit store down");
+        assertThat(sink.succeeded()).isFalse();
+        assertThat(sink.failure()).hasMessage("audit store down");
     }
 
     @Test
@@ -267,18 +203,18 @@ class PipelineTest {
         ExchangeObserver failing = r -> {
             throw new IllegalStateException("metrics broke");
         };
-        Sink sink = run(base().afterBody(answeringUpstream()).observe(failing).build());
+        CollectingSink sink = run(base().afterBody(answeringUpstream()).observe(failing).build());
         assertThat(sink.text()).isEqualTo("partial end");
-        assertThat(sink.succeeded).isTrue();
+        assertThat(sink.succeeded()).isTrue();
     }
 
     @Test
     void aStageThatFailsIsRefusedAs500AndTheCallStillEndsOnce() {
         List<ExchangeRecord> records = new ArrayList<>();
-        Sink sink = run(base().afterBody(x -> {
+        CollectingSink sink = run(base().afterBody(x -> {
             throw new IllegalStateException("bug: " + new String(x.body(), StandardCharsets.UTF_8));
         }).observe(recording(records)).build());
-        assertThat(sink.status).isEqualTo(500);
+        assertThat(sink.status()).isEqualTo(500);
         assertThat(sink.text()).contains("api_error").doesNotContain("bug");
         assertThat(records).hasSize(1);
     }
@@ -287,8 +223,8 @@ class PipelineTest {
     void aBodyOverTheLimitIsRefusedWith413BeforeAnyAfterBodyStage() {
         List<String> ran = new ArrayList<>();
         Pipeline p = Pipeline.builder().readBody(10).afterBody(x -> ran.add("after") && false).afterBody(answeringUpstream()).build();
-        Sink sink = run(p);
-        assertThat(sink.status).isEqualTo(413);
+        CollectingSink sink = run(p);
+        assertThat(sink.status()).isEqualTo(413);
         assertThat(ran).isEmpty();
     }
 }

@@ -3,20 +3,14 @@ package dev.keywarden.testing;
 import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.pipeline.ExchangeState;
 import dev.keywarden.pipeline.Pipeline;
-import dev.keywarden.pipeline.ResponseSink;
 import dev.keywarden.pipeline.Route;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.util.Callback;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * A second entry point, for tests: runs calls through a gateway's {@link Pipeline} — the same
@@ -63,65 +57,14 @@ public final class SyntheticEntryPoint {
             failure = e.getCause();
         }
         Map<String, String> headers = new LinkedHashMap<>();
-        for (HttpField f : sink.headers) {
+        for (HttpField f : sink.headers()) {
             headers.put(f.getLowerCaseName(), f.getValue());
         }
-        return new Response(x.requestId(), sink.status, headers, sink.body.toString(StandardCharsets.UTF_8), failure == null, failure);
+        return new Response(x.requestId(), sink.status(), headers, sink.text(), failure == null, failure);
     }
 
     private static HttpFields headers() {
         return HttpFields.build().put("anthropic-version", "2023-06-01").put("content-type", "application/json")
                 .put("user-agent", "synthetic-entry/1.0").asImmutable();
-    }
-
-    /** Collects status, headers and body in memory; every write completes at once. */
-    static final class CollectingSink implements ResponseSink {
-        final CompletableFuture<Void> ended = new CompletableFuture<>();
-        final ByteArrayOutputStream body = new ByteArrayOutputStream();
-        volatile HttpFields.Mutable headers = HttpFields.build();
-        volatile int status;
-        volatile boolean committed;
-        private final Callback done = Callback.from(() -> ended.complete(null), ended::completeExceptionally);
-
-        @Override
-        public void status(int status) {
-            this.status = status;
-        }
-
-        @Override
-        public HttpFields.Mutable headers() {
-            return headers;
-        }
-
-        @Override
-        public synchronized void write(boolean last, ByteBuffer chunk, Callback written) {
-            committed = true;
-            byte[] bytes = new byte[chunk.remaining()];
-            chunk.duplicate().get(bytes);
-            body.write(bytes, 0, bytes.length);
-            written.succeeded();
-        }
-
-        @Override
-        public boolean committed() {
-            return committed;
-        }
-
-        @Override
-        public void reset() {
-            status = 0;
-            headers = HttpFields.build();
-            body.reset();
-        }
-
-        @Override
-        public void relaying(Consumer<Throwable> clientGone) {
-            // the synthetic client never goes away
-        }
-
-        @Override
-        public Callback done() {
-            return done;
-        }
     }
 }
