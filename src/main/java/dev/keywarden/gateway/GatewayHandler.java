@@ -29,7 +29,7 @@ import java.util.Map;
  * reads the body within the pipeline's limit (413 by {@code Content-Length} without reading, or while
  * reading; 408 when it does not arrive), then hands the body to the after-body stages, which end in a
  * refusal, a local answer or the upstream relay. The stages and their order are the composition's
- * ({@code app/PipelineComposition}); nothing here decides about a call.
+ * ({@code pipeline/PipelineComposition}); nothing here decides about a call.
  *
  * <p>Runs on a virtual thread: the steps before forwarding may block (reading a slow body, the store).
  */

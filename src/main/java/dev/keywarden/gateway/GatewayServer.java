@@ -87,7 +87,7 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
-        /** The stages every call on this listener runs through ({@code app/PipelineComposition}). */
+        /** The stages every call on this listener runs through ({@code pipeline/PipelineComposition}). */
         public Builder pipeline(Pipeline pipeline) {
             this.pipeline = pipeline;
             return this;

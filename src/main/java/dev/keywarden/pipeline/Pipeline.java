@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Runs calls through their stages, in the order one composition listed them ({@code
- * app/PipelineComposition}), for every entry point: the proxy listener drives it in two halves
+ * Runs calls through their stages, in the order one composition listed them
+ * ({@link PipelineComposition}), for every entry point: the proxy listener drives it in two halves
  * around reading the body ({@link #open}, {@link #beforeBody}, {@link #afterBody}); another entry
  * point hands over a whole {@link Call} ({@link #run}).
  *
