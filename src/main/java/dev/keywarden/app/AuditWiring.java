@@ -8,12 +8,12 @@ import dev.keywarden.audit.AuditTrail;
 import dev.keywarden.audit.JsonLinesSink;
 import dev.keywarden.audit.LoggingSecurityEvents;
 import dev.keywarden.audit.SecurityEvents;
-import dev.keywarden.audit.anomaly.AnomalyConfig;
 import dev.keywarden.audit.anomaly.AnomalyMonitor;
 import dev.keywarden.audit.anomaly.HistorySource;
 import dev.keywarden.audit.anomaly.KeySuspender;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyService;
+import dev.keywarden.config.AnomalyConfig;
 import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.pipeline.ExchangeObserver;
@@ -70,7 +70,7 @@ final class AuditWiring {
         String chain = config.shared().postgres()
                 ? "gw-" + Instant.now().toEpochMilli() + "-" + Long.toHexString(new SecureRandom().nextLong())
                 : "main";
-        AuditTrail trail = AuditTrail.start(new AuditStore(db), secret, chain, options, mirrors);
+        AuditTrail trail = AuditTrail.start(new AuditStore(db), secret, chain, options, mirrors, config.dataDir());
         resources.add(trail);
         return new AuditWiring(trail);
     }
@@ -81,7 +81,7 @@ final class AuditWiring {
      * suspend action revokes the virtual key named by an alert.
      */
     void startAnomalyDetection(KeywardenConfig config, Database db, VirtualKeyService keys, List<AutoCloseable> resources) {
-        AnomalyConfig settings = AnomalyConfig.fromSettings(config.alertSettings());
+        AnomalyConfig settings = config.anomaly();
         if (!settings.enabled()) {
             LOG.info("anomaly detection disabled (anomaly.enabled: false)");
             return;

@@ -25,6 +25,7 @@ import dev.keywarden.pipeline.Route;
 import dev.keywarden.pricing.PricingTable;
 import dev.keywarden.state.RedisState;
 import dev.keywarden.store.Database;
+import dev.keywarden.users.UsersModule;
 import dev.keywarden.vault.KeyVault;
 import dev.keywarden.vault.ProviderKeys;
 import org.slf4j.Logger;
@@ -47,7 +48,8 @@ import java.util.function.BooleanSupplier;
  * The composition root of {@code keywarden serve}: opens the store (SQLite or PostgreSQL) and, with
  * {@code state: redis}, the shared state connection, builds the services every stage needs (the
  * wiring classes of this package, one per concern), composes the pipeline ({@link PipelineComposition},
- * where the stage order lives) and starts the proxy and admin listeners. {@link #close()} stops
+ * where the stage order lives) and starts the proxy listener (with the web entry point mounted
+ * beside it) and the admin listener. {@link #close()} stops
  * everything in reverse order and flushes pending writes.
  */
 public final class GatewayApp implements AutoCloseable {
@@ -61,9 +63,10 @@ public final class GatewayApp implements AutoCloseable {
     private final VirtualKeyService keys;
     private final Optional<AdminServer> admin;
     private final TokenService tokens;
+    private final UsersModule users;
 
     private GatewayApp(List<AutoCloseable> resources, GatewayServer server, Pipeline pipeline, ProviderKeysWiring providerKeys,
-                       VirtualKeyService keys, Optional<AdminServer> admin, TokenService tokens) {
+                       VirtualKeyService keys, Optional<AdminServer> admin, TokenService tokens, UsersModule users) {
         this.resources = resources;
         this.server = server;
         this.pipeline = pipeline;
@@ -71,12 +74,13 @@ public final class GatewayApp implements AutoCloseable {
         this.keys = keys;
         this.admin = admin;
         this.tokens = tokens;
+        this.users = users;
     }
 
     /** Starts a gateway for {@code config}; extra observers (tests) see every call after the standard ones. */
     public static GatewayApp start(KeywardenConfig config, List<ExchangeObserver> extraObservers) {
         List<AutoCloseable> resources = new ArrayList<>();
-        BudgetConfig budgets = BudgetConfig.fromSettings(config.budgetSettings());
+        BudgetConfig budgets = BudgetConfig.of(config.budgets());
         try {
             logNotices(config);
             Database db = Database.open(config);
@@ -92,23 +96,24 @@ public final class GatewayApp implements AutoCloseable {
             audit.startAnomalyDetection(config, db, keys, resources);
             SecurityEvents events = audit.events();
             ProviderKeysWiring upstream = ProviderKeysWiring.open(config, db, events, keys, resources);
-            UpstreamForwarding forwarding = UpstreamForwarding.start(upstream.upstream(), upstream.keys());
+            UpstreamForwarding forwarding = UpstreamForwarding.start(config.server(), upstream.upstream(), upstream.keys());
             resources.add(forwarding);
             Metrics metrics = new Metrics().auditQueue(audit.trail()::queueDepth);
             audit.trail().observeWrites(metrics::recordAuditWrite);
             upstream.vault().ifPresent(v -> metrics.keysOverdue(() -> v.isSealed() ? 0 : v.overdue().size()));
             TokenService tokens = new TokenService(db, secret, principals, config.tokens(), events, Clock.systemUTC());
+            UsersWiring users = UsersWiring.open(config, db, secret, redis, principals, events);
             URI upstreamUrl = upstream.upstream().url();
 
             PipelineComposition.Parts parts = new PipelineComposition.Parts(config.server().maxBodyBytes())
-                    .authenticator(new KeysAndTokens(keys, tokens))
+                    .authenticator(users.authenticator(new KeysAndTokens(keys, tokens)))
                     .credentials(new TokenGuard(tokens))
                     .audit(audit.observer(), audit.observer())
                     .metrics(metrics.streamTracker(), metrics.exchangeObserver())
                     .anomalies(audit.anomalyObserver())
                     .endpoint(Route.TOKENS_CREATE, new TokenEndpoint(tokens))
                     .upstream(forwarding)
-                    .pricing(config.pricingFile().map(PricingTable::withOverrides).orElseGet(PricingTable::defaults))
+                    .pricing(PricingTable.of(config.pricing()))
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
             redis.ifPresent(r -> parts.readiness(readiness("redis", r::isHealthy)));
@@ -118,15 +123,17 @@ public final class GatewayApp implements AutoCloseable {
             extraObservers.forEach(parts::observer);
             Pipeline pipeline = PipelineComposition.compose(parts);
 
-            GatewayServer server = GatewayServer.builder().listen(config.listen()).server(config.server()).pipeline(pipeline).start();
+            GatewayServer server = GatewayServer.builder().listen(config.listen()).server(config.server()).pipeline(pipeline)
+                    .mount(UsersWiring.WEB_PREFIX, users.web())
+                    .start();
             resources.add(server);
-            Optional<AdminServer> admin = AdminWiring.start(config, db, secret, keys, tokens, upstream.vault(), events, metrics,
-                    resources);
+            Optional<AdminServer> admin = AdminWiring.start(config, db, secret, keys, tokens, users.users(), upstream.vault(), events,
+                    metrics, resources);
             events.record(SecurityEvent.of("gateway.started", server.baseUri().toString(), startupSummary(config, upstream.keys())));
             LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, upstream.keys().describe(),
                     config.environment().name().toLowerCase(Locale.ROOT));
-            return new GatewayApp(resources, server, pipeline, upstream, keys, admin, tokens);
+            return new GatewayApp(resources, server, pipeline, upstream, keys, admin, tokens, users.users());
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -206,6 +213,11 @@ public final class GatewayApp implements AutoCloseable {
     /** The virtual-key service of this gateway (CLI-equivalent operations for tests and admin). */
     public VirtualKeyService virtualKeys() {
         return keys;
+    }
+
+    /** Accounts, sessions and OIDC of this gateway (for tests and admin). */
+    public UsersModule users() {
+        return users;
     }
 
     /** The short-lived token service of this gateway (mint, revoke, list; for tests and admin). */

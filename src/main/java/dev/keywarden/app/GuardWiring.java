@@ -1,8 +1,8 @@
 package dev.keywarden.app;
 
 import dev.keywarden.pipeline.PipelineComposition;
+import dev.keywarden.config.GuardConfig;
 import dev.keywarden.config.KeywardenConfig;
-import dev.keywarden.guard.GuardConfig;
 import dev.keywarden.guard.InjectionScorer;
 import dev.keywarden.guard.OutputGuard;
 import dev.keywarden.guard.RequestGuard;
@@ -20,7 +20,7 @@ final class GuardWiring {
     }
 
     static void addTo(PipelineComposition.Parts parts, KeywardenConfig config) {
-        GuardConfig guard = GuardConfig.from(config.guardSettings());
+        GuardConfig guard = config.guard();
         SecretDetector secrets = SecretDetector.builtIn();
         InjectionScorer injection = InjectionScorer.builtIn();
         parts.guard(new RequestGuard(guard, secrets, injection),

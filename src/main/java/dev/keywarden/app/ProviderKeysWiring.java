@@ -46,8 +46,9 @@ record ProviderKeysWiring(UpstreamConfig upstream, ProviderKeys keys, Optional<K
             String fakeKey = "sk-ant-demo-" + ChecksummedFormat.randomBase62(40);
             FakeUpstream fake = FakeUpstream.start(FakeUpstreamOptions.defaults(fakeKey));
             resources.add(fake);
+            // the fake's test controls (x-fake-scenario, x-fake-latency-ms…) reach it, so a demo user can try them
             UpstreamConfig demo = new UpstreamConfig(fake.baseUri(), false, Optional.empty(), "demo", upstream.connectTimeout(),
-                    upstream.idleTimeout(), upstream.maxConnections());
+                    upstream.idleTimeout(), upstream.maxConnections(), upstream.forwardHeaders()).forwardingAlso(List.of("x-fake-*"));
             virtualKeys.revokeByName(DEMO_KEY_NAME);
             demoPrincipal(virtualKeys.principals(), config.limits());
             String demoKey = virtualKeys.create(DEMO_KEY_NAME).key();

@@ -1,5 +1,6 @@
 package dev.keywarden.audit;
 
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,6 +47,17 @@ public final class AuditChain {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }
     });
+
+    /** The MAC of a checkpoint (and an anchor) over (chain, record number, record hash), in hex. */
+    static String checkpointMac(ChainKey secret, String chainId, long seq, String recordHash) {
+        return HexFormat.of().formatHex(secret.hmac(checkpointMessage(chainId, seq, recordHash)));
+    }
+
+    /** Whether {@code cp} carries the MAC only the server secret can make, compared in constant time. */
+    static boolean macValid(AuditCheckpoint cp, ChainKey secret) {
+        String expected = checkpointMac(secret, cp.chainId(), cp.seq(), cp.recordHash());
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), cp.mac().getBytes(StandardCharsets.US_ASCII));
+    }
 
     /** The message a checkpoint MAC covers: domain-separated so it cannot be confused with other HMAC uses. */
     static String checkpointMessage(String chainId, long seq, String recordHash) {

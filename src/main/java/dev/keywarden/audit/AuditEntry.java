@@ -10,6 +10,10 @@ import java.util.TreeMap;
  * security event ({@code kind = "event"}). Fields are identifiers, counts and decisions only —
  * callers never put a secret or request content here. Field order does not matter: the trail
  * stores them sorted by name so their encoding is canonical.
+ *
+ * <p>Guarantee: every string value in the entry (at any depth of maps and lists) has passed
+ * {@link AuditText#clean}, so client-supplied text that looks like a credential — a key sent as the
+ * model, in a path, a header or a token's scopes — is masked before it can enter the hash chain.
  */
 public record AuditEntry(String kind, Instant at, Map<String, Object> fields) {
 
@@ -22,7 +26,7 @@ public record AuditEntry(String kind, Instant at, Map<String, Object> fields) {
         TreeMap<String, Object> sorted = new TreeMap<>();
         fields.forEach((k, v) -> {
             if (v != null) {
-                sorted.put(k, v);
+                sorted.put(k, AuditText.clean(v));
             }
         });
         fields = java.util.Collections.unmodifiableSortedMap(sorted);

@@ -7,6 +7,10 @@ public interface AuditSink extends AutoCloseable {
 
     void accept(List<StoredAuditRecord> records);
 
+    /** A checkpoint committed after the records already handed to {@link #accept}: the anchor, kept off the database too. */
+    default void checkpoint(AuditCheckpoint checkpoint) {
+    }
+
     @Override
     default void close() {
     }

@@ -1,12 +1,12 @@
 package dev.keywarden.audit;
 
 import dev.keywarden.store.Database;
+import dev.keywarden.store.Dialect;
+import dev.keywarden.store.Jdbc;
+import dev.keywarden.store.SettingsStore;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -17,151 +17,106 @@ import java.util.function.Consumer;
  */
 public final class AuditStore {
 
+    private static final String ANCHOR_SETTING = "audit.anchor.";
+    private static final String RECORD_COLUMNS = "chain_id, seq, at, kind, prev_hash, body";
+    private static final String INSERT_CHECKPOINT = "INSERT INTO audit_checkpoints (chain_id, seq, record_hash, at, mac)"
+            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chain_id, seq) DO NOTHING";
+
     private final Database database;
+    private final Jdbc jdbc;
 
     public AuditStore(Database database) {
         this.database = database;
+        this.jdbc = database.jdbc();
     }
 
     /** The last record of {@code chainId}, if the chain has any. */
     public Optional<StoredAuditRecord> last(String chainId) {
-        String sql = "SELECT chain_id, seq, at, kind, prev_hash, body FROM audit_records WHERE chain_id = ? ORDER BY seq DESC LIMIT 1";
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, chainId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-            }
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("read the audit chain head", e);
-        }
+        return jdbc.queryOne("read the audit chain head", "SELECT " + RECORD_COLUMNS
+                + " FROM audit_records WHERE chain_id = ? ORDER BY seq DESC LIMIT 1", AuditStore::row, chainId);
     }
 
     /** Appends records (and an optional checkpoint) atomically. */
     public void append(List<StoredAuditRecord> records, AuditCheckpoint checkpoint) {
-        String sql = "INSERT INTO audit_records (chain_id, seq, at, kind, prev_hash, body) VALUES (?, ?, ?, ?, ?, ?)";
-        try (Connection c = database.dataSource().getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    for (StoredAuditRecord r : records) {
-                        ps.setString(1, r.chainId());
-                        ps.setLong(2, r.seq());
-                        ps.setString(3, r.at());
-                        ps.setString(4, r.kind());
-                        ps.setString(5, r.prevHash());
-                        ps.setString(6, r.body());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                if (checkpoint != null) {
-                    insertCheckpoint(c, checkpoint);
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
+        jdbc.inTransaction("append " + records.size() + " audit record(s)", tx -> {
+            tx.batch("INSERT INTO audit_records (" + RECORD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)", records,
+                    r -> new Object[] {r.chainId(), r.seq(), r.at(), r.kind(), r.prevHash(), r.body()});
+            if (checkpoint != null) {
+                tx.update(INSERT_CHECKPOINT, checkpointParameters(checkpoint));
             }
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("append " + records.size() + " audit record(s)", e);
-        }
+            return null;
+        });
     }
 
     public void addCheckpoint(AuditCheckpoint checkpoint) {
-        try (Connection c = database.dataSource().getConnection()) {
-            insertCheckpoint(c, checkpoint);
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("write an audit checkpoint", e);
-        }
+        jdbc.update("write an audit checkpoint", INSERT_CHECKPOINT, checkpointParameters(checkpoint));
     }
 
-    private static void insertCheckpoint(Connection c, AuditCheckpoint cp) throws SQLException {
-        String sql = "INSERT INTO audit_checkpoints (chain_id, seq, record_hash, at, mac) VALUES (?, ?, ?, ?, ?)"
-                + " ON CONFLICT (chain_id, seq) DO NOTHING";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, cp.chainId());
-            ps.setLong(2, cp.seq());
-            ps.setString(3, cp.recordHash());
-            ps.setString(4, cp.at());
-            ps.setString(5, cp.mac());
-            ps.executeUpdate();
-        }
+    private static Object[] checkpointParameters(AuditCheckpoint cp) {
+        return new Object[] {cp.chainId(), cp.seq(), cp.recordHash(), cp.at(), cp.mac()};
     }
 
     /** Every chain id present. */
     public List<String> chains() {
-        String sql = "SELECT DISTINCT chain_id FROM audit_records ORDER BY chain_id";
-        List<String> out = new ArrayList<>();
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("list audit chains", e);
-        }
+        return jdbc.query("list audit chains", "SELECT DISTINCT chain_id FROM audit_records ORDER BY chain_id",
+                rs -> rs.getString(1));
     }
 
     /** Streams a chain's records in storage order of {@code seq}. */
     public void forEach(String chainId, Consumer<StoredAuditRecord> consumer) {
-        String sql = "SELECT chain_id, seq, at, kind, prev_hash, body FROM audit_records WHERE chain_id = ? ORDER BY seq";
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, chainId);
-            ps.setFetchSize(1000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    consumer.accept(row(rs));
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("read the audit chain " + chainId, e);
+        forEachAfter(chainId, 0, consumer);
+    }
+
+    /** Streams a chain's records numbered above {@code afterSeq}, in order of {@code seq}. */
+    public void forEachAfter(String chainId, long afterSeq, Consumer<StoredAuditRecord> consumer) {
+        jdbc.stream("read the audit chain " + chainId, "SELECT " + RECORD_COLUMNS
+                + " FROM audit_records WHERE chain_id = ? AND seq > ? ORDER BY seq", AuditStore::row, consumer, chainId, afterSeq);
+    }
+
+    /** Record {@code seq} of {@code chainId}, if it exists. */
+    public Optional<StoredAuditRecord> record(String chainId, long seq) {
+        return jdbc.queryOne("read audit record " + seq + " of " + chainId, "SELECT " + RECORD_COLUMNS
+                + " FROM audit_records WHERE chain_id = ? AND seq = ?", AuditStore::row, chainId, seq);
+    }
+
+    /**
+     * Makes every committed write durable against power loss, not only against a crash of the process:
+     * SQLite in WAL mode with {@code synchronous=NORMAL} syncs its log only when it checkpoints, so this runs a
+     * passive WAL checkpoint (which syncs the log first). PostgreSQL commits are durable already.
+     */
+    public void forceToDisk() {
+        if (database.dialect() != Dialect.SQLITE) {
+            return;
         }
+        jdbc.queryOne("sync the audit records to disk", "PRAGMA wal_checkpoint(PASSIVE)", rs -> rs.getInt(1));
+    }
+
+    /** Where {@code chainId} was first anchored outside the database ({@link #markAnchored}), if it ever was. */
+    public Optional<String> anchoredAt(String chainId) {
+        return new SettingsStore(database).get(ANCHOR_SETTING + chainId);
+    }
+
+    /** Notes, once per chain, that {@code chainId} is anchored at {@code where} (so a lost anchor file is noticed). */
+    public void markAnchored(String chainId, String where) {
+        new SettingsStore(database).putIfAbsent(ANCHOR_SETTING + chainId, where);
     }
 
     /** Streams every record at or after {@code sinceIso} (ISO-8601 instants sort as text). */
     public void forEachSince(String sinceIso, Consumer<StoredAuditRecord> consumer) {
-        String sql = "SELECT chain_id, seq, at, kind, prev_hash, body FROM audit_records WHERE at >= ? ORDER BY at";
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, sinceIso);
-            ps.setFetchSize(1000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    consumer.accept(row(rs));
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("read audit records", e);
-        }
+        jdbc.stream("read audit records", "SELECT " + RECORD_COLUMNS + " FROM audit_records WHERE at >= ? ORDER BY at",
+                AuditStore::row, consumer, sinceIso);
     }
 
     public List<AuditCheckpoint> checkpoints(String chainId) {
-        String sql = "SELECT chain_id, seq, record_hash, at, mac FROM audit_checkpoints WHERE chain_id = ? ORDER BY seq";
-        List<AuditCheckpoint> out = new ArrayList<>();
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, chainId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new AuditCheckpoint(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
-                }
-            }
-            return out;
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("read audit checkpoints", e);
-        }
+        return jdbc.query("read audit checkpoints",
+                "SELECT chain_id, seq, record_hash, at, mac FROM audit_checkpoints WHERE chain_id = ? ORDER BY seq",
+                rs -> new AuditCheckpoint(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)),
+                chainId);
     }
 
     public long count() {
-        try (Connection c = database.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM audit_records"); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("count audit records", e);
-        }
+        return jdbc.queryOne("count audit records", "SELECT COUNT(*) FROM audit_records", rs -> rs.getLong(1))
+                .orElse(0L);
     }
 
     private static StoredAuditRecord row(ResultSet rs) throws SQLException {

@@ -1,48 +1,92 @@
 package dev.keywarden.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.security.MessageDigest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Checks the audit trail: every record must hold the hash of its predecessor, sequence numbers
- * must run without gaps, and every HMAC checkpoint must carry a valid MAC and match the record it
- * pins. Reports the first record that was altered, removed, inserted or reordered.
+ * must run without gaps, every HMAC checkpoint must carry a valid MAC and match the record it
+ * pins, and — {@link #withAnchors with anchors} — the chain must still hold the newest signed
+ * checkpoint kept outside the database (the anchor file in the data directory, the checkpoint lines
+ * of the mirror stream). Reports the first record that was altered, removed, inserted or reordered,
+ * and a lost anchor file.
  *
- * <p>What it cannot see (said in docs): records appended after the last checkpoint by someone who
- * can write the store and recompute SHA-256 are only caught by the next checkpoint; a checkpoint
- * is written every {@code checkpointEvery} records and at every clean shutdown.
+ * <p>What it cannot see (said in docs/audit.md): records appended or removed after the newest anchor
+ * by someone who can write the store and recompute SHA-256; an anchor is written at least every
+ * checkpoint interval (one second by default), every {@code checkpointEvery} records and at every
+ * clean shutdown.
  */
 public final class AuditVerifier {
 
     private final AuditStore store;
     private final ChainKey secret;
+    private final Path anchorDir;
+    private final Path mirror;
 
     public AuditVerifier(AuditStore store, ChainKey secret) {
-        this.store = store;
-        this.secret = secret;
+        this(store, secret, null, null);
     }
 
-    /** The outcome for one chain. {@code problem} is null when the chain is intact. */
+    private AuditVerifier(AuditStore store, ChainKey secret, Path anchorDir, Path mirror) {
+        this.store = store;
+        this.secret = secret;
+        this.anchorDir = anchorDir;
+        this.mirror = mirror;
+    }
+
+    /** Also checks each chain against its anchor file in {@code dataDir}, and reports one that was lost. */
+    public AuditVerifier withAnchors(Path dataDir) {
+        return new AuditVerifier(store, secret, dataDir, mirror);
+    }
+
+    /** Also checks each chain against the newest checkpoint line of the JSON-lines mirror {@code file}. */
+    public AuditVerifier withMirror(Path file) {
+        return new AuditVerifier(store, secret, anchorDir, file);
+    }
+
+    /**
+     * The outcome for one chain. {@code problem} is null when the chain is intact; {@code firstBadSeq} may be
+     * null for a problem that is not at one record (a lost anchor). {@code anchor} says what the chain was
+     * checked against outside the database (null when anchors were not asked for).
+     */
     public record ChainReport(String chainId, long records, long checkpoints, long uncheckpointed, Long firstBadSeq,
-                              String problem) {
+                              String problem, String anchor) {
+
+        public ChainReport(String chainId, long records, long checkpoints, long uncheckpointed, Long firstBadSeq, String problem) {
+            this(chainId, records, checkpoints, uncheckpointed, firstBadSeq, problem, null);
+        }
+
         public boolean intact() {
             return problem == null;
         }
     }
 
     public List<ChainReport> verifyAll() {
+        Map<String, AuditCheckpoint> mirrored = mirroredAnchors();
         List<ChainReport> out = new ArrayList<>();
         for (String chain : store.chains()) {
-            out.add(verify(chain));
+            out.add(verify(chain, mirrored.get(chain)));
         }
         return out;
     }
 
     public ChainReport verify(String chainId) {
+        return verify(chainId, mirroredAnchors().get(chainId));
+    }
+
+    private ChainReport verify(String chainId, AuditCheckpoint mirrored) {
         Walker w = new Walker(chainId);
         store.forEach(chainId, w::next);
         w.finish();
@@ -52,9 +96,7 @@ public final class AuditVerifier {
         List<AuditCheckpoint> checkpoints = store.checkpoints(chainId);
         long lastPinned = 0;
         for (AuditCheckpoint cp : checkpoints) {
-            String expectedMac = HexFormat.of().formatHex(secret.hmac(AuditChain.checkpointMessage(cp.chainId(), cp.seq(),
-                    cp.recordHash())));
-            if (!MessageDigest.isEqual(expectedMac.getBytes(StandardCharsets.US_ASCII), cp.mac().getBytes(StandardCharsets.US_ASCII))) {
+            if (!AuditChain.macValid(cp, secret)) {
                 return new ChainReport(chainId, w.count, checkpoints.size(), 0, cp.seq(),
                         "checkpoint at record " + cp.seq() + " has an invalid MAC: it was forged or altered (or the server secret changed)");
             }
@@ -70,8 +112,92 @@ public final class AuditVerifier {
             }
             lastPinned = Math.max(lastPinned, cp.seq());
         }
-        return new ChainReport(chainId, w.count, checkpoints.size(), w.count - lastPinned, null, null);
+        if (anchorDir == null && mirror == null) {
+            return new ChainReport(chainId, w.count, checkpoints.size(), w.count - lastPinned, null, null);
+        }
+        List<String> checkedAgainst = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        List<Map.Entry<String, AuditCheckpoint>> anchors = new ArrayList<>();
+        if (anchorDir != null) {
+            AuditAnchor file = AuditAnchor.in(anchorDir, chainId);
+            Optional<AuditCheckpoint> saved;
+            try {
+                saved = file.read();
+            } catch (UncheckedIOException e) {
+                return new ChainReport(chainId, w.count, checkpoints.size(), 0, null, e.getMessage(), file.file().toString());
+            }
+            if (saved.isPresent()) {
+                anchors.add(Map.entry(file.file().toString(), saved.get()));
+            } else {
+                Optional<String> where = store.anchoredAt(chainId);
+                if (where.isPresent() && anchoredOnThisHost(where.get())) {
+                    return new ChainReport(chainId, w.count, checkpoints.size(), 0, null, "its anchor " + file.file() + " is missing"
+                            + " although the chain was anchored (" + where.get() + "): deleted or altered newest records can no"
+                            + " longer be noticed; if the file was lost rather than removed, see docs/audit.md (keywarden audit"
+                            + " anchor --reset)", "missing");
+                }
+                notes.add(where.map(w2 -> "anchored at " + w2 + ", not checked here").orElse("no anchor file"));
+            }
+        }
+        if (mirrored != null) {
+            anchors.add(Map.entry("the mirror " + mirror, mirrored));
+        } else if (mirror != null) {
+            notes.add("no checkpoint in the mirror");
+        }
+        for (Map.Entry<String, AuditCheckpoint> a : anchors) {
+            AuditCheckpoint cp = a.getValue();
+            String hash = cp.seq() >= 1 && cp.seq() <= w.hashes.size() ? w.hashes.get((int) (cp.seq() - 1)) : null;
+            Optional<AuditAnchor.Mismatch> mismatch = AuditAnchor.compare(cp, chainId, secret, w.count, hash, a.getKey());
+            if (mismatch.isPresent()) {
+                return new ChainReport(chainId, w.count, checkpoints.size(), 0, mismatch.get().seq(), mismatch.get().problem(),
+                        a.getKey());
+            }
+            lastPinned = Math.max(lastPinned, cp.seq());
+            checkedAgainst.add("record " + cp.seq() + " in " + a.getKey());
+        }
+        String anchor = String.join("; ", checkedAgainst.isEmpty() ? notes
+                : java.util.stream.Stream.concat(checkedAgainst.stream().map(c -> "anchored at " + c), notes.stream()).toList());
+        return new ChainReport(chainId, w.count, checkpoints.size(), w.count - lastPinned, null, null, anchor);
     }
+
+    private static boolean anchoredOnThisHost(String where) {
+        int at = where.lastIndexOf(" on ");
+        if (at < 0) {
+            return true;
+        }
+        try {
+            return where.substring(at + 4).equals(java.net.InetAddress.getLocalHost().getHostName());
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    /** The newest checkpoint line per chain in the mirror file (empty without a mirror). */
+    private Map<String, AuditCheckpoint> mirroredAnchors() {
+        Map<String, AuditCheckpoint> newest = new HashMap<>();
+        if (mirror == null) {
+            return newest;
+        }
+        String marker = "\"kind\":\"" + JsonLinesSink.CHECKPOINT_KIND + "\"";
+        try (Stream<String> lines = Files.lines(mirror, StandardCharsets.UTF_8)) {
+            lines.filter(l -> l.contains(marker)).forEach(l -> {
+                try {
+                    JsonNode n = MIRROR_JSON.readTree(l);
+                    AuditCheckpoint cp = new AuditCheckpoint(n.path("chain").asText(), n.path("seq").asLong(),
+                            n.path("record_hash").asText(), n.path("at").asText(), n.path("mac").asText());
+                    newest.merge(cp.chainId(), cp, (a, b) -> b.seq() >= a.seq() ? b : a);
+                } catch (IOException malformed) {
+                    // a line cut by a crash: not an anchor
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw new UncheckedIOException("cannot read the audit mirror " + mirror + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
+        }
+        return newest;
+    }
+
+    private static final ObjectMapper MIRROR_JSON = new ObjectMapper();
 
     /**
      * Collects one chain's sequence numbers, links and hashes (about 300 bytes per record: the

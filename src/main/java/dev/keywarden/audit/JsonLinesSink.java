@@ -15,9 +15,15 @@ import java.util.List;
 /**
  * Mirrors committed audit records as JSON lines ({@code {"chain":…,"seq":…,"at":…,"kind":…,
  * "prev_hash":…,"record":{…}}}) to stdout or an append-only file created with mode 0600, for a
- * SIEM. The store stays the source of truth; a failing mirror is logged, never blocks the trail.
+ * SIEM, and each signed checkpoint as a line of kind {@code checkpoint}
+ * ({@code {"chain":…,"seq":…,"at":…,"kind":"checkpoint","record_hash":…,"mac":…}}): the chain's anchor,
+ * kept outside the database ({@code keywarden audit verify --mirror FILE} checks against it). The store
+ * stays the source of truth; a failing mirror is logged, never blocks the trail.
  */
 public final class JsonLinesSink implements AuditSink {
+
+    /** The {@code kind} of a mirrored checkpoint line. */
+    public static final String CHECKPOINT_KIND = "checkpoint";
 
     private final Writer out;
     private final String target;
@@ -52,6 +58,18 @@ public final class JsonLinesSink implements AuditSink {
                 out.write("{\"chain\":" + quote(r.chainId()) + ",\"seq\":" + r.seq() + ",\"at\":" + quote(r.at())
                         + ",\"kind\":" + quote(r.kind()) + ",\"prev_hash\":" + quote(r.prevHash()) + ",\"record\":" + r.body() + "}\n");
             }
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("audit mirror " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void checkpoint(AuditCheckpoint cp) {
+        try {
+            out.write("{\"chain\":" + quote(cp.chainId()) + ",\"seq\":" + cp.seq() + ",\"at\":" + quote(cp.at())
+                    + ",\"kind\":\"" + CHECKPOINT_KIND + "\",\"record_hash\":" + quote(cp.recordHash()) + ",\"mac\":" + quote(cp.mac())
+                    + "}\n");
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("audit mirror " + target + ": " + e.getMessage(), e);

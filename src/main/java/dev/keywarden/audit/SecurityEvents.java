@@ -1,8 +1,9 @@
 package dev.keywarden.audit;
 
 /**
- * Where security events go. The audit trail (tamper-evident, durable) implements it; until then
- * {@link LoggingSecurityEvents} writes them to the log. Implementations must not throw.
+ * Where security events go. The audit trail (tamper-evident, durable) implements it;
+ * {@link LoggingSecurityEvents} writes them to the log (beside the trail in {@code serve}, alone in CLI
+ * commands). Implementations must not throw.
  */
 @FunctionalInterface
 public interface SecurityEvents {

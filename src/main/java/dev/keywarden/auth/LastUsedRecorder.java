@@ -1,9 +1,7 @@
 package dev.keywarden.auth;
 
+import dev.keywarden.store.LastUsedBatch;
 import dev.keywarden.store.VirtualKeyStore;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,31 +14,19 @@ final class LastUsedRecorder {
 
     private static final Logger LOG = LoggerFactory.getLogger(LastUsedRecorder.class);
 
-    private final VirtualKeyStore store;
-    private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
+    private final LastUsedBatch pending;
 
     LastUsedRecorder(VirtualKeyStore store) {
-        this.store = store;
+        this.pending = new LastUsedBatch(store::updateLastUsed);
     }
 
     void record(String keyId, long epochMillis) {
-        pending.put(keyId, epochMillis);
+        pending.record(keyId, epochMillis);
     }
 
     /** Writes every pending time; returns how many keys were written. */
-    synchronized int flush() {
-        if (pending.isEmpty()) {
-            return 0;
-        }
-        Map<String, Long> batch = new HashMap<>(pending);
-        batch.forEach((id, time) -> pending.remove(id, time)); // keeps times recorded since the snapshot
-        try {
-            store.updateLastUsed(batch);
-            return batch.size();
-        } catch (RuntimeException e) {
-            batch.forEach((id, time) -> pending.merge(id, time, Math::max));
-            throw e;
-        }
+    int flush() {
+        return pending.flush();
     }
 
     /** Like {@link #flush()}, but logs a failure instead of throwing (for the background flusher). */

@@ -1,7 +1,7 @@
 package dev.keywarden.auth;
 
 import dev.keywarden.audit.ChainKey;
-import dev.keywarden.store.PrivateFiles;
+import dev.keywarden.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

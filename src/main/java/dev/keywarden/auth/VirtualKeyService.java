@@ -67,9 +67,13 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
     private static final AuthOutcome.Rejected INVALID = new AuthOutcome.Rejected(INVALID_MESSAGE);
     private static final AuthOutcome.Rejected REVOKED = new AuthOutcome.Rejected(REVOKED_MESSAGE);
 
-    /** What the cache remembers about a hash: the outcome to return, or that no key has it. */
-    private record Known(byte[] keyHash, AuthOutcome outcome) {
-        static final Known UNKNOWN = new Known(new byte[0], INVALID);
+    /**
+     * What the cache remembers about a hash: the outcome to return, or that no key has it; for an active
+     * key also when it expires and, for the secret a rotation replaced, until when it is accepted
+     * (epoch millis, null for never). Times are checked on every call, so a cached entry never outlives them.
+     */
+    private record Known(byte[] keyHash, AuthOutcome outcome, Long expiresAt, Long acceptedUntil) {
+        static final Known UNKNOWN = new Known(new byte[0], INVALID, null, null);
     }
 
     private final VirtualKeyStore store;
@@ -164,7 +168,19 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
      * @throws IllegalArgumentException for a bad name or a principal that does not exist
      */
     public CreatedVirtualKey create(String name, String principal) {
+        return create(name, principal, null);
+    }
+
+    /**
+     * As {@link #create(String, String)}, for a key refused after {@code expiresIn} (null: never expires).
+     *
+     * @throws IllegalArgumentException for a bad name, a principal that does not exist or an expiry not in the future
+     */
+    public CreatedVirtualKey create(String name, String principal, Duration expiresIn) {
         String cleanName = validName(name);
+        if (expiresIn != null && (expiresIn.isNegative() || expiresIn.isZero())) {
+            throw new IllegalArgumentException("a virtual key's expiry must be in the future");
+        }
         String principalId = null;
         if (principals != null) {
             principalId = (principal == null || principal.isBlank()
@@ -177,9 +193,57 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
         String id = ID_PREFIX + VirtualKeyFormat.randomBase62(ID_RANDOM_LENGTH);
         String prefix = VirtualKeyFormat.displayPrefix(key);
         long now = clock.millis();
-        store.insert(new VirtualKeyRecord(id, cleanName, prefix, hashHex, now, null, null, principalId));
+        Long expiresAt = expiresIn == null ? null : now + expiresIn.toMillis();
+        store.insert(new VirtualKeyRecord(id, cleanName, prefix, hashHex, now, null, null, principalId, expiresAt, null, null));
         byHash.invalidate(hashHex);
-        return new CreatedVirtualKey(id, key, prefix, Instant.ofEpochMilli(now));
+        return new CreatedVirtualKey(id, key, prefix, Instant.ofEpochMilli(now), instant(expiresAt));
+    }
+
+    /**
+     * Gives the key with this id or display prefix a new secret, returned once. The key keeps its id,
+     * name, principal, budgets and expiry; its old secret keeps working for {@code grace} (zero: refused
+     * at once), so clients can move over without an outage. A secret an earlier rotation kept in its grace
+     * period is refused from now on. Takes effect at once in this process, within the cache time-to-live
+     * (5 seconds) in others sharing the database.
+     *
+     * @return the new secret, with {@link CreatedVirtualKey#previousValidUntil()} saying until when the old one works
+     * @throws NoSuchKeyException when no key matches
+     * @throws IllegalArgumentException when several keys match, or the key is revoked or expired
+     */
+    public CreatedVirtualKey rotate(String idOrPrefix, Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("the grace period of a rotation must be zero or more");
+        }
+        List<VirtualKeyRecord> matches = find(idOrPrefix);
+        if (matches.size() != 1) {
+            if (matches.isEmpty()) {
+                throw new NoSuchKeyException(idOrPrefix);
+            }
+            throw new IllegalArgumentException("prefix " + idOrPrefix.strip() + " matches " + matches.size() + " virtual keys; rotate by id instead (see: keywarden keys list)");
+        }
+        VirtualKeyRecord current = matches.getFirst();
+        long now = clock.millis();
+        if (current.isRevoked()) {
+            throw new IllegalArgumentException("virtual key " + current.id() + " is revoked; create a new one instead");
+        }
+        if (current.isExpiredAt(now)) {
+            throw new IllegalArgumentException("virtual key " + current.id() + " expired at " + instant(current.expiresAt())
+                    + "; create a new one instead");
+        }
+        String key = VirtualKeyFormat.generate();
+        String hashHex = HEX.formatHex(secret.hmac(key));
+        String prefix = VirtualKeyFormat.displayPrefix(key);
+        long validUntil = now + grace.toMillis();
+        if (!store.rotate(current.id(), hashHex, prefix, validUntil)) {
+            throw new IllegalArgumentException("virtual key " + current.id() + " was revoked meanwhile; create a new one instead");
+        }
+        byHash.invalidate(current.keyHash());
+        if (current.previousKeyHash() != null) {
+            byHash.invalidate(current.previousKeyHash());
+        }
+        byHash.invalidate(hashHex);
+        return new CreatedVirtualKey(current.id(), key, prefix, Instant.ofEpochMilli(now), instant(current.expiresAt()),
+                Instant.ofEpochMilli(validUntil));
     }
 
     private static String validName(String name) {
@@ -207,7 +271,8 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
         List<VirtualKeyInfo> out = new ArrayList<>();
         for (VirtualKeyRecord r : store.list()) {
             out.add(new VirtualKeyInfo(r.name(), r.id(), r.prefix(), Instant.ofEpochMilli(r.createdAt()),
-                    instant(r.lastUsedAt()), instant(r.revokedAt()), r.principalId()));
+                    instant(r.lastUsedAt()), instant(r.revokedAt()), r.principalId(), instant(r.expiresAt()),
+                    instant(r.previousValidUntil())));
         }
         return out;
     }
@@ -264,6 +329,9 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
                 revoked++;
             }
             byHash.invalidate(key.keyHash());
+            if (key.previousKeyHash() != null) {
+                byHash.invalidate(key.previousKeyHash());
+            }
         }
         return revoked;
     }
@@ -289,15 +357,34 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
             return INVALID;
         }
         if (known.outcome() instanceof AuthOutcome.Authenticated authenticated) {
-            lastUsed.record(authenticated.identity().credentialId(), clock.millis());
+            long now = clock.millis();
+            if (known.expiresAt() != null && now >= known.expiresAt()) {
+                return new AuthOutcome.Rejected(expiredMessage(Instant.ofEpochMilli(known.expiresAt())));
+            }
+            if (known.acceptedUntil() != null && now >= known.acceptedUntil()) {
+                return new AuthOutcome.Rejected(rotatedMessage(Instant.ofEpochMilli(known.acceptedUntil())));
+            }
+            lastUsed.record(authenticated.identity().credentialId(), now);
         }
         return known.outcome();
     }
 
+    static String expiredMessage(Instant at) {
+        return "this virtual key expired at " + at + "; ask the operator for a new one";
+    }
+
+    static String rotatedMessage(Instant at) {
+        return "this virtual key was replaced by a rotation and its grace period ended at " + at + "; use the new key";
+    }
+
     private Known load(String hashHex) {
         return store.findByHash(hashHex)
-                .map(r -> new Known(HEX.parseHex(r.keyHash()), r.isRevoked() ? REVOKED
-                        : new AuthOutcome.Authenticated(identity(r))))
+                .map(r -> {
+                    boolean previous = !r.keyHash().equals(hashHex);
+                    String matched = previous ? r.previousKeyHash() : r.keyHash();
+                    AuthOutcome outcome = r.isRevoked() ? REVOKED : new AuthOutcome.Authenticated(identity(r));
+                    return new Known(HEX.parseHex(matched), outcome, r.expiresAt(), previous ? r.previousValidUntil() : null);
+                })
                 .orElse(Known.UNKNOWN);
     }
 
@@ -340,6 +427,14 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
             }
         }
         lastUsed.flushQuietly();
+    }
+
+    /** No virtual key has the id, prefix or secret given. The message repeats only an id or prefix, never a key. */
+    public static final class NoSuchKeyException extends IllegalArgumentException {
+        NoSuchKeyException(String idOrPrefix) {
+            super("no virtual key has id or prefix " + (VirtualKeyFormat.isWellFormed(idOrPrefix.strip())
+                    ? VirtualKeyFormat.displayPrefix(idOrPrefix.strip()) + "..." : idOrPrefix.strip()));
+        }
     }
 
     private static Instant instant(Long epochMillis) {

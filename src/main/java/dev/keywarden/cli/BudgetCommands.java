@@ -54,7 +54,7 @@ final class BudgetCommands {
         }
     }
 
-    static int apply(CommandSpec spec, KeysCommand.Session session, BudgetStore.Owner owner, String id, String shown, Amounts amounts) {
+    static int apply(CommandSpec spec, StoreOptions.Session session, BudgetStore.Owner owner, String id, String shown, Amounts amounts) {
         Allowance a = amounts.allowance(spec);
         BudgetStore budgets = new BudgetStore(session.database());
         PrintWriter out = spec.commandLine().getOut();
@@ -80,7 +80,7 @@ final class BudgetCommands {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
         @Mixin
         Amounts amounts;
         @Parameters(index = "0", paramLabel = "PRINCIPAL", description = "Id (pr_...) or name.")
@@ -88,7 +88,7 @@ final class BudgetCommands {
 
         @Override
         public Integer call() {
-            try (KeysCommand.Session session = store.open()) {
+            try (StoreOptions.Session session = store.open()) {
                 Principal p = session.keys().principals().find(principal).orElse(null);
                 if (p == null) {
                     spec.commandLine().getErr().println("no principal has id or name '" + principal.strip()
@@ -107,7 +107,7 @@ final class BudgetCommands {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
         @Mixin
         Amounts amounts;
         @Parameters(index = "0", paramLabel = "ID|PREFIX", description = "The virtual key's id (vk_...) or prefix (kw_ + 8 characters).")
@@ -120,7 +120,7 @@ final class BudgetCommands {
                 spec.commandLine().getErr().println("give the key's id or prefix, not the key itself (see: keywarden keys list)");
                 return 2;
             }
-            try (KeysCommand.Session session = store.open()) {
+            try (StoreOptions.Session session = store.open()) {
                 List<VirtualKeyInfo> matches = session.keys().list().stream()
                         .filter(k -> k.id().equals(ref) || k.prefix().equals(ref)).toList();
                 if (matches.size() != 1) {

@@ -2,7 +2,6 @@ package dev.keywarden.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keywarden.config.ConfigException;
-import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.doctor.CheckResult;
 import dev.keywarden.doctor.Doctor;
@@ -10,7 +9,6 @@ import dev.keywarden.doctor.DoctorInput;
 import dev.keywarden.doctor.DoctorReport;
 import dev.keywarden.doctor.KeyFact;
 import dev.keywarden.doctor.KeyInventory;
-import dev.keywarden.doctor.RawSettings;
 import dev.keywarden.doctor.Status;
 import dev.keywarden.doctor.StoreInspection;
 import dev.keywarden.log.Redactor;
@@ -21,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,18 +34,18 @@ import picocli.CommandLine.Spec;
  * usage or configuration error. Never prints a key or token.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check a configuration and deployment against the security checklist: provider keys in the vault,",
-                "separate keys per environment, rotation, .env ignored by git, CORS, TLS, admin listener, rate limits",
-                "and budgets, audit chain intact, alerts. One line per item: PASS|WARN|FAIL  ITEM  DETAIL, with a fix",
-                "for WARN and FAIL. Exit 1 if any item fails, 0 otherwise, 2 on a usage error."})
+        description = {"Check a configuration and deployment against the security checklist.",
+                "Items: provider keys in the vault, separate keys per environment, rotation, .env ignored by git, CORS, TLS,"
+                        + " admin listener, rate limits and budgets, audit chain intact, alerts.",
+                "One line per item: PASS|WARN|FAIL  ITEM  DETAIL, with a fix for WARN and FAIL.",
+                "Exit 1 if any item fails, 0 otherwise, 2 on a usage error."})
 public final class DoctorCommand implements Callable<Integer>, CliContext.Aware {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present).")
-    Path config;
+    @Mixin
+    StoreOptions store;
 
     @Option(names = "--admin-url", paramLabel = "URL",
             description = "Read provider keys from a running gateway's admin API, e.g. http://127.0.0.1:8788 "
@@ -71,9 +70,9 @@ public final class DoctorCommand implements Callable<Integer>, CliContext.Aware 
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        KeywardenConfig cfg = ConfigLoader.from(context.env(), context.workDir()).configFile(config).load();
-        StoreInspection store = StoreInspection.of(cfg);
-        KeyInventory keys = store.keys();
+        KeywardenConfig cfg = store.loadConfig();
+        StoreInspection inspection = StoreInspection.of(cfg);
+        KeyInventory keys = inspection.keys();
         if (adminUrl != null) {
             try {
                 keys = remoteKeys(err);
@@ -83,8 +82,7 @@ public final class DoctorCommand implements Callable<Integer>, CliContext.Aware 
                 return 1;
             }
         }
-        DoctorInput input = new DoctorInput(cfg, RawSettings.read(config, context.workDir(), context.env()),
-                context.workDir(), keys, store.audit(), Instant.now());
+        DoctorInput input = new DoctorInput(cfg, context.workDir(), keys, inspection.audit(), Instant.now());
         List<CheckResult> results = Doctor.standard().examine(input);
         if (json) {
             DoctorReport.printJson(out, results);

@@ -5,15 +5,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keywarden.auth.CreatedVirtualKey;
-import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyInfo;
-import dev.keywarden.auth.VirtualKeyFormat;
 import dev.keywarden.auth.VirtualKeyService;
+import dev.keywarden.auth.VirtualKeyFormat;
 import dev.keywarden.config.ConfigException;
 import dev.keywarden.log.Redactor;
 import dev.keywarden.audit.LoggingSecurityEvents;
 import dev.keywarden.config.KeywardenConfig;
-import dev.keywarden.store.Database;
+import dev.keywarden.admin.VirtualKeyAdmin;
+import dev.keywarden.metrics.SinceDuration;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,10 +41,12 @@ import picocli.CommandLine.Spec;
  * through the CLI's arguments (they are named by a secret source such as {@code env:VAR}).
  */
 @Command(name = "keys", mixinStandardHelpOptions = true,
-        description = {"Manage virtual keys (kw_...), the credentials clients use instead of a provider key,",
-                "and the provider keys (sk-ant-...) kept in the vault, shown by fingerprint only."},
+        description = {"Manage virtual keys (kw_...) and the provider keys (sk-ant-...) kept in the vault.",
+                "Virtual keys are the credentials clients use instead of a provider key; provider keys are shown by"
+                        + " fingerprint only."},
         subcommands = {
                 KeysCommand.CreateVirtual.class,
+                KeysCommand.RotateVirtual.class,
                 KeysCommand.ListKeys.class,
                 KeysCommand.Revoke.class,
                 BudgetCommands.ForKey.class,
@@ -64,78 +65,6 @@ public final class KeysCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Where the keys live, shared by every {@code keys} subcommand. The one place that resolves the
-     * data directory and server secret for the CLI: {@code --data-dir}, else {@code KEYWARDEN_DATA_DIR},
-     * else {@code ./data}; the secret from {@code KEYWARDEN_SERVER_SECRET}, else the data directory.
-     */
-    static final class StoreOptions implements CliContext.Aware {
-        static final String DATA_DIR_ENV = "KEYWARDEN_DATA_DIR";
-        static final String DEFAULT_DATA_DIR = "data";
-
-        @Option(names = "--data-dir", paramLabel = "DIR",
-                description = "Directory holding keywarden.db and server-secret (default: $KEYWARDEN_DATA_DIR, else ./data).")
-        Path dataDir;
-
-        @Option(names = "--config", paramLabel = "FILE",
-                description = "YAML configuration file, as for serve (default: ./keywarden.yaml when present); its store"
-                        + " setting (sqlite or postgres) chooses the database.")
-        Path config;
-
-        private CliContext context = CliContext.process();
-
-        @Override
-        public void context(CliContext context) {
-            this.context = context;
-        }
-
-        Path resolveDataDir() {
-            return resolveDataDir(dataDir, context::env);
-        }
-
-        static Path resolveDataDir(Path option, UnaryOperator<String> env) {
-            if (option != null) {
-                return option;
-            }
-            String fromEnv = env.apply(DATA_DIR_ENV);
-            return Path.of(fromEnv == null || fromEnv.isBlank() ? DEFAULT_DATA_DIR : fromEnv.strip());
-        }
-
-        /** The configuration {@code serve} would use, with {@code --data-dir} (when given) taking precedence. */
-        KeywardenConfig loadConfig() {
-            return CliStore.loadConfig(context, config, dataDir);
-        }
-
-        /**
-         * Opens the configured store ({@code store: sqlite} or {@code postgres}) and the key service; close
-         * the returned session when done.
-         */
-        Session open() {
-            KeywardenConfig cfg = loadConfig();
-            ServerSecret secret = CliStore.serverSecret(cfg);
-            Database database = CliStore.open(cfg);
-            try {
-                return new Session(cfg.dataDir(), CliStore.describe(cfg), database, VirtualKeyService.open(database, secret), secret);
-            } catch (RuntimeException e) {
-                database.close();
-                throw e;
-            }
-        }
-    }
-
-    /** An open database and key service for the length of one command. */
-    record Session(Path dataDir, String location, Database database, VirtualKeyService keys, ServerSecret secret)
-            implements AutoCloseable {
-        @Override
-        public void close() {
-            try {
-                keys.close();
-            } finally {
-                database.close();
-            }
-        }
-    }
-
     @Command(name = "create-virtual", mixinStandardHelpOptions = true,
             description = {"Create a virtual key and print it once, alone on the last line of stdout.",
                     "It cannot be shown again: only a keyed hash of it is stored."})
@@ -151,14 +80,25 @@ public final class KeysCommand implements Callable<Integer> {
                 description = "Id (pr_...) or name of the principal the key belongs to (default: the principal named like"
                         + " the key, created as an app on the free tier when missing).")
         String principal;
+        @Option(names = "--expires-in", paramLabel = "SPAN",
+                description = "Refuse the key after this long, e.g. 12h, 30d or 4w (default: never expires).")
+        String expiresIn;
 
         @Override
         public Integer call() {
-            try (Session session = store.open()) {
-                CreatedVirtualKey created = session.keys().create(name, principal);
+            java.time.Duration lifetime;
+            try {
+                lifetime = expiresIn == null ? null : SinceDuration.parse(expiresIn, "--expires-in");
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
+                return 2;
+            }
+            try (StoreOptions.Session session = store.open()) {
+                CreatedVirtualKey created = session.keys().create(name, principal, lifetime);
                 PrintWriter err = spec.commandLine().getErr();
-                err.println("Created virtual key " + created.id() + " (" + created.prefix() + ") for \"" + name.strip()
-                        + "\". This is the only time the key is shown: store it now in a secret manager.");
+                err.println("Created virtual key " + created.id() + " (" + created.prefix() + ") for \"" + name.strip() + "\""
+                        + (created.expiresAt() == null ? "" : ", expiring at " + ListKeys.format(created.expiresAt(), ""))
+                        + ". This is the only time the key is shown: store it now in a secret manager.");
                 err.flush();
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(created.key());
@@ -168,17 +108,87 @@ public final class KeysCommand implements Callable<Integer> {
         }
     }
 
+    @Command(name = "rotate-virtual", mixinStandardHelpOptions = true,
+            description = {"Give a virtual key a new secret and print it once; the old secret keeps working for a grace period.",
+                    "The key keeps its id, name, principal, budget and expiry. By id (vk_...) or prefix (kw_ + 8 characters).",
+                    "The new key is alone on the last line of stdout."})
+    static final class RotateVirtual extends VaultSubcommand {
+        @Parameters(paramLabel = "ID|PREFIX", description = "The virtual key's id or prefix, as shown by: keywarden keys list")
+        String idOrPrefix;
+
+        @Option(names = "--grace", paramLabel = "SPAN", defaultValue = "24h",
+                description = "How long the old secret keeps working, e.g. 1h, 24h or 7d; 0 refuses it at once (default: ${DEFAULT-VALUE}).")
+        String grace;
+
+        @Override
+        int execute() {
+            java.time.Duration period = VirtualKeyAdmin.grace(grace, "--grace");
+            String argument = idOrPrefix.strip();
+            String shown = Revoke.describe(argument);
+            String id;
+            String prefix;
+            String key;
+            Instant oldUntil;
+            if (target.remote()) {
+                String ref = VirtualKeyFormat.isWellFormed(argument) ? VirtualKeyFormat.displayPrefix(argument) : argument;
+                AdminApiClient client = target.client(err());
+                ObjectNode body = new ObjectMapper().createObjectNode().put("grace", grace.strip());
+                JsonNode r = postOrNotFound(client, "/admin/v1/virtual-keys/" + URLEncoder.encode(ref, StandardCharsets.UTF_8)
+                        + "/rotate", body, "virtual key", shown);
+                if (r == null) {
+                    return 1;
+                }
+                id = r.path("id").asText();
+                prefix = r.path("prefix").asText();
+                key = r.path("key").asText();
+                oldUntil = Instant.parse(r.path("previous_valid_until").asText());
+            } else {
+                try (StoreOptions.Session session = store.open()) {
+                    CreatedVirtualKey rotated;
+                    try {
+                        rotated = session.keys().rotate(argument, period);
+                    } catch (VirtualKeyService.NoSuchKeyException e) {
+                        err().println(spec.qualifiedName() + ": no virtual key has id or prefix " + shown + " in " + session.location());
+                        return 1;
+                    }
+                    id = rotated.id();
+                    prefix = rotated.prefix();
+                    key = rotated.key();
+                    oldUntil = rotated.previousValidUntil();
+                }
+            }
+            note("Rotated virtual key " + id + ": new prefix " + prefix + "; the old secret "
+                    + (period.isZero() ? "is refused from now on" : "keeps working until " + ListKeys.format(oldUntil, ""))
+                    + ". This is the only time the new key is shown: store it now in a secret manager.");
+            out().println(key);
+            out().flush();
+            return 0;
+        }
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"List provider keys (when the vault is on: vault.kek other than none) and virtual keys.",
-                    "Provider keys: id, label, environment, state, fingerprint (sk-ant-api03-...WXYZ), short SHA-256,",
-                    "priority, last use, rotation due date and an OVERDUE marker. Virtual keys: name, id, prefix,",
-                    "created, last used, state. Never prints a key."})
+            description = {"List provider keys (when the vault is on) and virtual keys; never prints a key.",
+                    "Provider keys (vault.kek other than none): id, label, environment, state, fingerprint"
+                            + " (sk-ant-api03-...WXYZ), short SHA-256, priority, last use, rotation due date and an OVERDUE marker.",
+                    "Virtual keys: name, id, prefix, created, last used, state (active, expired or revoked, with the"
+                            + " expiry, the end of a rotation's grace period, and 'unused Nd' for keys unused for 30 days or more)."})
     static final class ListKeys extends VaultSubcommand {
+        /** Active keys unused for at least this many days are marked in the table. */
+        static final int DEFAULT_UNUSED_DAYS = 30;
+
         @Option(names = "--json", description = "Print {\"provider_keys\":[...],\"virtual_keys\":[...]} instead of tables.")
         boolean json;
 
+        @Option(names = "--unused-days", paramLabel = "N",
+                description = "List only virtual keys that are still valid and were not used for N days or more (never used: since"
+                        + " created), e.g. to find keys to revoke.")
+        Integer unusedDays;
+
         @Override
         int execute() throws Exception {
+            if (unusedDays != null && unusedDays < 0) {
+                throw new IllegalArgumentException("--unused-days must be 0 or more");
+            }
             JsonNode providerKeys;
             String vaultNote;
             List<VirtualKeyInfo> keys;
@@ -192,7 +202,7 @@ public final class KeysCommand implements Callable<Integer> {
                 keys = virtualKeysOf(client.get("/admin/v1/virtual-keys").path("data"));
             } else {
                 Path dir;
-                try (Session session = store.open()) {
+                try (StoreOptions.Session session = store.open()) {
                     keys = session.keys().list();
                     dir = session.dataDir();
                     where = session.location();
@@ -208,12 +218,16 @@ public final class KeysCommand implements Callable<Integer> {
                     vaultNote = null;
                 }
             }
+            Instant now = Instant.now();
+            if (unusedDays != null) {
+                keys = keys.stream().filter(k -> k.state(now).equals("active") && k.unusedDays(now) >= unusedDays).toList();
+            }
             PrintWriter out = out();
             if (json) {
                 ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 ObjectNode root = mapper.createObjectNode();
                 root.set("provider_keys", providerKeys == null ? mapper.createArrayNode() : providerKeys);
-                root.set("virtual_keys", toJson(keys));
+                root.set("virtual_keys", toJson(keys, now));
                 out.println(mapper.writeValueAsString(root));
                 out.flush();
                 return 0;
@@ -236,10 +250,18 @@ public final class KeysCommand implements Callable<Integer> {
                 out.println();
                 out.println("VIRTUAL KEYS");
             }
-            if (keys.isEmpty()) {
+            if (keys.isEmpty() && unusedDays != null) {
+                out.println("No virtual key in " + where + " has gone unused for " + unusedDays + " days or more.");
+            } else if (keys.isEmpty()) {
                 out.println("No virtual keys in " + where + "; create one with: keywarden keys create-virtual --name NAME");
             } else {
-                printTable(out, keys);
+                int threshold = unusedDays == null ? DEFAULT_UNUSED_DAYS : unusedDays;
+                printTable(out, keys, now, threshold);
+                long unused = keys.stream().filter(k -> k.state(now).equals("active") && k.unusedDays(now) >= threshold).count();
+                if (unused > 0 && unusedDays == null) {
+                    out.println(unused + " virtual key(s) unused for " + threshold + " days or more; list them with"
+                            + " keywarden keys list --unused-days " + threshold + " and revoke the ones nobody needs");
+                }
             }
             out.flush();
             return 0;
@@ -263,7 +285,8 @@ public final class KeysCommand implements Callable<Integer> {
             for (JsonNode k : data) {
                 keys.add(new VirtualKeyInfo(k.path("name").asText(), k.path("id").asText(), k.path("prefix").asText(),
                         instant(k.path("created_at")), instant(k.path("last_used_at")), instant(k.path("revoked_at")),
-                        k.hasNonNull("principal_id") ? k.get("principal_id").asText() : null));
+                        k.hasNonNull("principal_id") ? k.get("principal_id").asText() : null,
+                        instant(k.path("expires_at")), instant(k.path("previous_valid_until"))));
             }
             return keys;
         }
@@ -275,7 +298,7 @@ public final class KeysCommand implements Callable<Integer> {
             return Instant.parse(node.asText());
         }
 
-        static ArrayNode toJson(List<VirtualKeyInfo> keys) {
+        static ArrayNode toJson(List<VirtualKeyInfo> keys, Instant now) {
             ObjectMapper mapper = new ObjectMapper();
             ArrayNode array = mapper.createArrayNode();
             for (VirtualKeyInfo key : keys) {
@@ -286,31 +309,56 @@ public final class KeysCommand implements Callable<Integer> {
                 o.put("created_at", format(key.createdAt(), null));
                 o.put("last_used_at", format(key.lastUsedAt(), null));
                 o.put("revoked_at", format(key.revokedAt(), null));
-                o.put("state", key.state());
+                o.put("expires_at", format(key.expiresAt(), null));
+                o.put("previous_valid_until", format(key.previousValidUntil(), null));
+                o.put("unused_days", key.unusedDays(now));
+                o.put("state", key.state(now));
                 o.put("principal_id", key.principalId());
             }
             return array;
         }
 
-        static void printTable(PrintWriter out, List<VirtualKeyInfo> keys) {
+        static void printTable(PrintWriter out, List<VirtualKeyInfo> keys, Instant now, int unusedThreshold) {
             String[] header = {"NAME", "ID", "PREFIX", "CREATED", "LAST USED", "STATE"};
             List<String[]> rows = keys.stream().map(k -> new String[] {
                     k.name(), k.id(), k.prefix(), format(k.createdAt(), "-"), format(k.lastUsedAt(), "never"),
-                    k.isRevoked() ? "revoked " + format(k.revokedAt(), "") : "active"}).toList();
+                    state(k, now, unusedThreshold)}).toList();
             ProviderKeyOutput.Table.print(out, header, rows);
         }
 
-        private static String format(Instant time, String whenAbsent) {
+        /** {@code revoked T}, {@code expired T}, or {@code active} with the expiry, a rotation's grace and an unused marker. */
+        static String state(VirtualKeyInfo k, Instant now, int unusedThreshold) {
+            if (k.isRevoked()) {
+                return "revoked " + format(k.revokedAt(), "");
+            }
+            if (k.isExpiredAt(now)) {
+                return "expired " + format(k.expiresAt(), "");
+            }
+            StringBuilder s = new StringBuilder("active");
+            if (k.expiresAt() != null) {
+                s.append(", expires ").append(format(k.expiresAt(), ""));
+            }
+            if (k.inRotationGrace(now)) {
+                s.append(", old secret valid until ").append(format(k.previousValidUntil(), ""));
+            }
+            long unused = k.unusedDays(now);
+            if (unused >= unusedThreshold) {
+                s.append(", unused ").append(unused).append('d');
+            }
+            return s.toString();
+        }
+
+        static String format(Instant time, String whenAbsent) {
             return time == null ? whenAbsent : time.truncatedTo(ChronoUnit.SECONDS).toString();
         }
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = {"Revoke a key.",
-                    "Provider keys (ids pk_...): new calls stop using it at once; calls in flight finish first",
-                    "(up to 5 minutes) unless --now cuts them. A backup key of the same scope takes over.",
-                    "Virtual keys: by id (vk_...) or prefix (kw_ + 8 characters); gateways sharing the database",
-                    "refuse it within seconds."})
+            description = {"Revoke a provider key (pk_...) or a virtual key (vk_... or its kw_ prefix).",
+                    "Provider keys: new calls stop using it at once; calls in flight finish first (up to 5 minutes)"
+                            + " unless --now cuts them. A backup key of the same scope takes over.",
+                    "Virtual keys: by id (vk_...) or prefix (kw_ + 8 characters); gateways sharing the database refuse it"
+                            + " within seconds."})
     static final class Revoke extends VaultSubcommand {
         @Parameters(paramLabel = "ID|PREFIX", description = "The key's id (pk_... or vk_...) or a virtual key's prefix, as shown by: keywarden keys list")
         String idOrPrefix;
@@ -328,18 +376,12 @@ public final class KeysCommand implements Callable<Integer> {
             if (target.remote()) {
                 String ref = VirtualKeyFormat.isWellFormed(argument) ? VirtualKeyFormat.displayPrefix(argument) : argument;
                 AdminApiClient client = target.client(err());
-                try {
-                    client.post("/admin/v1/virtual-keys/" + URLEncoder.encode(ref, StandardCharsets.UTF_8) + "/revoke", (JsonNode) null);
-                } catch (AdminApiException e) {
-                    if (e.status() == 404) {
-                        err().println(spec.qualifiedName() + ": no virtual key has id or prefix " + shown + " on the gateway at "
-                                + client.baseUri());
-                        return 1;
-                    }
-                    throw e;
+                if (postOrNotFound(client, "/admin/v1/virtual-keys/" + URLEncoder.encode(ref, StandardCharsets.UTF_8) + "/revoke",
+                        null, "virtual key", shown) == null) {
+                    return 1;
                 }
             } else {
-                try (Session session = store.open()) {
+                try (StoreOptions.Session session = store.open()) {
                     if (!session.keys().revoke(idOrPrefix)) {
                         err().println(spec.qualifiedName() + ": no virtual key has id or prefix "
                                 + shown + " in " + session.location());

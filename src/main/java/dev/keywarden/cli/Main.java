@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 KeysCommand.class,
                 PrincipalsCommand.class,
+                UsersCommand.class,
                 TokensCommand.class,
                 VaultCommand.class,
                 FakeUpstreamCommand.class,
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
                 UsageCommand.class,
                 ScanCommand.class,
                 DoctorCommand.class,
+                ConfigCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

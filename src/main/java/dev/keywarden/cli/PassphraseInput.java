@@ -48,6 +48,11 @@ final class PassphraseInput {
 
     /** The first line of {@code in} (without the line break) as UTF-8 characters; null at end of input. */
     static char[] firstLine(InputStream in) {
+        return firstLine(in, "the vault passphrase");
+    }
+
+    /** As {@link #firstLine(InputStream)}; {@code what} names the value in messages (e.g. "the password"). */
+    static char[] firstLine(InputStream in, String what) {
         byte[] buffer = new byte[MAX_BYTES];
         int length = 0;
         try {
@@ -59,7 +64,7 @@ final class PassphraseInput {
                     break;
                 }
                 if (length == MAX_BYTES) {
-                    throw new IllegalStateException("the vault passphrase on standard input is longer than " + MAX_BYTES + " bytes");
+                    throw new IllegalStateException(what + " on standard input is longer than " + MAX_BYTES + " bytes");
                 }
                 buffer[length++] = (byte) b;
             }
@@ -76,9 +81,9 @@ final class PassphraseInput {
             Arrays.fill(chars.array(), '\0');
             return out;
         } catch (CharacterCodingException e) {
-            throw new IllegalStateException("the vault passphrase on standard input is not valid UTF-8");
+            throw new IllegalStateException(what + " on standard input is not valid UTF-8");
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read the vault passphrase from standard input (" + e.getClass().getSimpleName() + ")");
+            throw new IllegalStateException("cannot read " + what + " from standard input (" + e.getClass().getSimpleName() + ")");
         } finally {
             Arrays.fill(buffer, (byte) 0);
         }

@@ -53,7 +53,7 @@ public final class PrincipalsCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
         @Option(names = "--name", required = true, description = "Unique name (a user, team or app).")
         String name;
         @Option(names = "--kind", defaultValue = "user", description = "user, team or app (default: user).")
@@ -65,7 +65,7 @@ public final class PrincipalsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (KeysCommand.Session session = store.open()) {
+            try (StoreOptions.Session session = store.open()) {
                 print(spec, session.keys().principals().create(name, Principal.Kind.parse(kind), tier, team));
                 return 0;
             }
@@ -77,11 +77,11 @@ public final class PrincipalsCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
 
         @Override
         public Integer call() {
-            try (KeysCommand.Session session = store.open()) {
+            try (StoreOptions.Session session = store.open()) {
                 List<Principal> all = session.keys().principals().list();
                 if (all.isEmpty()) {
                     spec.commandLine().getErr().println("no principals yet (keywarden principals create --name NAME)");
@@ -97,7 +97,7 @@ public final class PrincipalsCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
         @Parameters(index = "0", paramLabel = "PRINCIPAL", description = "Id (pr_...) or name.")
         String principal;
         @Parameters(index = "1", paramLabel = "TIER", description = "free, pro, enterprise or a configured tier.")
@@ -114,7 +114,7 @@ public final class PrincipalsCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
         @Parameters(index = "0", paramLabel = "PRINCIPAL", description = "Id (pr_...) or name.")
         String principal;
 
@@ -129,7 +129,7 @@ public final class PrincipalsCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
         @Parameters(index = "0", paramLabel = "PRINCIPAL", description = "Id (pr_...) or name.")
         String principal;
 
@@ -139,9 +139,9 @@ public final class PrincipalsCommand implements Callable<Integer> {
         }
     }
 
-    private static int change(CommandSpec spec, KeysCommand.StoreOptions store,
+    private static int change(CommandSpec spec, StoreOptions store,
                               BiFunction<PrincipalService, String, Principal> op, String principal) {
-        try (KeysCommand.Session session = store.open()) {
+        try (StoreOptions.Session session = store.open()) {
             print(spec, op.apply(session.keys().principals(), principal));
             return 0;
         }

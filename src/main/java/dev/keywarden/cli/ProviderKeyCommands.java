@@ -123,10 +123,10 @@ final class ProviderKeyCommands {
     }
 
     @Command(name = "rotate", mixinStandardHelpOptions = true,
-            description = {"Replace an active provider key without downtime, printing each step:",
-                    "pending -> verified -> active -> draining -> revoked. The new key is added as",
-                    "pending, verified upstream (count_tokens) and made active; then the old key",
-                    "drains (calls in flight finish, at most 5 minutes) and is revoked.",
+            description = {"Replace an active provider key without downtime, printing each step.",
+                    "Steps: pending -> verified -> active -> draining -> revoked. The new key is added as pending,"
+                            + " verified upstream (count_tokens) and made active; then the old key drains (calls in flight"
+                            + " finish, at most 5 minutes) and is revoked.",
                     "If a step fails the old key stays active.", REMOTE_SOURCE_NOTE})
     static final class Rotate extends VaultSubcommand {
         @Option(names = "--from", paramLabel = "ID", required = true, description = "The active provider key to replace (pk_...).")
@@ -177,8 +177,8 @@ final class ProviderKeyCommands {
     }
 
     @Command(name = "activate", mixinStandardHelpOptions = true,
-            description = {"Make a pending provider key active, e.g. one kept pending because upstream could not",
-                    "verify it. It is not verified again."})
+            description = {"Make a pending provider key active (it is not verified again).",
+                    "For example one kept pending because upstream could not verify it."})
     static final class Activate extends VaultSubcommand {
         @Parameters(paramLabel = "ID", description = "The provider key (pk_...), as shown by: keywarden keys list")
         String id;

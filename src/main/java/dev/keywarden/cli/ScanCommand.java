@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
  * is found, 2 on a usage error or when the scan could not complete (so a hook fails closed).
  */
 @Command(name = "scan", mixinStandardHelpOptions = true,
-        description = {"Find leaked keys and tokens (Anthropic, Keywarden kw_, cloud and VCS credentials) in files, "
+        description = {"Find leaked keys and tokens (Anthropic, Keywarden kw_ and kwadm_, cloud and VCS credentials) in files, "
                 + "the git index (--staged) or git history (--git-history).",
                 "Exit code: 0 clean, 1 secrets found, 2 usage error or scan failure."},
         subcommands = {ScanCommand.InstallHook.class})
@@ -49,13 +49,15 @@ public final class ScanCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
-            description = "Files or directories to scan (default: the current directory). Not with --staged or --git-history.")
+            description = "Files or directories to scan (default: the current directory); with --git-history, the"
+                    + " repository (like --repo).")
     List<Path> paths;
 
     @Option(names = "--staged", description = "Scan the lines added in the git index (what the next commit would add).")
     boolean staged;
 
-    @Option(names = "--git-history", description = "Scan every commit of every branch (lines added by each commit), reporting commit, path and line.")
+    @Option(names = "--git-history", description = "Scan every commit of every branch and every stash entry (lines added by"
+            + " each commit, conflict resolutions in merges included), reporting commit, path and line.")
     boolean gitHistory;
 
     @Option(names = "--repo", paramLabel = "DIR", description = "Git repository for --staged / --git-history (default: the current directory).")
@@ -93,8 +95,18 @@ public final class ScanCommand implements Callable<Integer> {
         if (staged && gitHistory) {
             return usage("--staged and --git-history cannot be combined; run them one after the other");
         }
-        if ((staged || gitHistory) && paths != null && !paths.isEmpty()) {
-            return usage("PATH arguments cannot be combined with " + (staged ? "--staged" : "--git-history") + "; use --repo DIR to choose the repository");
+        Path repository = repo;
+        if (staged && paths != null && !paths.isEmpty()) {
+            return usage("PATH arguments cannot be combined with --staged (it scans what the index adds); use --repo DIR to choose the repository");
+        }
+        if (gitHistory && paths != null && !paths.isEmpty()) {
+            if (paths.size() > 1) {
+                return usage("--git-history scans one repository; give one PATH (or --repo DIR), not " + paths.size());
+            }
+            if (repo != null && !repo.toAbsolutePath().normalize().equals(paths.getFirst().toAbsolutePath().normalize())) {
+                return usage("--git-history: PATH " + paths.getFirst() + " and --repo " + repo + " name different repositories; give one");
+            }
+            repository = paths.getFirst();
         }
         if (!(maxFileMegabytes > 0)) {
             return usage("--max-file-size must be a positive number of megabytes");
@@ -114,7 +126,7 @@ public final class ScanCommand implements Callable<Integer> {
         List<Finding> findings;
         try {
             if (staged || gitHistory) {
-                GitScanner git = new GitScanner(scanner, repo == null ? Path.of("") : repo);
+                GitScanner git = new GitScanner(scanner, repository == null ? Path.of("") : repository);
                 findings = staged ? git.scanStaged(stats, err) : git.scanHistory(stats);
             } else {
                 List<Path> roots = paths == null || paths.isEmpty() ? List.of(Path.of(".")) : paths;

@@ -1,13 +1,12 @@
 package dev.keywarden.cli;
 
 import dev.keywarden.app.GatewayApp;
-import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.KeywardenConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -18,19 +17,15 @@ import java.util.concurrent.Callable;
                 "(simulated replies) and a demo virtual key is printed."})
 public final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (default: ./keywarden.yaml when present)")
-    Path config;
+    @Mixin
+    StoreOptions store;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "listen address (KEYWARDEN_LISTEN; default 127.0.0.1:8787)")
     String listen;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (KEYWARDEN_DATA_DIR; default ./data)")
-    String dataDir;
-
     @Override
     public Integer call() throws InterruptedException {
-        KeywardenConfig cfg = ConfigLoader.fromProcess().configFile(config)
-                .flag("listen", listen).flag("data_dir", dataDir).load();
+        KeywardenConfig cfg = store.loader().flag("listen", listen).load();
         GatewayApp app = GatewayApp.start(cfg, List.of());
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "kw-shutdown"));
         app.demoKey().ifPresent(key -> printDemoBanner(System.out, app.baseUri().toString(), key));

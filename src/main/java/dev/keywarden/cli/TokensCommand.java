@@ -35,7 +35,7 @@ public final class TokensCommand implements Callable<Integer> {
         return 0;
     }
 
-    static TokenService service(KeysCommand.Session session) {
+    static TokenService service(StoreOptions.Session session) {
         return new TokenService(session.database(), session.secret(), session.keys().principals(), TokensConfig.DEFAULTS,
                 new LoggingSecurityEvents(), java.time.Clock.systemUTC());
     }
@@ -46,11 +46,11 @@ public final class TokensCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
 
         @Override
         public Integer call() {
-            try (KeysCommand.Session session = store.open()) {
+            try (StoreOptions.Session session = store.open()) {
                 List<TokenInfo> all = service(session).list();
                 PrintWriter out = spec.commandLine().getOut();
                 if (all.isEmpty()) {
@@ -72,7 +72,7 @@ public final class TokensCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        KeysCommand.StoreOptions store;
+        StoreOptions store;
         @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "Token id (tok_...), see: keywarden tokens list.")
         String id;
         @Option(names = "--principal", paramLabel = "NAME", description = "Revoke every token of this principal (id pr_... or name).")
@@ -84,7 +84,7 @@ public final class TokensCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("give either a token id or --principal NAME");
                 return 2;
             }
-            try (KeysCommand.Session session = store.open()) {
+            try (StoreOptions.Session session = store.open()) {
                 TokenService tokens = service(session);
                 PrintWriter out = spec.commandLine().getOut();
                 if (principal != null) {

@@ -26,8 +26,10 @@ import java.util.concurrent.Callable;
 
 /** {@code keywarden usage}: requests and tokens per principal, model or provider key, from the audit store. */
 @Command(name = "usage", mixinStandardHelpOptions = true,
-        description = "Usage totals from the audit trail's call records: requests, input, output and cache tokens,"
-                + " grouped by principal, model or provider key (by fingerprint). Cost shows '-' until pricing exists.")
+        description = {"Usage totals from the audit trail's call records, grouped by principal, model or provider key.",
+                "Columns: requests, input, output and cache tokens, and cost in USD as priced with each call from the"
+                        + " pricing table (provider keys by fingerprint). Cost is '-' for a group whose calls used only models"
+                        + " without a price; calls of such models are never guessed and are counted below the table."})
 public final class UsageCommand implements Callable<Integer> {
 
     @Spec
@@ -45,7 +47,7 @@ public final class UsageCommand implements Callable<Integer> {
     boolean json;
 
     @Mixin
-    KeysCommand.StoreOptions store;
+    StoreOptions store;
 
     @Override
     public Integer call() throws Exception {
@@ -64,7 +66,7 @@ public final class UsageCommand implements Callable<Integer> {
                     + " to the directory keywarden serve uses");
         }
         UsageReport report;
-        try (Database db = CliStore.open(cfg)) {
+        try (Database db = Database.open(cfg)) {
             report = UsageReport.read(new AuditStore(db), grouping, Instant.now().minus(window));
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -101,6 +103,7 @@ public final class UsageCommand implements Callable<Integer> {
         } else {
             n.put("cost_usd", r.costUsd());
         }
+        n.put("unpriced_requests", r.unpricedRequests());
         return n;
     }
 
@@ -126,6 +129,11 @@ public final class UsageCommand implements Callable<Integer> {
                 sb.append(i == 0 ? String.format("%-" + width[i] + "s", l[i]) : String.format("%" + width[i] + "s", l[i]));
             }
             out.println(sb.toString().stripTrailing());
+        }
+        long unpriced = report.total().unpricedRequests();
+        if (unpriced > 0) {
+            out.printf("COST leaves out %d call%s of models without a price; add them with pricing.file (see docs/limits.md)%n",
+                    unpriced, unpriced == 1 ? "" : "s");
         }
     }
 

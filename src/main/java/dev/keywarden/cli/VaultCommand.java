@@ -145,8 +145,9 @@ public final class VaultCommand implements Callable<Integer> {
     }
 
     @Command(name = "seal", mixinStandardHelpOptions = true,
-            description = {"Seal a RUNNING gateway's vault through its admin API: the KEK is dropped from memory and",
-                    "proxy calls get 503 until `keywarden vault unseal`. Use it when the host may be compromised.",
+            description = {"Seal a RUNNING gateway's vault through its admin API; proxy calls get 503 until unsealed.",
+                    "The KEK is dropped from memory and proxy calls get 503 until `keywarden vault unseal`."
+                            + " Use it when the host may be compromised.",
                     "The admin URL is --admin-url, else KEYWARDEN_ADMIN_URL, else the configured admin.listen."})
     static final class Seal extends VaultSubcommand {
         @Override
@@ -219,8 +220,8 @@ public final class VaultCommand implements Callable<Integer> {
     }
 
     @Command(name = "retire-kek", mixinStandardHelpOptions = true,
-            description = {"Forget an old KEK version. Refused while any data key is still wrapped under it",
-                    "(run `keywarden vault rewrap` first)."})
+            description = {"Forget an old KEK version, once no data key is wrapped under it.",
+                    "Refused while any data key is still wrapped under it (run `keywarden vault rewrap` first)."})
     static final class RetireKek extends VaultSubcommand {
         @Parameters(paramLabel = "VERSION", description = "The KEK version to retire, as shown by: keywarden vault status")
         int version;

@@ -23,7 +23,7 @@ abstract class VaultSubcommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    KeysCommand.StoreOptions store;
+    StoreOptions store;
 
     @Mixin
     VaultTarget target;
@@ -51,6 +51,26 @@ abstract class VaultSubcommand implements Callable<Integer> {
 
     PrintWriter err() {
         return spec.commandLine().getErr();
+    }
+
+    /**
+     * POSTs {@code body} to {@code path} on the gateway's admin API. A 404 prints one line "no
+     * {@code what} has id or prefix {@code shown} on the gateway at URL" and returns null (exit 1 for the
+     * caller); other failures throw {@link AdminApiException}.
+     */
+    com.fasterxml.jackson.databind.JsonNode postOrNotFound(AdminApiClient client, String path,
+                                                           com.fasterxml.jackson.databind.JsonNode body, String what, String shown) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode reply = client.post(path, body);
+            return reply == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : reply;
+        } catch (AdminApiException e) {
+            if (e.status() == 404) {
+                err().println(spec.qualifiedName() + ": no " + what + " has id or prefix " + shown + " on the gateway at "
+                        + client.baseUri());
+                return null;
+            }
+            throw e;
+        }
     }
 
     /** Prints a progress note on stderr (stdout stays for results). */

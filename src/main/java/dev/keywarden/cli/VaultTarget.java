@@ -28,7 +28,7 @@ final class VaultTarget implements CliContext.Aware {
     static final String ADMIN_URL_ENV = "KEYWARDEN_ADMIN_URL";
     static final String ADMIN_TOKEN_ENV = "KEYWARDEN_ADMIN_TOKEN";
 
-    /** {@code --config}, declared by {@link KeysCommand.StoreOptions} and handed over by {@link VaultSubcommand}. */
+    /** {@code --config}, declared by {@link StoreOptions} and handed over by {@link VaultSubcommand}. */
     Path config;
 
     @Option(names = "--admin-url", paramLabel = "URL",
@@ -121,7 +121,7 @@ final class VaultTarget implements CliContext.Aware {
 
     /** The configuration {@code serve} would use, with {@code --data-dir} (when given) taking precedence. */
     KeywardenConfig loadConfig(Path dataDirOption) {
-        return CliStore.loadConfig(context, config, dataDirOption);
+        return StoreOptions.load(context, config, dataDirOption);
     }
 
     /**
@@ -137,13 +137,13 @@ final class VaultTarget implements CliContext.Aware {
                     + cfg.dataDir().toAbsolutePath().normalize() + ": set it to local, passphrase, vault-transit, aws-kms or "
                     + "gcp-kms (as the gateway is configured), or pass --admin-url to act on a running gateway");
         }
-        Database db = CliStore.open(cfg);
+        Database db = Database.open(cfg);
         KeyVault vault;
         dev.keywarden.audit.AuditTrail trail = null;
         try {
             // this command's security events go to the audit trail too, on a chain of its own (a CLI
             // process never appends to the running gateway's chain)
-            dev.keywarden.auth.ServerSecret secret = CliStore.serverSecret(cfg);
+            dev.keywarden.auth.ServerSecret secret = StoreOptions.serverSecret(cfg);
             trail = dev.keywarden.audit.AuditTrail.start(new dev.keywarden.audit.AuditStore(db), secret,
                     "cli-" + java.time.Instant.now().toEpochMilli() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong()),
                     dev.keywarden.audit.AuditTrail.Options.defaults(), java.util.List.of());

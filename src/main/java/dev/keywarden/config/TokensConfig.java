@@ -5,8 +5,8 @@ import java.time.Duration;
 /**
  * Limits on the short-lived tokens clients mint ({@code POST /v1/keywarden/tokens}).
  *
- * @param maxTtl  the longest lifetime a token may ask for ({@code tokens.max_ttl}, default 1h)
- * @param maxUses the most uses a token may ask for ({@code tokens.max_uses}, default 10000)
+ * @param maxTtl  the longest lifetime a token may ask for ({@code tokens.max_ttl})
+ * @param maxUses the most uses a token may ask for ({@code tokens.max_uses})
  */
 public record TokensConfig(Duration maxTtl, int maxUses) {
 
@@ -15,7 +15,8 @@ public record TokensConfig(Duration maxTtl, int maxUses) {
     /** Uses of a token that does not ask for a number: 100, or {@code maxUses} when smaller. */
     public static final int DEFAULT_USES = 100;
 
-    public static final TokensConfig DEFAULTS = new TokensConfig(Duration.ofHours(1), 10_000);
+    /** The settings' defaults ({@link TokensSection}). */
+    public static final TokensConfig DEFAULTS = TokensSection.parse(Values.ofMap(java.util.Map.of()));
 
     public TokensConfig {
         if (maxTtl.toSeconds() < 1) {

@@ -2,6 +2,7 @@ package dev.keywarden.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,7 +15,29 @@ import java.util.Optional;
  * @param connectTimeout TCP connect timeout
  * @param idleTimeout    longest silence from upstream before the call fails with 504
  * @param maxConnections connection pool cap towards the upstream
+ * @param forwardHeaders request headers forwarded upstream besides the ones the API uses
+ *                       ({@code upstream.forward_headers}): lower-case names, or prefixes ending in {@code *}
  */
 public record UpstreamConfig(URI url, boolean urlExplicit, Optional<Secret> apiKey, String apiKeySetting,
-                             Duration connectTimeout, Duration idleTimeout, int maxConnections) {
+                             Duration connectTimeout, Duration idleTimeout, int maxConnections, List<String> forwardHeaders) {
+
+    /** The setting {@link #forwardHeaders} comes from, for messages. */
+    public static final String FORWARD_HEADERS_SETTING = "upstream.forward_headers (KEYWARDEN_UPSTREAM_FORWARD_HEADERS)";
+
+    public UpstreamConfig {
+        forwardHeaders = List.copyOf(forwardHeaders);
+    }
+
+    /** Without extra forwarded headers. */
+    public UpstreamConfig(URI url, boolean urlExplicit, Optional<Secret> apiKey, String apiKeySetting,
+                          Duration connectTimeout, Duration idleTimeout, int maxConnections) {
+        this(url, urlExplicit, apiKey, apiKeySetting, connectTimeout, idleTimeout, maxConnections, List.of());
+    }
+
+    /** The same settings with {@code more} forwarded headers (demo mode adds the fake upstream's test controls). */
+    public UpstreamConfig forwardingAlso(List<String> more) {
+        List<String> all = new java.util.ArrayList<>(forwardHeaders);
+        all.addAll(more);
+        return new UpstreamConfig(url, urlExplicit, apiKey, apiKeySetting, connectTimeout, idleTimeout, maxConnections, all);
+    }
 }

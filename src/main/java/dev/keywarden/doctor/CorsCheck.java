@@ -1,12 +1,11 @@
 package dev.keywarden.doctor;
 
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.List;
 
 /**
- * Cross-origin access is not opened to every origin. Keywarden itself sends no CORS headers (browsers
- * may only call it from its own origin); if a {@code cors.*} setting is present (a later version, or a
- * front end configured through the same file), a {@code *} origin is a FAIL.
+ * Cross-origin access is not opened to every origin: {@code cors.allowed_origins} must not hold
+ * {@code *} (a FAIL). Without the setting Keywarden sends no CORS headers, so browsers may only call it
+ * from its own origin (a PASS).
  */
 final class CorsCheck implements Check {
 
@@ -22,23 +21,14 @@ final class CorsCheck implements Check {
 
     @Override
     public CheckResult run(DoctorInput input) {
-        Map<String, String> cors = new TreeMap<>();
-        input.raw().forEach((k, v) -> {
-            if (k.startsWith("cors.")) {
-                cors.put(k, v);
-            }
-        });
-        if (cors.isEmpty()) {
+        List<String> origins = input.config().cors().allowedOrigins();
+        if (origins.isEmpty()) {
             return pass("no CORS configured (same-origin only)");
         }
-        for (Map.Entry<String, String> e : cors.entrySet()) {
-            boolean originSetting = e.getKey().contains("origin");
-            boolean wildcard = java.util.Arrays.stream(e.getValue().split("[,\\s]+")).anyMatch(o -> o.strip().equals("*"));
-            if (originSetting && wildcard) {
-                return fail(e.getKey() + " allows every origin (*): any web page can call the gateway with a visitor's "
-                        + "credentials", "list the exact origins allowed in " + e.getKey() + " (e.g. https://app.example.com)");
-            }
+        if (origins.contains("*")) {
+            return fail("cors.allowed_origins allows every origin (*): any web page can call the gateway with a visitor's "
+                    + "credentials", "list the exact origins allowed in cors.allowed_origins (e.g. https://app.example.com)");
         }
-        return pass("CORS limited to listed origins (" + String.join(", ", cors.keySet()) + ")");
+        return pass("CORS limited to listed origins (" + String.join(", ", origins) + ")");
     }
 }

@@ -1,22 +1,20 @@
 package dev.keywarden.doctor;
 
+import dev.keywarden.config.BudgetSettings;
 import dev.keywarden.config.LimitsConfig;
 import dev.keywarden.config.TierLimits;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
  * Every tier has rate limits and a spending budget. Limits switched off ({@code limits.enabled: off})
  * is a FAIL; a tier with a dimension at 0 (no limit) is a WARN; a tier without
- * {@code tiers.<name>.daily_budget_usd} or {@code monthly_budget_usd} (or with 0) is a WARN.
- * Budgets are read from the settings as written ({@link RawSettings}), so this check does not depend
- * on the code that enforces them.
+ * {@code tiers.<name>.daily_budget_usd} or {@code monthly_budget_usd} above 0 (its own or the shipped
+ * default) is a WARN, and so are budgets switched off ({@code budgets.enabled: off}). Budgets are the
+ * loaded ones, so the check judges what the gateway enforces.
  */
 final class LimitsAndBudgetsCheck implements Check {
-
-    static final List<String> BUDGET_FIELDS = List.of("daily_budget_usd", "monthly_budget_usd");
 
     @Override
     public String id() {
@@ -35,9 +33,9 @@ final class LimitsAndBudgetsCheck implements Check {
             return fail("rate limits are off (limits.enabled: off): any client can spend without bound",
                     "remove limits.enabled: off (KEYWARDEN_LIMITS) and set tiers.<name>.* limits");
         }
+        BudgetSettings budgets = input.config().budgets();
         TreeSet<String> tiers = new TreeSet<>(limits.tiers().keySet());
-        input.raw().keySet().stream().filter(k -> k.startsWith("tiers.") && k.lastIndexOf('.') > "tiers.".length())
-                .map(k -> k.substring("tiers.".length(), k.lastIndexOf('.'))).forEach(tiers::add);
+        tiers.addAll(budgets.tiers().keySet());
         List<String> unlimited = new ArrayList<>();
         List<String> noBudget = new ArrayList<>();
         for (String tier : tiers) {
@@ -60,7 +58,8 @@ final class LimitsAndBudgetsCheck implements Check {
                     unlimited.add(tier + " (" + String.join(", ", zero) + ")");
                 }
             }
-            if (!hasBudget(input.raw(), tier)) {
+            BudgetSettings.TierBudget budget = budgets.tiers().get(tier);
+            if (budgets.enabled() && (budget == null || budget.dailyNanos() == 0 && budget.monthlyNanos() == 0)) {
                 noBudget.add(tier);
             }
         }
@@ -70,6 +69,10 @@ final class LimitsAndBudgetsCheck implements Check {
             problems.add("unlimited (0): " + String.join("; ", unlimited));
             fixes.add("set a non-zero tiers.<name>.<limit> for each");
         }
+        if (!budgets.enabled()) {
+            problems.add("budgets are off (budgets.enabled: off): spend is not limited");
+            fixes.add("remove budgets.enabled: off (KEYWARDEN_BUDGETS_ENABLED)");
+        }
         if (!noBudget.isEmpty()) {
             problems.add("no budget for tier(s): " + String.join(", ", noBudget));
             fixes.add("set tiers.<name>.daily_budget_usd and/or tiers.<name>.monthly_budget_usd");
@@ -78,23 +81,5 @@ final class LimitsAndBudgetsCheck implements Check {
             return warn(String.join("; ", problems), String.join("; ", fixes));
         }
         return pass("rate limits and a budget on every tier (" + String.join(", ", tiers) + ")");
-    }
-
-    private static boolean hasBudget(Map<String, String> raw, String tier) {
-        for (String field : BUDGET_FIELDS) {
-            String v = raw.get("tiers." + tier + "." + field);
-            if (v != null && positive(v)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean positive(String v) {
-        try {
-            return new java.math.BigDecimal(v.strip().replace("_", "")).signum() > 0;
-        } catch (NumberFormatException e) {
-            return false;
-        }
     }
 }

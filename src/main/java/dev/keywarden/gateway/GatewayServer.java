@@ -3,6 +3,7 @@ package dev.keywarden.gateway;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.pipeline.Pipeline;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -13,14 +14,19 @@ import org.eclipse.jetty.util.VirtualThreads;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * The client-facing HTTP listener with a {@link Pipeline} behind it. Request handling runs on
  * virtual threads; upstream I/O is asynchronous ({@link UpstreamForwarding}, closed by its owner
- * after this listener). {@link #close()} stops accepting and lets in-flight requests finish for a
- * short grace period.
+ * after this listener). A request whose header block is larger than {@code server.max_header_bytes}
+ * gets 431 in Anthropic's error shape ({@link JsonErrorHandler}); every smaller one can be
+ * forwarded, because the upstream client is sized to match ({@link UpstreamForwarding#start}).
+ * Other entry points can be mounted beside the pipeline under a path prefix ({@link Builder#mount}).
+ * {@link #close()} stops accepting and lets in-flight requests finish for a short grace period.
  */
 public final class GatewayServer implements AutoCloseable {
 
@@ -76,6 +82,16 @@ public final class GatewayServer implements AutoCloseable {
         private ServerConfig serverConfig;
         private Pipeline pipeline;
         private final List<AutoCloseable> alsoClosed = new ArrayList<>();
+        private final Map<String, Handler> mounts = new LinkedHashMap<>();
+
+        /**
+         * Optional: requests whose path starts with {@code prefix} (e.g. {@code /api/}) go to {@code handler} instead of
+         * the gateway pipeline (the web entry for browsers).
+         */
+        public Builder mount(String prefix, Handler handler) {
+            mounts.put(Objects.requireNonNull(prefix), Objects.requireNonNull(handler));
+            return this;
+        }
 
         public Builder listen(HostPort listen) {
             this.listen = listen;
@@ -121,11 +137,15 @@ public final class GatewayServer implements AutoCloseable {
             connector.setIdleTimeout(serverConfig.idleTimeout().toMillis());
             connector.setAcceptQueueSize(4096);
             server.addConnector(connector);
-            server.setErrorHandler(new JsonErrorHandler());
+            server.setErrorHandler(new JsonErrorHandler(serverConfig.maxHeaderBytes()));
             server.setStopTimeout(10_000);
 
             GracefulHandler graceful = new GracefulHandler();
-            graceful.setHandler(new GatewayHandler(pipeline));
+            Handler main = new GatewayHandler(pipeline);
+            for (Map.Entry<String, Handler> m : mounts.entrySet()) {
+                main = new PrefixRoutingHandler(main, m.getKey(), m.getValue());
+            }
+            graceful.setHandler(main);
             server.setHandler(graceful);
             try {
                 server.start();

@@ -10,10 +10,18 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Errors produced by Jetty itself (headers too large → 431, malformed HTTP → 400, an unexpected
- * failure → 500) in Anthropic's JSON error shape. The message is a fixed text per status: no
- * exception message, stack trace or internal detail ever reaches the client.
+ * failure → 500) in Anthropic's JSON error shape. The message is a fixed text per status (the 431
+ * names the header limit): no exception message, stack trace or internal detail ever reaches the
+ * client.
  */
-final class JsonErrorHandler extends ErrorHandler {
+public final class JsonErrorHandler extends ErrorHandler {
+
+    private final int maxHeaderBytes;
+
+    /** @param maxHeaderBytes the listener's limit on a request's header block, named in the 431 message */
+    public JsonErrorHandler(int maxHeaderBytes) {
+        this.maxHeaderBytes = maxHeaderBytes;
+    }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
@@ -27,7 +35,8 @@ final class JsonErrorHandler extends ErrorHandler {
             case 408 -> "the request did not arrive in time";
             case 413 -> "the request is too large";
             case 414 -> "the request URI is too long";
-            case 431 -> "the request headers are too large";
+            case 431 -> "the request headers are too large: together they exceed this gateway's limit of " + maxHeaderBytes
+                    + " bytes; send fewer or shorter headers";
             case 500 -> "the gateway failed to handle the request";
             default -> HttpStatus.getMessage(status);
         };

@@ -1,5 +1,7 @@
 package dev.keywarden.gateway;
 
+import dev.keywarden.config.ConfigException;
+import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;
 import dev.keywarden.pipeline.ErrorType;
 import dev.keywarden.pipeline.ExchangeState;
@@ -12,8 +14,6 @@ import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.ProviderKeys;
 import dev.keywarden.vault.crypto.VaultSealedException;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.MimeTypes;
 import org.slf4j.Logger;
@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The pipeline's last stages for proxied routes: choosing the provider key ({@link #chooseProviderKey})
@@ -37,17 +36,36 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
     private final String base;
     private final long idleMillis;
     private final ProviderKeys providerKeys;
+    private final GatewayHeaders.RequestFilter headerFilter;
 
-    private UpstreamForwarding(HttpClient client, UpstreamConfig config, ProviderKeys providerKeys) {
+    private UpstreamForwarding(HttpClient client, UpstreamConfig config, GatewayHeaders.RequestFilter headerFilter,
+                               ProviderKeys providerKeys) {
         this.client = client;
         this.base = config.url().toString();
         this.idleMillis = config.idleTimeout().toMillis();
+        this.headerFilter = headerFilter;
         this.providerKeys = providerKeys;
     }
 
-    /** Starts the upstream client for {@code config}; calls are served with keys from {@code providerKeys}. */
-    public static UpstreamForwarding start(UpstreamConfig config, ProviderKeys providerKeys) {
-        return new UpstreamForwarding(UpstreamClient.create(config), config, Objects.requireNonNull(providerKeys, "providerKeys"));
+    /**
+     * Starts the upstream client for {@code upstream}; calls are served with keys from {@code providerKeys}.
+     * The client is sized to send every header block the listener configured by {@code server} accepts
+     * (else a large one would become a 502); request headers travel by the allow-list plus
+     * {@code upstream.forward_headers} ({@link GatewayHeaders}).
+     *
+     * @throws ConfigException naming {@code upstream.forward_headers} when an entry is not a header name or
+     *                         would forward a credential, cookie, hop-by-hop or proxy header
+     */
+    public static UpstreamForwarding start(ServerConfig server, UpstreamConfig upstream, ProviderKeys providerKeys) {
+        Objects.requireNonNull(providerKeys, "providerKeys");
+        GatewayHeaders.RequestFilter headerFilter;
+        try {
+            headerFilter = GatewayHeaders.RequestFilter.of(upstream.forwardHeaders());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(UpstreamConfig.FORWARD_HEADERS_SETTING + ": " + e.getMessage());
+        }
+        HttpClient client = UpstreamClient.create(upstream, UpstreamClient.requestHeaderCapacity(server, upstream));
+        return new UpstreamForwarding(client, upstream, headerFilter, providerKeys);
     }
 
     /**
@@ -93,7 +111,7 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new Refusal(400, ErrorType.INVALID_REQUEST, "the query string is not valid");
             }
-            UpstreamCall call = new UpstreamCall(client, x.method(), target, forwardedHeaders(x.requestHeaders()), x.body(),
+            UpstreamCall call = new UpstreamCall(client, x.method(), target, GatewayHeaders.upstreamRequestHeaders(x.requestHeaders(), headerFilter), x.body(),
                     contentType(x), idleMillis);
             UpstreamExchange.Attempt attempt = new UpstreamExchange.Attempt(x);
             UpstreamExchange exchange = new UpstreamExchange(x, providerKeys, call,
@@ -102,23 +120,6 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
             exchange.send(key);
             return true;
         };
-    }
-
-    /** The client's headers that go upstream (see {@link GatewayHeaders}), plus the defaults the gateway sets. */
-    private static HttpFields forwardedHeaders(HttpFields request) {
-        HttpFields.Mutable headers = HttpFields.build(request.size() + 2);
-        Set<String> connectionTokens = GatewayHeaders.connectionTokens(request);
-        for (HttpField f : request) {
-            if (GatewayHeaders.forwardRequestHeader(f.getHeader(), f.getName())
-                    && (connectionTokens.isEmpty() || !connectionTokens.contains(f.getLowerCaseName()))) {
-                headers.add(f);
-            }
-        }
-        if (!headers.contains(GatewayHeaders.ANTHROPIC_VERSION)) {
-            headers.put(GatewayHeaders.ANTHROPIC_VERSION, GatewayHeaders.DEFAULT_ANTHROPIC_VERSION);
-        }
-        headers.put(HttpHeader.ACCEPT_ENCODING, "identity");
-        return headers.asImmutable();
     }
 
     private static String contentType(ExchangeState x) {

@@ -1,6 +1,5 @@
 package dev.keywarden.guard;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -8,25 +7,6 @@ import java.util.Locale;
 final class ModelGlobs {
 
     private ModelGlobs() {
-    }
-
-    /** A comma-separated list of globs; each non-empty and made of model-id characters and {@code *}. */
-    static List<String> parseList(String raw) {
-        List<String> out = new ArrayList<>();
-        for (String part : raw.split(",")) {
-            String g = part.strip().toLowerCase(Locale.ROOT);
-            if (g.isEmpty()) {
-                continue;
-            }
-            if (!g.matches("[a-z0-9._:@*-]+")) {
-                throw new IllegalArgumentException("must list model ids or globs such as claude-haiku-*, claude-sonnet-4-5");
-            }
-            out.add(g);
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("must list at least one model id or glob such as claude-haiku-*");
-        }
-        return List.copyOf(out);
     }
 
     /** True when {@code model} matches one of {@code globs} (case-insensitive). */

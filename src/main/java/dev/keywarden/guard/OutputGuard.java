@@ -1,9 +1,11 @@
 package dev.keywarden.guard;
 
-import dev.keywarden.pipeline.ResponseFilter;
+import dev.keywarden.config.GuardConfig;
+import dev.keywarden.config.GuardConfig.Action;
 import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.pipeline.GuardReport;
 import dev.keywarden.pipeline.OutputFilter;
+import dev.keywarden.pipeline.ResponseFilter;
 import java.util.Locale;
 
 /**

@@ -14,14 +14,20 @@ import java.util.List;
  * contents (string or text blocks). Each comes with its place ({@code messages.2.content.0.text})
  * and a way to replace it (redaction). Other shapes (images, documents, unknown block types) are
  * not text and are skipped.
+ *
+ * <p>Guarantee: every message is read whatever its role, so text in a role the guard does not know
+ * (a mid-conversation {@code "role":"system"} message, or a role added to the API later) is still
+ * seen by secret detection and, being the caller's text, by the injection screen.
  */
 final class PromptTexts {
 
     /**
      * One text and where it sits.
      *
-     * @param user true for text in a {@code user} message (typed by the end user or returned by a tool);
-     *             false for the system prompt and assistant turns
+     * @param user true for text the caller supplied in {@code messages}: every message not in the
+     *             {@code assistant} role ({@code user} turns typed by the end user or returned by a tool,
+     *             mid-conversation {@code system} messages, roles unknown to the guard); false for the
+     *             top-level system prompt and assistant turns
      */
     record Slot(JsonNode parent, String field, int index, String where, boolean user, String text) {
         void replace(String newText) {
@@ -47,7 +53,7 @@ final class PromptTexts {
             for (int i = 0; i < messages.size(); i++) {
                 JsonNode m = messages.get(i);
                 if (m != null && m.isObject()) {
-                    boolean user = "user".equals(m.path("role").asText());
+                    boolean user = !"assistant".equals(m.path("role").asText());
                     content(m, "content", "messages." + i + ".content", user, out);
                 }
             }

@@ -3,6 +3,9 @@ package dev.keywarden.guard;
 import dev.keywarden.pipeline.GuardReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keywarden.config.GuardConfig;
+import dev.keywarden.config.GuardConfig.Action;
+import dev.keywarden.config.GuardMode;
 import dev.keywarden.pipeline.BodyGuard;
 import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.pipeline.ErrorType;
@@ -17,9 +20,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The input guardrails of one call, in order: request validation ({@code /v1/messages}), secrets in
- * the prompt ({@code /v1/messages} and {@code count_tokens}), prompt-injection score of user text
- * ({@code /v1/messages}). Each check acts as configured for the caller's tier ({@link GuardConfig}):
+ * The input guardrails of one call, in order: the operator's request policy ({@code /v1/messages}:
+ * model allow-list and caps, see {@link RequestValidator}; never stricter than the API), secrets in
+ * the prompt ({@code /v1/messages} and {@code count_tokens}), prompt-injection score of the caller's
+ * text in {@code messages}, whatever its role ({@code /v1/messages}). Each check acts as configured for the caller's tier ({@link GuardConfig}):
  * block (throws {@link Refusal}: 400 {@code invalid_request_error} for validation and secrets, 403
  * {@code permission_error} for injection), redact (secrets only: the body is re-serialised with
  * {@code [REDACTED:<rule>]} in place of each secret, the one case where the forwarded body is not

@@ -1,16 +1,21 @@
 package dev.keywarden.guard;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keywarden.config.GuardConfig;
 
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * Checks the shape of a {@code POST /v1/messages} body before it goes upstream: {@code model} a
- * non-empty string (on the tier's allow-list when it has one), {@code max_tokens} a positive
- * integer, {@code messages} a non-empty array of {@code {role: user|assistant, content: string |
- * array of blocks with a type}}, {@code system} a string or blocks, {@code tools} an array; plus the
- * configured caps. Unknown fields pass (the API evolves). Reports the first violation, naming the
- * field as Anthropic does ({@code messages.3.role}).
+ * The operator's policy on a {@code POST /v1/messages} body: the tier's model allow-list and the
+ * configured caps on {@code max_tokens}, message count, prompt size and tool count.
+ *
+ * <p>Guarantee: never stricter than the real API. It does not re-implement the API's schema: roles
+ * ({@code "role":"system"} mid-conversation included), content-block types, fields and shapes it
+ * does not need pass through, and the API itself answers any fault in them. It refuses a request
+ * only when a configured policy is broken, or when a field a configured policy needs is missing or
+ * of the wrong type — a fault the API refuses too, worded as the API words it
+ * ({@code model: Field required}). Reports the first violation, naming the field as Anthropic does.
  */
 final class RequestValidator {
 
@@ -21,110 +26,107 @@ final class RequestValidator {
         }
     }
 
+    /** The API's words for a required field that is absent. */
+    static final String FIELD_REQUIRED = "Field required";
+
     private final GuardConfig.Validation caps;
 
     RequestValidator(GuardConfig.Validation caps) {
         this.caps = caps;
     }
 
-    /** The first violation, or null when the request is valid. {@code models}: allowed globs, or null for any. */
+    /** The first violation, or null when the request keeps the operator's policy. {@code models}: allowed globs, or null for any. */
     Violation check(JsonNode root, List<String> models) {
-        JsonNode model = root.get("model");
-        if (model == null || !model.isTextual() || model.asText().isBlank()) {
-            return new Violation("model", "required: a model name such as claude-sonnet-4-5");
+        Violation v = model(root.get("model"), models);
+        if (v == null) {
+            v = maxTokens(root.get("max_tokens"));
         }
-        if (models != null && !ModelGlobs.allows(models, model.asText())) {
+        if (v == null) {
+            v = messageCount(root.get("messages"));
+        }
+        if (v == null) {
+            v = toolCount(root.get("tools"));
+        }
+        if (v == null) {
+            v = promptSize(root);
+        }
+        return v;
+    }
+
+    private static Violation model(JsonNode model, List<String> models) {
+        if (models == null) {
+            return null;
+        }
+        if (model == null || model.isNull()) {
+            return new Violation("model", FIELD_REQUIRED);
+        }
+        if (!model.isTextual()) {
+            return new Violation("model", "Input should be a valid string");
+        }
+        if (!ModelGlobs.allows(models, model.asText())) {
             return new Violation("model", "'" + clip(model.asText()) + "' is not allowed for this key's tier; allowed: "
                     + String.join(", ", models));
         }
-        JsonNode maxTokens = root.get("max_tokens");
-        if (maxTokens == null || !maxTokens.isIntegralNumber() || maxTokens.asLong() <= 0) {
-            return new Violation("max_tokens", "required: a positive integer");
+        return null;
+    }
+
+    private Violation maxTokens(JsonNode maxTokens) {
+        if (caps.maxTokens() <= 0) {
+            return null;
         }
-        if (caps.maxTokens() > 0 && maxTokens.asLong() > caps.maxTokens()) {
-            return new Violation("max_tokens", maxTokens.asLong() + " is above this gateway's limit of " + caps.maxTokens());
+        if (maxTokens == null || maxTokens.isNull()) {
+            return new Violation("max_tokens", FIELD_REQUIRED);
         }
-        Violation v = system(root.get("system"));
-        if (v != null) {
-            return v;
+        BigDecimal value = number(maxTokens);
+        if (value == null) {
+            return new Violation("max_tokens", "Input should be a valid integer");
         }
-        JsonNode messages = root.get("messages");
-        if (messages == null || !messages.isArray()) {
-            return new Violation("messages", "required: an array of messages");
+        if (value.compareTo(BigDecimal.valueOf(caps.maxTokens())) > 0) {
+            return new Violation("max_tokens", value.toPlainString() + " is above this gateway's limit of " + caps.maxTokens());
         }
-        if (messages.isEmpty()) {
-            return new Violation("messages", "must contain at least one message");
+        return null;
+    }
+
+    /** A number, or a string holding one (the API's parser is lenient about both); null otherwise. */
+    private static BigDecimal number(JsonNode node) {
+        if (node.isNumber()) {
+            return node.decimalValue();
         }
-        if (caps.maxMessages() > 0 && messages.size() > caps.maxMessages()) {
-            return new Violation("messages", messages.size() + " messages is above this gateway's limit of " + caps.maxMessages());
-        }
-        for (int i = 0; i < messages.size(); i++) {
-            v = message(messages.get(i), "messages." + i);
-            if (v != null) {
-                return v;
-            }
-        }
-        JsonNode tools = root.get("tools");
-        if (tools != null && !tools.isNull()) {
-            if (!tools.isArray()) {
-                return new Violation("tools", "must be an array of tool definitions");
-            }
-            if (caps.maxTools() > 0 && tools.size() > caps.maxTools()) {
-                return new Violation("tools", tools.size() + " tools is above this gateway's limit of " + caps.maxTools());
-            }
-        }
-        if (caps.maxPromptChars() > 0) {
-            long total = 0;
-            for (PromptTexts.Slot s : PromptTexts.of(root)) {
-                total += s.text().length();
-            }
-            if (total > caps.maxPromptChars()) {
-                return new Violation("messages", "the prompt text totals " + total + " characters, above this gateway's limit of "
-                        + caps.maxPromptChars());
+        if (node.isTextual() && node.asText().length() <= 40) {
+            try {
+                return new BigDecimal(node.asText().strip());
+            } catch (NumberFormatException e) {
+                return null;
             }
         }
         return null;
     }
 
-    private static Violation system(JsonNode system) {
-        if (system == null || system.isNull() || system.isTextual()) {
+    private Violation messageCount(JsonNode messages) {
+        if (caps.maxMessages() > 0 && messages != null && messages.isArray() && messages.size() > caps.maxMessages()) {
+            return new Violation("messages", messages.size() + " messages is above this gateway's limit of " + caps.maxMessages());
+        }
+        return null;
+    }
+
+    private Violation toolCount(JsonNode tools) {
+        if (caps.maxTools() > 0 && tools != null && tools.isArray() && tools.size() > caps.maxTools()) {
+            return new Violation("tools", tools.size() + " tools is above this gateway's limit of " + caps.maxTools());
+        }
+        return null;
+    }
+
+    private Violation promptSize(JsonNode root) {
+        if (caps.maxPromptChars() <= 0) {
             return null;
         }
-        if (!system.isArray()) {
-            return new Violation("system", "must be a string or an array of text blocks");
+        long total = 0;
+        for (PromptTexts.Slot s : PromptTexts.of(root)) {
+            total += s.text().length();
         }
-        return blocks(system, "system");
-    }
-
-    private static Violation message(JsonNode m, String at) {
-        if (m == null || !m.isObject()) {
-            return new Violation(at, "must be an object with role and content");
-        }
-        JsonNode role = m.get("role");
-        if (role == null || !role.isTextual() || !(role.asText().equals("user") || role.asText().equals("assistant"))) {
-            return new Violation(at + ".role", "must be \"user\" or \"assistant\"");
-        }
-        JsonNode content = m.get("content");
-        if (content == null || !(content.isTextual() || content.isArray())) {
-            return new Violation(at + ".content", "required: a string or an array of content blocks");
-        }
-        return content.isArray() ? blocks(content, at + ".content") : null;
-    }
-
-    private static Violation blocks(JsonNode array, String at) {
-        for (int j = 0; j < array.size(); j++) {
-            JsonNode b = array.get(j);
-            String here = at + "." + j;
-            if (b == null || !b.isObject()) {
-                return new Violation(here, "must be a content block object with a type");
-            }
-            JsonNode type = b.get("type");
-            if (type == null || !type.isTextual() || type.asText().isBlank()) {
-                return new Violation(here + ".type", "required: the block type, such as \"text\"");
-            }
-            if (type.asText().equals("text") && (b.get("text") == null || !b.get("text").isTextual())) {
-                return new Violation(here + ".text", "required: a string");
-            }
+        if (total > caps.maxPromptChars()) {
+            return new Violation("messages", "the prompt text totals " + total + " characters, above this gateway's limit of "
+                    + caps.maxPromptChars());
         }
         return null;
     }

@@ -13,6 +13,8 @@ import java.util.function.LongSupplier;
 public final class LocalRateLimiter implements RateLimiter {
 
     static final long WINDOW_MILLIS = 60_000;
+    /** When a request refused for concurrency is told to retry: slots free as calls finish, not on a schedule. */
+    static final long CONCURRENCY_RETRY_MILLIS = 1_000;
 
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, Buckets> subjects = new ConcurrentHashMap<>();
@@ -67,43 +69,46 @@ public final class LocalRateLimiter implements RateLimiter {
         Buckets b = subjects.computeIfAbsent(subject, s -> new Buckets());
         synchronized (b) {
             b.refill(limits, now);
-            String limitedBy = null;
+            Decision.Quota limitedBy = null;
             long retry = 0;
             if (limits.requestsPerMinute() > 0 && b.requests < 1) {
-                limitedBy = "requests";
+                limitedBy = Decision.Quota.REQUESTS;
                 retry = Math.max(retry, until(1 - b.requests, limits.requestsPerMinute()));
             }
             if (limits.inputTokensPerMinute() > 0 && b.input <= 0) {
-                limitedBy = limitedBy == null ? "input-tokens" : limitedBy;
+                limitedBy = limitedBy == null ? Decision.Quota.INPUT_TOKENS : limitedBy;
                 retry = Math.max(retry, until(-b.input + 1, limits.inputTokensPerMinute()));
             }
             if (limits.outputTokensPerMinute() > 0 && b.output <= 0) {
-                limitedBy = limitedBy == null ? "output-tokens" : limitedBy;
+                limitedBy = limitedBy == null ? Decision.Quota.OUTPUT_TOKENS : limitedBy;
                 retry = Math.max(retry, until(-b.output + 1, limits.outputTokensPerMinute()));
             }
             if (limits.concurrentRequests() > 0 && b.inFlight >= limits.concurrentRequests()) {
-                limitedBy = limitedBy == null ? "concurrency" : limitedBy;
-                retry = Math.max(retry, 1000);
+                limitedBy = limitedBy == null ? Decision.Quota.CONCURRENCY : limitedBy;
+                retry = Math.max(retry, CONCURRENCY_RETRY_MILLIS);
             }
-            boolean admitted = limitedBy == null;
-            if (admitted) {
-                if (limits.requestsPerMinute() > 0) {
-                    b.requests -= 1;
-                }
-                if (limits.inputTokensPerMinute() > 0) {
-                    b.input -= inputEstimate;
-                }
-                if (limits.outputTokensPerMinute() > 0) {
-                    b.output -= outputEstimate;
-                }
-                b.inFlight++;
+            if (limitedBy != null) {
+                return Decision.refused(limitedBy, retry, remaining(b, limits));
             }
-            return new Decision(admitted, limitedBy, admitted ? 0 : retry,
-                    floor(b.requests), floor(b.input), floor(b.output),
-                    until(limits.requestsPerMinute() - b.requests, limits.requestsPerMinute()),
-                    until(limits.inputTokensPerMinute() - b.input, limits.inputTokensPerMinute()),
-                    until(limits.outputTokensPerMinute() - b.output, limits.outputTokensPerMinute()), false);
+            if (limits.requestsPerMinute() > 0) {
+                b.requests -= 1;
+            }
+            if (limits.inputTokensPerMinute() > 0) {
+                b.input -= inputEstimate;
+            }
+            if (limits.outputTokensPerMinute() > 0) {
+                b.output -= outputEstimate;
+            }
+            b.inFlight++;
+            return Decision.admitted(remaining(b, limits));
         }
+    }
+
+    private static Decision.Remaining remaining(Buckets b, TierLimits limits) {
+        return new Decision.Remaining(floor(b.requests), floor(b.input), floor(b.output),
+                until(limits.requestsPerMinute() - b.requests, limits.requestsPerMinute()),
+                until(limits.inputTokensPerMinute() - b.input, limits.inputTokensPerMinute()),
+                until(limits.outputTokensPerMinute() - b.output, limits.outputTokensPerMinute()));
     }
 
     @Override

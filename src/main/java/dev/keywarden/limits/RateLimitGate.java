@@ -84,18 +84,9 @@ public final class RateLimitGate implements Admission {
             refusal.put("retry-after", Long.toString(retry));
             String who = principal != null ? "principal " + principal.name() : "this key";
             throw new Refusal(429, ErrorType.RATE_LIMIT, "rate limit exceeded for " + who + " (tier " + limits.name() + "): "
-                    + describe(d.limitedBy(), effective) + "; retry after " + retry + " seconds", refusal);
+                    + d.refusedBy().orElseThrow().describe(effective) + "; retry after " + retry + " seconds", refusal);
         }
         return new LimitTicket(subject, limits, d, inputEstimate, outputEstimate, headers);
-    }
-
-    private static String describe(String limitedBy, TierLimits l) {
-        return switch (limitedBy) {
-            case "requests" -> l.requestsPerMinute() + " requests per minute";
-            case "input-tokens" -> l.inputTokensPerMinute() + " input tokens per minute";
-            case "output-tokens" -> l.outputTokensPerMinute() + " output tokens per minute";
-            default -> l.concurrentRequests() + " concurrent requests";
-        };
     }
 
     private final class LimitTicket implements Ticket {

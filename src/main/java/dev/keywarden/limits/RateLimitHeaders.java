@@ -26,9 +26,10 @@ public final class RateLimitHeaders {
     public static Map<String, String> of(TierLimits limits, Decision d) {
         StringBuilder policy = new StringBuilder();
         StringBuilder state = new StringBuilder();
-        add(policy, state, "requests", limits.requestsPerMinute(), d.requestsRemaining(), d.requestsResetMillis());
-        add(policy, state, "input-tokens", limits.inputTokensPerMinute(), d.inputRemaining(), d.inputResetMillis());
-        add(policy, state, "output-tokens", limits.outputTokensPerMinute(), d.outputRemaining(), d.outputResetMillis());
+        Decision.Remaining r = d.remaining();
+        add(policy, state, Decision.Quota.REQUESTS, limits.requestsPerMinute(), r.requests(), r.requestsFullInMillis());
+        add(policy, state, Decision.Quota.INPUT_TOKENS, limits.inputTokensPerMinute(), r.inputTokens(), r.inputFullInMillis());
+        add(policy, state, Decision.Quota.OUTPUT_TOKENS, limits.outputTokensPerMinute(), r.outputTokens(), r.outputFullInMillis());
         Map<String, String> h = new LinkedHashMap<>();
         if (!policy.isEmpty()) {
             h.put(POLICY, policy.toString());
@@ -37,7 +38,9 @@ public final class RateLimitHeaders {
         return h;
     }
 
-    private static void add(StringBuilder policy, StringBuilder state, String name, long quota, long remaining, long resetMillis) {
+    private static void add(StringBuilder policy, StringBuilder state, Decision.Quota dimension, long quota, long remaining,
+                            long resetMillis) {
+        String name = dimension.wireName();
         if (quota == 0) {
             return;
         }

@@ -14,7 +14,9 @@ import dev.keywarden.config.TierLimits;
  * corrects the token buckets by (estimate - actual) and frees the slot. So a stream can overrun a
  * token limit by at most one request: the next one is refused until the bucket is above zero again.
  *
- * <p>Every decision is atomic per subject (one lock locally, one Lua script round trip in Redis).
+ * <p>Every decision is atomic per subject (one lock locally, one Lua script round trip in Redis). Both
+ * implementations pass one contract test ({@code RateLimiterContract}): on the same clock they admit,
+ * refuse (naming the same {@link Decision.Quota}) and give the same retry times.
  */
 public interface RateLimiter extends AutoCloseable {
 

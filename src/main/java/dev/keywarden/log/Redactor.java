@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Removes credentials from text before it reaches a log line or an error message: Anthropic
- * key shapes ({@code sk-ant-…}), Keywarden credentials ({@code kw_…}), and the values of
+ * key shapes ({@code sk-ant-…}), Keywarden credentials ({@code kw_…}, admin tokens {@code kwadm_…}), JWTs
+ * (identity-provider tokens), and the values of
  * {@code Authorization}, {@code x-api-key} and {@code Cookie} headers. CR and LF are escaped
  * so a logged field cannot forge a log line; {@link #forLog} also escapes every other control character.
  *
@@ -15,7 +16,10 @@ import java.util.regex.Pattern;
 public final class Redactor {
 
     private static final Pattern ANTHROPIC = Pattern.compile("sk-ant-[A-Za-z0-9]{2,12}-[A-Za-z0-9_\\-]{8,}|sk-ant-[A-Za-z0-9_\\-]{12,}");
-    private static final Pattern KEYWARDEN = Pattern.compile("\\bkw_(tmp_)?[A-Za-z0-9]{8,}[A-Za-z0-9_]*");
+    private static final Pattern KEYWARDEN = Pattern.compile("\\bkw_(tmp_|ses_|csrf_)?[A-Za-z0-9]{8,}[A-Za-z0-9_]*");
+    /** A JWS in compact form (an identity provider's access or ID token): header.payload.signature, base64url. */
+    private static final Pattern JWT = Pattern.compile("\\beyJ[A-Za-z0-9_-]{6,}\\.[A-Za-z0-9_-]{6,}\\.[A-Za-z0-9_-]*");
+    private static final Pattern ADMIN_TOKEN = Pattern.compile("\\bkwadm_[A-Za-z0-9_\\-]{12,}");
     private static final Pattern HEADER = Pattern.compile("(?i)\\b(authorization|x-api-key|cookie|set-cookie|proxy-authorization)(\\s*[:=]\\s*)([^\\r\\n,;]+)");
 
     private Redactor() {
@@ -33,7 +37,13 @@ public final class Redactor {
             out = ANTHROPIC.matcher(out).replaceAll(m -> Matcher.quoteReplacement(mask(m.group(), "sk-ant-")));
         }
         if (out.contains("kw_")) {
-            out = KEYWARDEN.matcher(out).replaceAll(m -> Matcher.quoteReplacement(mask(m.group(), m.group().startsWith("kw_tmp_") ? "kw_tmp_" : "kw_")));
+            out = KEYWARDEN.matcher(out).replaceAll(m -> Matcher.quoteReplacement(mask(m.group(), m.group().startsWith("kw_tmp_") ? "kw_tmp_" : m.group().startsWith("kw_ses_") ? "kw_ses_" : m.group().startsWith("kw_csrf_") ? "kw_csrf_" : "kw_")));
+        }
+        if (out.contains("eyJ")) {
+            out = JWT.matcher(out).replaceAll("[redacted JWT]");
+        }
+        if (out.contains("kwadm_")) {
+            out = ADMIN_TOKEN.matcher(out).replaceAll(m -> Matcher.quoteReplacement(mask(m.group(), "kwadm_")));
         }
         if (out.indexOf('\n') >= 0 || out.indexOf('\r') >= 0) {
             out = out.replace("\r", "\\r").replace("\n", "\\n");

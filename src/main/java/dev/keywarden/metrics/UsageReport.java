@@ -19,8 +19,11 @@ import java.util.TreeMap;
 /**
  * Usage totals grouped by principal, model or provider key, computed from the call records of the
  * audit store since a given instant. Guarantee: groups are the identifiers the audit record already
- * holds (principal name, model, provider-key fingerprint) — never a credential. Cost stays
- * {@code null} until per-model pricing exists.
+ * holds (principal name, model, provider-key fingerprint) — never a credential. Cost is the sum of
+ * the prices the gateway recorded with each call (from the pricing table at the time of the call); a
+ * call that used no tokens costs 0. A call that used tokens of a model without a price is counted in
+ * {@link Row#unpricedRequests()} and left out of the cost, never guessed; a group none of whose calls
+ * could be priced has a {@code null} cost.
  */
 public final class UsageReport {
 
@@ -54,9 +57,12 @@ public final class UsageReport {
         }
     }
 
-    /** Totals of one group; {@code costUsd} sums the priced calls, null when none was priced. */
+    /**
+     * Totals of one group; {@code costUsd} sums the priced calls, null when none was priced;
+     * {@code unpricedRequests} counts the calls that used tokens but had no price (their cost is unknown).
+     */
     public record Row(String group, long requests, long inputTokens, long outputTokens, long cacheCreationInputTokens,
-                      long cacheReadInputTokens, Double costUsd) {
+                      long cacheReadInputTokens, Double costUsd, long unpricedRequests) {
     }
 
     /** The group name of calls whose record lacks the grouping field (unauthenticated calls, no model). */
@@ -83,7 +89,7 @@ public final class UsageReport {
         String from = since.truncatedTo(ChronoUnit.SECONDS).minusSeconds(1).toString();
         store.forEachSince(from, r -> add(groups, r, by, since));
         List<Row> rows = new ArrayList<>();
-        long[] sum = new long[7];
+        long[] sum = new long[8];
         groups.forEach((group, t) -> {
             rows.add(row(group, t));
             for (int i = 0; i < sum.length; i++) {
@@ -107,15 +113,23 @@ public final class UsageReport {
             if (group.isBlank()) {
                 group = NONE;
             }
-            long[] t = groups.computeIfAbsent(group, g -> new long[7]);
+            long[] t = groups.computeIfAbsent(group, g -> new long[8]);
+            long in = body.path("input_tokens").asLong(0);
+            long out = body.path("output_tokens").asLong(0);
+            long cacheWrite = body.path("cache_creation_input_tokens").asLong(0);
+            long cacheRead = body.path("cache_read_input_tokens").asLong(0);
             t[0]++;
-            t[1] += body.path("input_tokens").asLong(0);
-            t[2] += body.path("output_tokens").asLong(0);
-            t[3] += body.path("cache_creation_input_tokens").asLong(0);
-            t[4] += body.path("cache_read_input_tokens").asLong(0);
-            if (body.has("cost_usd")) {
+            t[1] += in;
+            t[2] += out;
+            t[3] += cacheWrite;
+            t[4] += cacheRead;
+            if (body.hasNonNull("cost_usd")) {
                 t[5] += Math.round(body.get("cost_usd").asDouble() * 1e9); // nano-dollars: exact enough, no float drift
                 t[6]++;
+            } else if (in + out + cacheWrite + cacheRead == 0) {
+                t[6]++; // used nothing (refused, failed): costs nothing
+            } else {
+                t[7]++; // used tokens of a model without a price
             }
         } catch (DateTimeParseException | com.fasterxml.jackson.core.JsonProcessingException e) {
             // not a record this report can read (audit verify reports tampering); skip it
@@ -123,7 +137,7 @@ public final class UsageReport {
     }
 
     private static Row row(String group, long[] t) {
-        return new Row(group, t[0], t[1], t[2], t[3], t[4], t[6] == 0 ? null : t[5] / 1e9);
+        return new Row(group, t[0], t[1], t[2], t[3], t[4], t[6] == 0 ? null : t[5] / 1e9, t[7]);
     }
 
     public By by() {

@@ -1,19 +1,14 @@
 package dev.keywarden.pricing;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.keywarden.config.ConfigException;
+import dev.keywarden.config.PricingConfig;
 import dev.keywarden.pipeline.Pricing;
 import dev.keywarden.pipeline.Usage;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,53 +33,28 @@ public final class PricingTable implements Pricing {
     /** The shipped defaults. */
     public static PricingTable defaults() {
         try (InputStream in = PricingTable.class.getResourceAsStream("prices.yaml")) {
-            return new PricingTable(read(new ObjectMapper(new YAMLFactory()).readTree(in), "the shipped prices.yaml"));
+            return new PricingTable(prices(PricingConfig.read(in, "the shipped prices.yaml")));
         } catch (IOException e) {
             throw new IllegalStateException("the shipped price table cannot be read", e);
         }
     }
 
-    /** The defaults, overridden and extended by {@code file} (same format as the shipped table). */
-    public static PricingTable withOverrides(Path file) {
+    /** The defaults, overridden and extended by the operator's validated table ({@code pricing.file}). */
+    public static PricingTable of(PricingConfig config) {
         Map<String, ModelPrice> merged = new HashMap<>(defaults().prices);
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException("pricing.file (KEYWARDEN_PRICING_FILE): " + file.toAbsolutePath()
-                    + " does not exist; point it at a YAML file with models: {<model id>: {input: 3.0, output: 15.0, ...}}");
-        }
-        try {
-            merged.putAll(read(new ObjectMapper(new YAMLFactory()).readTree(file.toFile()), file.getFileName().toString()));
-        } catch (IOException e) {
-            throw new ConfigException("pricing.file (KEYWARDEN_PRICING_FILE): " + file.toAbsolutePath() + " is not valid YAML; fix the file");
-        }
+        merged.putAll(prices(config.models()));
         return new PricingTable(merged);
     }
 
-    private static Map<String, ModelPrice> read(JsonNode root, String where) {
-        JsonNode models = root == null ? null : root.get("models");
-        if (models == null || !models.isObject()) {
-            throw new ConfigException("pricing.file: " + where + " needs a top-level 'models:' mapping of model id to prices");
-        }
-        Map<String, ModelPrice> out = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = models.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            JsonNode p = e.getValue();
-            try {
-                out.put(e.getKey(), new ModelPrice(number(p, "input"), number(p, "output"),
-                        p.has("cache_write") ? number(p, "cache_write") : number(p, "input") * 1.25,
-                        p.has("cache_read") ? number(p, "cache_read") : number(p, "input") * 0.1));
-            } catch (IllegalArgumentException bad) {
-                throw new ConfigException("pricing.file: " + where + ", model " + e.getKey() + ": " + bad.getMessage());
-            }
-        }
-        return out;
+    /** The defaults, overridden and extended by {@code file} (same format as the shipped table). */
+    public static PricingTable withOverrides(Path file) {
+        return of(PricingConfig.read(file));
     }
 
-    private static double number(JsonNode p, String field) {
-        JsonNode v = p.get(field);
-        if (v == null || !v.isNumber()) {
-            throw new IllegalArgumentException(field + " must be a number (USD per million tokens)");
-        }
-        return v.asDouble();
+    private static Map<String, ModelPrice> prices(Map<String, PricingConfig.Prices> table) {
+        Map<String, ModelPrice> out = new HashMap<>();
+        table.forEach((model, p) -> out.put(model, new ModelPrice(p.input(), p.output(), p.cacheWrite(), p.cacheRead())));
+        return out;
     }
 
     /** The price of {@code model}, if the table knows it or its family. */

@@ -19,7 +19,8 @@ import java.util.concurrent.ForkJoinPool;
  * Scans files and directory trees on disk, in parallel over files. Never descends into
  * {@code .git}, does not follow symbolic links, skips binary files (a NUL byte in the first
  * 8000 bytes, as git decides) and files larger than the size cap. Text is read as ISO-8859-1, so
- * any byte sequence is accepted and columns count bytes.
+ * any byte sequence is accepted and columns count bytes; UTF-16 text (see {@link Utf16}), which has
+ * NUL bytes too, is decoded and scanned (its columns count characters).
  */
 public final class FileScanner {
 
@@ -118,13 +119,14 @@ public final class FileScanner {
                 return List.of();
             }
             byte[] bytes = Files.readAllBytes(file);
-            if (isBinary(bytes)) {
+            String text = isBinary(bytes) ? Utf16.decode(bytes) : new String(bytes, StandardCharsets.ISO_8859_1);
+            if (text == null) {
                 stats.skippedBinary.incrementAndGet();
                 return List.of();
             }
             stats.files.incrementAndGet();
             stats.bytes.addAndGet(bytes.length);
-            return scanner.scan(new Fragment(path, null, new String(bytes, StandardCharsets.ISO_8859_1), 1));
+            return scanner.scan(new Fragment(path, null, text, 1));
         } catch (IOException e) {
             stats.unreadable.incrementAndGet();
             return List.of();

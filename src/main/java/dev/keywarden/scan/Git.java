@@ -37,7 +37,7 @@ final class Git {
             run(repo, "rev-parse", "--git-dir");
         } catch (GitScanner.GitException e) {
             throw new GitScanner.GitException("not a git repository: " + repo.toAbsolutePath().normalize()
-                    + " (run inside a repository or pass --repo DIR)");
+                    + " (run inside a repository, or name it: keywarden scan --git-history DIR)");
         }
     }
 
@@ -102,6 +102,73 @@ final class Git {
     private static String toLine(byte[] bytes, int offset, int length) {
         int len = length > 0 && bytes[offset + length - 1] == '\r' ? length - 1 : length;
         return new String(bytes, offset, len, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Reads blobs through one {@code git cat-file --batch} process. Not thread-safe; close it when done.
+     */
+    static final class Blobs implements AutoCloseable {
+        private final Process process;
+        private final java.io.OutputStream requests;
+        private final java.io.BufferedInputStream replies;
+
+        Blobs(Path repo) {
+            try {
+                process = new ProcessBuilder("git", "-C", repo.toAbsolutePath().toString(), "cat-file", "--batch")
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            } catch (IOException e) {
+                throw new GitScanner.GitException("cannot run git (" + e.getMessage() + "); install git and make sure it is on PATH");
+            }
+            requests = process.getOutputStream();
+            replies = new java.io.BufferedInputStream(process.getInputStream());
+        }
+
+        /** The blob's bytes, or null when it is missing or larger than {@code maxBytes} (its bytes are skipped). */
+        byte[] read(String id, long maxBytes) {
+            try {
+                requests.write((id + "\n").getBytes(StandardCharsets.US_ASCII));
+                requests.flush();
+                String header = headerLine();
+                String[] parts = header.split(" ");
+                if (parts.length < 3 || !parts[1].equals("blob")) {
+                    return null; // "<id> missing", or not a blob
+                }
+                long size = Long.parseLong(parts[2]);
+                byte[] content = null;
+                if (size <= maxBytes) {
+                    content = replies.readNBytes((int) size);
+                } else {
+                    replies.skipNBytes(size);
+                }
+                replies.read(); // the LF after the content
+                return content;
+            } catch (IOException | NumberFormatException e) {
+                throw new GitScanner.GitException("git cat-file failed while reading blob " + id + ": " + e.getMessage());
+            }
+        }
+
+        private String headerLine() throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            int b;
+            while ((b = replies.read()) >= 0 && b != '\n') {
+                line.write(b);
+            }
+            return line.toString(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public void close() {
+            try {
+                requests.close();
+                process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // the process is going away anyway
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                process.destroy();
+            }
+        }
     }
 
     interface StdoutReader {

@@ -16,10 +16,13 @@ import java.util.function.Consumer;
 
 /**
  * Scans a git repository through the {@code git} command: {@link #scanHistory} streams
- * {@code git log -p -U0 --all} and scans the lines each commit added (reporting commit, path and
- * line); {@link #scanStaged} scans the lines the index adds ({@code git diff --cached -U0}), which
- * is what a pre-commit hook must check. Only added lines are scanned, so a secret is reported at
- * the commit that introduced it.
+ * {@code git log -p -U0 --cc --all} plus every {@code git stash} entry and scans the lines each
+ * commit added (reporting commit, path and line); {@link #scanStaged} scans the lines the index adds
+ * ({@code git diff --cached -U0}), which is what a pre-commit hook must check. Only added lines are
+ * scanned, so a secret is reported at the commit that introduced it: for a merge, the lines new
+ * against every parent (a conflict resolution); for a stash, its work-tree, index and untracked-file
+ * commits. Files git shows as binary are read from the object store and scanned when they are UTF-16
+ * text (their added lines, found by comparing with the previous version); their findings follow the others.
  */
 public final class GitScanner {
 
@@ -43,8 +46,11 @@ public final class GitScanner {
      */
     public List<Finding> scanHistory(ScanStats stats) {
         requireRepository();
-        return scanPatch(stats, "log", "-p", "-U0", "--all", "--no-color", "--no-ext-diff", "--no-textconv",
-                "--format=%x00%H");
+        List<String> args = new ArrayList<>(List.of("log", "-p", "-U0", "--cc", "--full-index", "--all", "--no-color",
+                "--no-ext-diff", "--no-textconv", "--format=%x00%H"));
+        // --all reaches only the newest stash (refs/stash); older entries live in its reflog
+        args.addAll(Git.lines(repo, "stash", "list", "--format=%H"));
+        return scanPatch(stats, args.toArray(String[]::new));
     }
 
     /**
@@ -60,7 +66,7 @@ public final class GitScanner {
                         + " (keywarden scan install-hook --fix-gitignore adds the standard lines)");
             }
         }
-        return scanPatch(stats, "diff", "--cached", "-U0", "--no-color", "--no-ext-diff", "--no-textconv");
+        return scanPatch(stats, "diff", "--cached", "-U0", "--full-index", "--no-color", "--no-ext-diff", "--no-textconv");
     }
 
     private void requireRepository() {
@@ -92,10 +98,23 @@ public final class GitScanner {
                 }
             }));
         };
+        List<PatchParser.BinaryChange> binaries = new ArrayList<>();
         try {
-            PatchParser parser = new PatchParser(sink, c -> stats.commits.incrementAndGet(), MAX_FRAGMENT_CHARS);
+            PatchParser parser = new PatchParser(sink, c -> stats.commits.incrementAndGet(), MAX_FRAGMENT_CHARS)
+                    .onBinary(change -> {
+                        if (!scanner.skipsPath(change.path())) {
+                            binaries.add(change);
+                        }
+                    });
             Git.stream(repo, parser::line, args);
             parser.finish();
+            if (!binaries.isEmpty()) {
+                try (Git.Blobs blobs = new Git.Blobs(repo)) {
+                    for (PatchParser.BinaryChange change : binaries) {
+                        addedUtf16Lines(change, blobs).forEach(sink);
+                    }
+                }
+            }
             List<Finding> found = new ArrayList<>();
             for (Future<List<Finding>> f : results) {
                 found.addAll(f.get());
@@ -112,6 +131,57 @@ public final class GitScanner {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The runs of lines a binary change added when its new version is UTF-16 text: lines of the new
+     * version found in no previous version (one per parent), grouped into consecutive runs; nothing
+     * for any other binary file.
+     */
+    static List<Fragment> addedUtf16Lines(PatchParser.BinaryChange change, Git.Blobs blobs) {
+        byte[] bytes = blobs.read(change.newBlob(), MAX_FRAGMENT_CHARS);
+        String text = bytes == null ? null : Utf16.decode(bytes);
+        if (text == null) {
+            return List.of();
+        }
+        Set<String> before = new HashSet<>();
+        for (String old : change.oldBlobs()) {
+            if (old.chars().allMatch(c -> c == '0')) {
+                continue;
+            }
+            byte[] oldBytes = blobs.read(old, MAX_FRAGMENT_CHARS);
+            if (oldBytes != null) {
+                String oldText = FileScanner.isBinary(oldBytes) ? Utf16.decode(oldBytes)
+                        : new String(oldBytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (oldText != null) {
+                    before.addAll(oldText.lines().toList());
+                }
+            }
+        }
+        List<Fragment> runs = new ArrayList<>();
+        List<String> lines = text.lines().toList();
+        StringBuilder run = null;
+        int runStart = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (before.contains(line)) {
+                if (run != null) {
+                    runs.add(new Fragment(change.path(), change.commit(), run.toString(), runStart));
+                    run = null;
+                }
+                continue;
+            }
+            if (run == null) {
+                run = new StringBuilder(line);
+                runStart = i + 1;
+            } else {
+                run.append('\n').append(line);
+            }
+        }
+        if (run != null) {
+            runs.add(new Fragment(change.path(), change.commit(), run.toString(), runStart));
+        }
+        return runs;
     }
 
     /** git could not be run or failed; the message says what and how to fix it. */

@@ -21,7 +21,7 @@ public final class Launcher {
             throw new IllegalArgumentException("launcher " + abs + " does not exist; give the keywarden script or jar");
         }
         if (abs.toString().endsWith(".jar")) {
-            return List.of(java(), "-jar", abs.toString());
+            return javaCommand("-jar", abs.toString());
         }
         if (!Files.isExecutable(abs)) {
             throw new IllegalArgumentException("launcher " + abs + " is not executable; give the keywarden script or jar");
@@ -38,10 +38,32 @@ public final class Launcher {
             source = null;
         }
         if (source != null && Files.isRegularFile(source) && source.toString().endsWith(".jar")) {
-            return List.of(java(), "-jar", source.toString());
+            return javaCommand("-jar", source.toString());
         }
         String classPath = absoluteClassPath(System.getProperty("java.class.path"));
-        return List.of(java(), "-cp", classPath, mainClass.getName());
+        return javaCommand("-cp", classPath, mainClass.getName());
+    }
+
+    /**
+     * The JVM options every keywarden process gets, as {@code ./keywarden} passes them: on JDK 23 and
+     * later {@code --sun-misc-unsafe-memory-access=allow}, so dependencies that still use
+     * {@code sun.misc.Unsafe} (protobuf through Tink, Netty through Lettuce) print no JDK 24+ deprecation
+     * warning; nothing on older JDKs, which do not know the option.
+     */
+    public static List<String> jvmOptions() {
+        return jvmOptions(Runtime.version().feature());
+    }
+
+    static List<String> jvmOptions(int javaFeatureVersion) {
+        return javaFeatureVersion >= 23 ? List.of("--sun-misc-unsafe-memory-access=allow") : List.of();
+    }
+
+    private static List<String> javaCommand(String... rest) {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(java());
+        command.addAll(jvmOptions());
+        command.addAll(List.of(rest));
+        return List.copyOf(command);
     }
 
     private static String java() {

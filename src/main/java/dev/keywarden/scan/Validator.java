@@ -2,6 +2,7 @@ package dev.keywarden.scan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keywarden.format.AdminTokenFormat;
 import dev.keywarden.format.ChecksummedFormat;
 import java.util.Base64;
 import java.util.Locale;
@@ -23,6 +24,22 @@ public enum Validator {
         @Override
         public boolean isValid(String secret) {
             return ChecksummedFormat.VIRTUAL_KEY.isWellFormed(secret);
+        }
+    },
+    /**
+     * A Keywarden admin token: the current shape with a matching CRC32 checksum
+     * ({@link AdminTokenFormat#isWellFormed}), or the shape issued before the checksum (43 base64url
+     * characters, no offline check possible) when it looks random (Shannon entropy of at least 3.5 bits
+     * per character, which placeholders such as {@code kwadm_xxxx…} do not reach).
+     */
+    KW_ADMIN_TOKEN {
+        @Override
+        public boolean isValid(String secret) {
+            if (AdminTokenFormat.isWellFormed(secret)) {
+                return true;
+            }
+            return AdminTokenFormat.isLegacyShaped(secret)
+                    && Entropy.shannon(secret.substring(AdminTokenFormat.PREFIX.length())) >= 3.5;
         }
     },
     /** A JWT whose header and payload decode from base64url to JSON objects and whose header names an {@code alg}. */
@@ -48,7 +65,7 @@ public enum Validator {
     /** True when {@code secret} passes the check. */
     public abstract boolean isValid(String secret);
 
-    /** The validator named {@code name} in a rules file ({@code kw-virtual-key}, {@code jwt}); null or blank = {@link #NONE}. */
+    /** The validator named {@code name} in a rules file ({@code kw-virtual-key}, {@code kw-admin-token}, {@code jwt}); null or blank = {@link #NONE}. */
     public static Validator named(String name) {
         if (name == null || name.isBlank()) {
             return NONE;
@@ -56,7 +73,7 @@ public enum Validator {
         try {
             return valueOf(name.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown validator '" + name + "'; use kw-virtual-key or jwt");
+            throw new IllegalArgumentException("unknown validator '" + name + "'; use kw-virtual-key, kw-admin-token or jwt");
         }
     }
 }

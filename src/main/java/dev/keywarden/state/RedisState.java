@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One connection to the Redis server that holds the state several gateway instances share (limits,
- * token uses; built in later steps on {@link #connection()}).
+ * One connection to the Redis server that holds the state several gateway instances share: rate
+ * limits ({@code RedisRateLimiter}) and budget spend ({@code RedisSpendLedger}), both built on {@link #connection()}.
  *
  * <p>Guarantees: {@link #connect} returns only after Redis answered a {@code PING}, otherwise it
  * throws a one-line {@link StateException} naming {@code redis.url}, the URL and the fix. While

@@ -2,6 +2,7 @@ package dev.keywarden.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.keywarden.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -48,6 +49,7 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final String location;
     private final Dialect dialect;
+    private final Jdbc jdbc = new Jdbc(this);
 
     private Database(HikariDataSource pool, String location, Dialect dialect) {
         this.pool = pool;
@@ -218,6 +220,11 @@ public final class Database implements AutoCloseable {
     /** The pooled connections to this database. */
     public DataSource dataSource() {
         return pool;
+    }
+
+    /** Statements on this database, each failing with a {@link StoreException} that names it (see {@link Jdbc}). */
+    public Jdbc jdbc() {
+        return jdbc;
     }
 
     /** Where the data lives, for error messages: the SQLite file path, or "PostgreSQL " and the JDBC URL. */

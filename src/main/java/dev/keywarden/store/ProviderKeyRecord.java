@@ -1,6 +1,5 @@
 package dev.keywarden.store;
 
-import dev.keywarden.vault.crypto.SealedSecret;
 import java.util.Objects;
 
 /**
@@ -18,7 +17,7 @@ import java.util.Objects;
 public record ProviderKeyRecord(String id, String label, KeyEnvironment environment, KeyScope scope,
                                 String displayFingerprint, String sha256Fingerprint, ProviderKeyState state,
                                 int priority, long createdAt, Long lastUsedAt, Long rotatedAt, long stateChangedAt,
-                                Integer rotationDays, SealedSecret sealed, String source) {
+                                Integer rotationDays, SealedColumns sealed, String source) {
 
     public ProviderKeyRecord {
         Objects.requireNonNull(id, "id");

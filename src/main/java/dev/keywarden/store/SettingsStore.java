@@ -1,9 +1,5 @@
 package dev.keywarden.store;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Optional;
 
 /**
@@ -13,22 +9,17 @@ import java.util.Optional;
 public final class SettingsStore {
 
     private final Database database;
+    private final Jdbc jdbc;
 
     public SettingsStore(Database database) {
         this.database = database;
+        this.jdbc = database.jdbc();
     }
 
     /** The value stored under {@code name}, if any. */
     public Optional<String> get(String name) {
-        String sql = "SELECT value FROM keywarden_settings WHERE name = ?";
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("read setting " + name, e);
-        }
+        return jdbc.queryOne("read setting " + name, "SELECT value FROM keywarden_settings WHERE name = ?",
+                rs -> rs.getString(1), name);
     }
 
     /**
@@ -37,14 +28,8 @@ public final class SettingsStore {
      * @return the value now stored: {@code value}, or the one another caller stored first
      */
     public String putIfAbsent(String name, String value) {
-        String sql = "INSERT INTO keywarden_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING";
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, name);
-            ps.setString(2, value);
-            ps.executeUpdate();
-        } catch (SQLException | RuntimeException e) {
-            throw database.failure("write setting " + name, e);
-        }
+        jdbc.update("write setting " + name,
+                "INSERT INTO keywarden_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, value);
         return get(name).orElseThrow(() -> database.failure("read back setting " + name,
                 new IllegalStateException("the value just written is missing")));
     }

@@ -4,12 +4,10 @@ import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.store.DuplicateProviderKeyException;
 import dev.keywarden.store.ProviderKeyRecord;
 import dev.keywarden.store.ProviderKeyState;
-import dev.keywarden.store.ProviderKeyStore;
-import dev.keywarden.vault.crypto.SealedSecret;
+import dev.keywarden.store.SealedColumns;
+import dev.keywarden.vault.crypto.SecretCipher;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,8 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * Provider-key management: add, rotate without downtime, revoke (gracefully or now), activate, and
- * the list with rotation-policy status. State changes go through {@link VaultProviderKeys}, so they
- * act on this process's calls at once.
+ * the list with rotation-policy status. State changes go through the keys' {@link KeyLifecycle}, so
+ * they act on this process's selection and calls at once; drain waits use its {@link InFlightCalls}.
+ * Made by {@link VaultProviderKeys#rotation}.
  *
  * <p>Rotation ({@link #rotate}): add the new key as pending → verify it upstream → activate it with
  * the old key's priority → drain the old key → wait for its calls in flight (bounded by the drain
@@ -35,8 +34,10 @@ public final class KeyRotation {
 
     private static final Pattern KEY_SHAPE = Pattern.compile("sk-ant-[A-Za-z0-9_-]{20,250}");
 
-    private final VaultProviderKeys keys;
-    private final ProviderKeyStore store;
+    private final KeyLifecycle keys;
+    private final InFlightCalls calls;
+    private final SecretCipher cipher;
+    private final KeyEvents events;
     private final UpstreamKeyVerifier verifier;
     private final Duration drainTimeout;
     private final Duration minimumDrain;
@@ -46,17 +47,15 @@ public final class KeyRotation {
      * @param minimumDrain shortest time a key stays draining before it is revoked (normally the refresh
      *                     interval, so every gateway process sharing the store has stopped selecting it)
      */
-    public KeyRotation(VaultProviderKeys keys, UpstreamKeyVerifier verifier, Duration drainTimeout, Duration minimumDrain) {
+    KeyRotation(KeyLifecycle keys, InFlightCalls calls, SecretCipher cipher, KeyEvents events,
+                UpstreamKeyVerifier verifier, Duration drainTimeout, Duration minimumDrain) {
         this.keys = Objects.requireNonNull(keys, "keys");
-        this.store = keys.store();
+        this.calls = Objects.requireNonNull(calls, "calls");
+        this.cipher = Objects.requireNonNull(cipher, "cipher");
+        this.events = Objects.requireNonNull(events, "events");
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
         this.minimumDrain = Objects.requireNonNull(minimumDrain, "minimumDrain");
-    }
-
-    /** A 5-minute drain timeout and a minimum drain of twice the refresh interval. */
-    public KeyRotation(VaultProviderKeys keys, UpstreamKeyVerifier verifier) {
-        this(keys, verifier, Duration.ofMinutes(5), keys.refreshInterval().multipliedBy(2));
     }
 
     /** What a completed rotation did. */
@@ -91,29 +90,16 @@ public final class KeyRotation {
     private ProviderKeyRecord addPending(byte[] secret, NewProviderKey spec, String replaces) {
         checkShape(secret);
         String sha256 = ProviderKeyIds.sha256Hex(secret);
-        Optional<ProviderKeyRecord> existing = store.findByFingerprint(spec.environment(), sha256);
-        if (existing.isPresent() && existing.get().state() == ProviderKeyState.PENDING) {
-            return existing.get();
+        Optional<ProviderKeyRecord> pending = keys.pending(spec.environment(), sha256);
+        if (pending.isPresent()) {
+            return pending.get();
         }
         String id = ProviderKeyIds.newId();
-        SealedSecret sealed = keys.cipher().seal(id, secret);
-        long now = keys.clock().millis();
+        SealedColumns sealed = SealedColumnMapper.toColumns(cipher.seal(id, secret));
         // fingerprintOf reads only the family prefix (within the first 20 characters) and the last 4
         String display = ProviderKey.fingerprintOf(new String(secret, 0, Math.min(secret.length, 20),
                 java.nio.charset.StandardCharsets.US_ASCII) + lastFour(secret));
-        ProviderKeyRecord record = new ProviderKeyRecord(id, spec.label(), spec.environment(), spec.scope(), display,
-                sha256, ProviderKeyState.PENDING, spec.priority(), now, null, null, now, spec.rotationDays(), sealed,
-                spec.source());
-        store.insert(record);
-        Map<String, String> details = details(record);
-        details.put("source", spec.source());
-        details.put("priority", Integer.toString(spec.priority()));
-        details.put("scope", spec.scope().routesText());
-        if (replaces != null) {
-            details.put("replaces", replaces);
-        }
-        keys.record(SecurityEvent.of("provider_key.added", id, details));
-        return record;
+        return keys.addPending(id, spec, display, sha256, sealed, replaces);
     }
 
     // ---------------------------------------------------------------- rotate
@@ -137,7 +123,7 @@ public final class KeyRotation {
             throw new RotationException("the new key is the same key as " + fromId + " (" + old.displayFingerprint()
                     + "); rotate to a newly issued key");
         }
-        keys.record(SecurityEvent.of("provider_key.rotation_started", fromId, details(old)));
+        events.record(SecurityEvent.of("provider_key.rotation_started", fromId, KeyEvents.details(old)));
         NewProviderKey spec = new NewProviderKey(old.label(), old.environment(), old.scope(), old.priority(),
                 old.rotationDays(), sourceLabel);
         ProviderKeyRecord fresh;
@@ -150,20 +136,20 @@ public final class KeyRotation {
         try {
             verifyOrFail(fresh, newSecret, "rotating " + fromId + " to");
             step = "activating the new key";
-            keys.activate(fresh.id(), keys.clock().millis());
+            keys.activateRotatedIn(fresh.id());
             step = "draining the old key";
             keys.drain(fromId);
             step = "waiting for calls in flight on the old key";
             boolean drained = waitForDrain(fromId);
             step = "revoking the old key";
-            int left = keys.inFlight(fromId);
+            int left = calls.count(fromId);
             ProviderKeyRecord retired = keys.revokeNow(fromId);
             ProviderKeyRecord replacement = keys.require(fresh.id());
-            Map<String, String> done = details(replacement);
+            Map<String, String> done = KeyEvents.details(replacement);
             done.put("retired", fromId + " " + old.displayFingerprint());
             done.put("drained_cleanly", Boolean.toString(drained));
             done.put("calls_cut", Integer.toString(drained ? 0 : left));
-            keys.record(SecurityEvent.of("provider_key.rotated", fresh.id(), done));
+            events.record(SecurityEvent.of("provider_key.rotated", fresh.id(), done));
             return new RotationResult(retired, replacement, drained, drained ? 0 : left);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -175,15 +161,15 @@ public final class KeyRotation {
 
     private boolean waitForDrain(String id) throws InterruptedException {
         long start = System.nanoTime();
-        boolean drained = keys.awaitDrained(id, drainTimeout);
+        boolean drained = calls.awaitDrained(id, drainTimeout);
         long remaining = minimumDrain.toNanos() - (System.nanoTime() - start);
         if (remaining > 0) {
             Thread.sleep(Duration.ofNanos(remaining));
         }
         ProviderKeyRecord key = keys.require(id);
-        Map<String, String> d = details(key);
-        d.put("in_flight", Integer.toString(keys.inFlight(id)));
-        keys.record(drained
+        Map<String, String> d = KeyEvents.details(key);
+        d.put("in_flight", Integer.toString(calls.count(id)));
+        events.record(drained
                 ? SecurityEvent.of("provider_key.drained", id, d)
                 : SecurityEvent.alert("provider_key.drain_timeout", id, d));
         return drained;
@@ -217,7 +203,7 @@ public final class KeyRotation {
         }
         String oldState = stateOf(old.id());
         String freshState = fresh == null ? "not stored" : stateOf(fresh.id());
-        Map<String, String> d = details(old);
+        Map<String, String> d = KeyEvents.details(old);
         d.put("step", step);
         d.put("reason", String.valueOf(cause.getMessage()));
         d.put("old_state", oldState);
@@ -225,7 +211,7 @@ public final class KeyRotation {
             d.put("new_key", fresh.id() + " " + fresh.displayFingerprint());
             d.put("new_state", freshState);
         }
-        keys.record(SecurityEvent.alert("provider_key.rotation_failed", old.id(), d));
+        events.record(SecurityEvent.alert("provider_key.rotation_failed", old.id(), d));
         StringBuilder message = new StringBuilder("rotation of provider key ").append(old.id()).append(" (")
                 .append(old.displayFingerprint()).append(") failed while ").append(step).append(": ")
                 .append(cause.getMessage()).append(". The old key is ").append(oldState);
@@ -280,8 +266,7 @@ public final class KeyRotation {
 
     /** Every stored key (all environments) with its rotation status at the clock's current time. */
     public List<ProviderKeyStatus> list() {
-        Instant now = keys.clock().instant();
-        return store.list().stream().map(k -> ProviderKeyStatus.of(k, now)).toList();
+        return keys.statuses();
     }
 
     /** Active keys past their rotation policy: for the start-up warning and the overdue metric. */
@@ -293,19 +278,19 @@ public final class KeyRotation {
 
     private void verifyOrFail(ProviderKeyRecord pending, byte[] secret, String doing) {
         KeyVerification verdict = verifier.verify(secret);
-        Map<String, String> d = details(pending);
+        Map<String, String> d = KeyEvents.details(pending);
         switch (verdict) {
-            case KeyVerification.Valid v -> keys.record(SecurityEvent.of("provider_key.verified", pending.id(), d));
+            case KeyVerification.Valid v -> events.record(SecurityEvent.of("provider_key.verified", pending.id(), d));
             case KeyVerification.Rejected r -> {
                 d.put("status", Integer.toString(r.status()));
                 d.put("error_type", r.errorType());
-                keys.record(SecurityEvent.alert("provider_key.verification_rejected", pending.id(), d));
+                events.record(SecurityEvent.alert("provider_key.verification_rejected", pending.id(), d));
                 throw new RejectedKey("upstream rejected the new key " + pending.id() + " (" + pending.displayFingerprint()
                         + ") with HTTP " + r.status() + (r.errorType().isEmpty() ? "" : " " + r.errorType()));
             }
             case KeyVerification.Unverifiable u -> {
                 d.put("reason", u.reason());
-                keys.record(SecurityEvent.of("provider_key.verification_unavailable", pending.id(), d));
+                events.record(SecurityEvent.of("provider_key.verification_unavailable", pending.id(), d));
                 throw new RotationException("cannot verify the new key " + pending.id() + " ("
                         + pending.displayFingerprint() + ") while " + doing + " it: " + u.reason()
                         + "; it was kept as pending: retry when upstream answers, or activate it without verification "
@@ -326,15 +311,6 @@ public final class KeyRotation {
     private static String lastFour(byte[] secret) {
         return new String(secret, Math.max(0, secret.length - 4), Math.min(4, secret.length),
                 java.nio.charset.StandardCharsets.US_ASCII);
-    }
-
-    private static Map<String, String> details(ProviderKeyRecord key) {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("fingerprint", key.displayFingerprint());
-        d.put("sha256", key.shortSha256());
-        d.put("environment", key.environment().id());
-        d.put("state", key.state().id());
-        return d;
     }
 
     /** Upstream refused the new key: the roll-back revokes it instead of leaving it pending. */

@@ -10,7 +10,7 @@ import dev.keywarden.store.KeyScope;
 import dev.keywarden.store.ProviderKeyRecord;
 import dev.keywarden.store.ProviderKeyState;
 import dev.keywarden.store.ProviderKeyStore;
-import dev.keywarden.vault.crypto.SealedSecret;
+import dev.keywarden.store.SealedColumns;
 import dev.keywarden.vault.crypto.VaultException;
 import dev.keywarden.vault.crypto.VaultSeal;
 import dev.keywarden.vault.source.SecretSource;
@@ -85,7 +85,7 @@ public final class KeyVault implements AutoCloseable {
             builder.noBackgroundRefresh();
         }
         VaultProviderKeys keys = builder.start();
-        KeyRotation rotation = new KeyRotation(keys, verifier);
+        KeyRotation rotation = keys.rotation(verifier);
         KeyVault vault = new KeyVault(seal, store, keys, rotation, events, Map.copyOf(processEnv),
                 Path.of("").toAbsolutePath(), config.environment());
         seal.notices().forEach(n -> LOG.warn("{}", n));
@@ -208,12 +208,13 @@ public final class KeyVault implements AutoCloseable {
         int unchanged = 0;
         int skipped = 0;
         for (ProviderKeyRecord r : store.list()) {
-            SealedSecret sealed = r.sealed();
+            SealedColumns sealed = r.sealed();
             if (sealed.kekVersion() == current) {
                 unchanged++;
                 continue;
             }
-            SealedSecret fresh = seal.cipher().rewrap(r.id(), sealed);
+            SealedColumns fresh = SealedColumnMapper.toColumns(
+                    seal.cipher().rewrap(r.id(), SealedColumnMapper.toSecret(sealed)));
             if (store.updateSealed(r.id(), sealed, fresh)) {
                 rewrapped++;
             } else {

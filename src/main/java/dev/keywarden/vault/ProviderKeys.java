@@ -16,9 +16,13 @@ public interface ProviderKeys {
     Optional<ProviderKey> select(String route);
 
     /**
-     * Upstream answered {@code status} 401 or 403 for {@code key}: the key is no longer trusted.
-     * Implementations with several keys mark it compromised, raise an alert, and make
-     * {@link #select} return the next key of the same scope; the gateway then retries the call once.
+     * Upstream answered {@code status} (401 or 403) for {@code key}. A 401 means upstream no longer
+     * accepts the key: the vault marks it compromised, raises an alert and makes {@link #select} return
+     * the next active key of the same scope, on which the gateway retries the call once. A 403 concerns
+     * the requested resource, not the key's validity: the vault keeps the key active and records a
+     * {@code provider_key.permission_denied} security event (at most one per key a minute), so
+     * {@link #select} returns the same key and the 403 reaches the client. The default (one static key,
+     * nothing to switch to) does nothing.
      */
     default void rejectedByUpstream(ProviderKey key, int status) {
     }

@@ -185,7 +185,11 @@ class AuditIT {
                 return null;
             }));
         }
-        Thread.sleep(1500);
+        // close while calls are in flight: wait (bounded) until a good number finished, however loaded the machine is
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (gw.records().size() <= 48 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         gw.close();
         pool.shutdownNow();
         pool.awaitTermination(30, TimeUnit.SECONDS);

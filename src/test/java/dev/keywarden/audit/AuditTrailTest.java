@@ -159,6 +159,114 @@ class AuditTrailTest {
         assertThat(mirrored).extracting(StoredAuditRecord::seq).containsExactly(1L, 2L);
     }
 
+    @Test
+    void anEntryThatCannotBeEncodedIsRefusedAtTheCallSiteAndTheQueueKeepsMoving() {
+        try (AuditTrail trail = AuditTrail.start(store, secret, "main", AuditTrail.Options.defaults(), List.of())) {
+            AuditEntry unencodable = new AuditEntry(AuditEntry.CALL, Instant.now(), Map.of("request_id", "req_bad", "oops", new Object()));
+            assertThatThrownBy(() -> trail.append(unencodable)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot be encoded");
+            assertThatThrownBy(() -> trail.appendDurably(unencodable)).isInstanceOf(IllegalArgumentException.class);
+            trail.append(call(1));
+        }
+        List<StoredAuditRecord> rows = new ArrayList<>();
+        store.forEach("main", rows::add);
+        assertThat(rows).singleElement().satisfies(r -> assertThat(r.body()).contains("req_1"));
+    }
+
+    @Test
+    void aRecordAppendedWhileCloseRunsIsWrittenOrRefusedNeverLost() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String chain = "close-" + round;
+            java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            AuditTrail trail = AuditTrail.start(store, secret, chain, new AuditTrail.Options(false, 64, 16, 1_000,
+                    Duration.ofSeconds(5)), List.of());
+            CountDownLatch running = new CountDownLatch(8);
+            try (var pool = Executors.newFixedThreadPool(8)) {
+                for (int t = 0; t < 8; t++) {
+                    int thread = t;
+                    pool.submit(() -> {
+                        running.countDown();
+                        for (int i = 0; ; i++) {
+                            String id = "req_" + thread + "_" + i;
+                            try {
+                                trail.append(new AuditEntry(AuditEntry.CALL, Instant.now(), Map.of("request_id", id)));
+                                accepted.add(id);
+                            } catch (AuditUnavailableException closed) {
+                                refused.incrementAndGet();
+                                return;
+                            }
+                        }
+                    });
+                }
+                running.await();
+                Thread.sleep(20);
+                trail.close();
+            }
+            List<String> stored = new ArrayList<>();
+            store.forEach(chain, r -> stored.add(r.body().replaceAll(".*\"request_id\":\"([^\"]+)\".*", "$1")));
+            assertThat(refused.get()).as("every appender is told once the trail is closed").isEqualTo(8);
+            assertThat(stored).as("round " + round + ": every append that returned is stored, nothing else")
+                    .hasSize(accepted.size()).containsExactlyInAnyOrderElementsOf(accepted);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void closingWhileTheStoreIsDownReturnsAndAccountsForEveryRecordQueuedMeanwhile() throws Exception {
+        AuditTrail trail = AuditTrail.start(store, secret, "main", new AuditTrail.Options(false, 4, 2, 1_000,
+                Duration.ofSeconds(5)), List.of()).closeDeadline(Duration.ofMillis(300));
+        trail.append(call(0));
+        waitFor(() -> store.count() == 1);
+        dropTable();
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> appenders = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            appenders.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 5; i++) {
+                    try {
+                        trail.append(call(i));
+                        accepted.incrementAndGet();
+                    } catch (AuditUnavailableException e) {
+                        refused.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        waitFor(() -> trail.queueDepth() == 4); // the writer holds a batch it cannot store; callers wait on a full queue
+        String log;
+        try (dev.keywarden.testing.LogCapture logs = dev.keywarden.testing.LogCapture.start()) {
+            trail.close();
+            for (Thread a : appenders) {
+                a.join(10_000);
+                assertThat(a.isAlive()).as("no caller is left waiting on a closed trail").isFalse();
+            }
+            log = logs.text();
+        }
+        restoreTable();
+        long unstoredButCounted = java.util.regex.Pattern.compile("(\\d+) record\\(s\\) (could not be stored before shutdown"
+                + "|queued at shutdown were not stored)").matcher(log).results().mapToLong(m -> Long.parseLong(m.group(1))).sum();
+        assertThat(accepted.get() + refused.get()).isEqualTo(15);
+        assertThat(refused.get()).as("callers still waiting when the writer gave up are refused").isPositive();
+        assertThat(store.count() - 1 + unstoredButCounted).as("each accepted record is stored or counted in an ERROR line: " + log)
+                .isEqualTo(accepted.get());
+    }
+
+    @Test
+    void newestRecordsAreCheckpointedAndAnchoredOnATimerBeforeNRecordsArrive() throws Exception {
+        AuditTrail.Options quick = AuditTrail.Options.defaults().checkpointInterval(Duration.ofMillis(50));
+        try (AuditTrail trail = AuditTrail.start(store, secret, "main", quick, List.of(), dir)) {
+            trail.append(call(1));
+            trail.append(call(2));
+            // the anchor file is replaced after the checkpoint is committed
+            waitFor(() -> store.anchoredAt("main").isPresent());
+            AuditCheckpoint cp = store.checkpoints("main").getLast();
+            assertThat(cp.seq()).as("signed after 2 records, long before checkpointEvery (1,000)").isEqualTo(2);
+            assertThat(AuditAnchor.in(dir, "main").read()).as("the anchor file holds the same checkpoint").contains(cp);
+        }
+    }
+
     private void dropTable() throws Exception {
         renameTable("audit_records", "audit_records_away");
     }

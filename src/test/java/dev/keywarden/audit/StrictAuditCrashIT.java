@@ -7,7 +7,7 @@ import dev.keywarden.testing.TestGateway;
 import dev.keywarden.testing.TestKeys;
 import dev.keywarden.upstream.fake.FakeUpstream;
 import dev.keywarden.upstream.fake.FakeUpstreamOptions;
-import dev.keywarden.testing.KeywardenProcess;
+import dev.keywarden.testing.KeywardenJar;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +67,7 @@ class StrictAuditCrashIT {
     }
 
     private ProcessBuilder keywarden(Map<String, String> env, String... args) {
-        return KeywardenProcess.builder(dir, env, args);
+        return KeywardenJar.process(dir, env, args);
     }
 
     /** Starts {@code serve} and returns its base URI once it listens. */

@@ -373,5 +373,119 @@ class VirtualKeyServiceTest {
         VirtualKeyService.open(db, secret).close(); // the original secret is still accepted
     }
 
+    // --- expiry and rotation -------------------------------------------------------------------
+
+    @Test
+    void aKeyWithAnExpiryWorksUntilThenIsRefusedSayingItExpired() {
+        CreatedVirtualKey created = service.create("contractor", null, Duration.ofDays(30));
+        assertThat(created.expiresAt()).isEqualTo(T0.plus(Duration.ofDays(30)));
+        clock.advance(Duration.ofDays(30).minusSeconds(1));
+        assertThat(service.authenticate(created.key())).isInstanceOf(AuthOutcome.Authenticated.class);
+
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(service.authenticate(created.key())).isEqualTo(rejected(
+                "this virtual key expired at " + T0.plus(Duration.ofDays(30)) + "; ask the operator for a new one"));
+        assertThat(service.list().getFirst().state(clock.instant())).isEqualTo("expired");
+        assertThat(service.list().getFirst().expiresAt()).isEqualTo(T0.plus(Duration.ofDays(30)));
+    }
+
+    @Test
+    void anExpiryMustBeInTheFuture() {
+        assertThatThrownBy(() -> service.create("x", null, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("future");
+    }
+
+    @Test
+    void rotationGivesANewSecretAndTheOldOneWorksUntilTheGracePeriodEnds() {
+        CreatedVirtualKey original = service.create("billing-service");
+
+        CreatedVirtualKey rotated = service.rotate(original.id(), Duration.ofHours(24));
+
+        assertThat(rotated.id()).isEqualTo(original.id());
+        assertThat(rotated.key()).isNotEqualTo(original.key());
+        assertThat(rotated.prefix()).isEqualTo(VirtualKeyFormat.displayPrefix(rotated.key()));
+        assertThat(rotated.previousValidUntil()).isEqualTo(T0.plus(Duration.ofHours(24)));
+        assertThat(service.authenticate(rotated.key())).isInstanceOf(AuthOutcome.Authenticated.class);
+        AuthOutcome old = service.authenticate(original.key());
+        assertThat(old).isInstanceOf(AuthOutcome.Authenticated.class);
+        assertThat(((AuthOutcome.Authenticated) old).identity().credentialId()).isEqualTo(original.id());
+        assertThat(service.list()).singleElement().satisfies(k -> {
+            assertThat(k.prefix()).isEqualTo(rotated.prefix());
+            assertThat(k.inRotationGrace(clock.instant())).isTrue();
+        });
+
+        clock.advance(Duration.ofHours(24));
+
+        assertThat(service.authenticate(original.key())).isEqualTo(rejected("this virtual key was replaced by a rotation and"
+                + " its grace period ended at " + T0.plus(Duration.ofHours(24)) + "; use the new key"));
+        assertThat(service.authenticate(rotated.key())).isInstanceOf(AuthOutcome.Authenticated.class);
+    }
+
+    @Test
+    void aRotationWithoutGraceRefusesTheOldSecretAtOnceAndASecondRotationDropsTheFirstSecret() {
+        CreatedVirtualKey first = service.create("svc");
+        CreatedVirtualKey second = service.rotate(first.prefix(), Duration.ofHours(1));
+        assertThat(service.authenticate(first.key())).isInstanceOf(AuthOutcome.Authenticated.class);
+
+        CreatedVirtualKey third = service.rotate(first.id(), Duration.ZERO);
+
+        assertThat(service.authenticate(first.key())).isEqualTo(rejected("invalid virtual key"));
+        assertThat(service.authenticate(second.key())).isInstanceOf(AuthOutcome.Rejected.class);
+        assertThat(service.authenticate(third.key())).isInstanceOf(AuthOutcome.Authenticated.class);
+    }
+
+    @Test
+    void aRotationSeenByAnotherProcessAppliesAfterItsCacheExpires() {
+        CreatedVirtualKey original = service.create("shared");
+        VirtualKeyService other = newService(db, tickerNanos::get, null);
+        assertThat(other.authenticate(original.key())).isInstanceOf(AuthOutcome.Authenticated.class);
+
+        CreatedVirtualKey rotated = service.rotate(original.id(), Duration.ZERO);
+        tickerNanos.addAndGet(VirtualKeyService.DEFAULT_CACHE_TTL.toNanos() + 1);
+
+        assertThat(other.authenticate(original.key())).isInstanceOf(AuthOutcome.Rejected.class);
+        assertThat(other.authenticate(rotated.key())).isInstanceOf(AuthOutcome.Authenticated.class);
+    }
+
+    @Test
+    void revokingARotatedKeyRefusesBothItsSecrets() {
+        CreatedVirtualKey original = service.create("svc");
+        CreatedVirtualKey rotated = service.rotate(original.id(), Duration.ofDays(1));
+
+        assertThat(service.revoke(original.id())).isTrue();
+
+        assertThat(service.authenticate(original.key())).isEqualTo(rejected("this virtual key was revoked"));
+        assertThat(service.authenticate(rotated.key())).isEqualTo(rejected("this virtual key was revoked"));
+    }
+
+    @Test
+    void revokedExpiredOrUnknownKeysCannotBeRotated() {
+        CreatedVirtualKey revoked = service.create("gone");
+        service.revoke(revoked.id());
+        CreatedVirtualKey expiring = service.create("brief", null, Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(2));
+
+        assertThatThrownBy(() -> service.rotate(revoked.id(), Duration.ZERO)).hasMessageContaining("revoked");
+        assertThatThrownBy(() -> service.rotate(expiring.id(), Duration.ZERO)).hasMessageContaining("expired");
+        assertThatThrownBy(() -> service.rotate("vk_nosuchkey", Duration.ZERO)).isInstanceOf(VirtualKeyService.NoSuchKeyException.class);
+        String unknownKey = VirtualKeyFormat.generate();
+        assertThatThrownBy(() -> service.rotate(unknownKey, Duration.ZERO))
+                .hasMessageNotContaining(unknownKey.substring(VirtualKeyFormat.DISPLAY_PREFIX_LENGTH));
+    }
+
+    @Test
+    void unusedDaysCountFromTheLastUseOrFromCreation() {
+        CreatedVirtualKey used = service.create("used");
+        service.create("idle");
+        clock.advance(Duration.ofDays(10));
+        service.authenticate(used.key());
+        service.flushLastUsed();
+        clock.advance(Duration.ofDays(35));
+
+        assertThat(service.list()).extracting(VirtualKeyInfo::name, k -> k.unusedDays(clock.instant()))
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("used", 35L), org.assertj.core.groups.Tuple.tuple("idle", 45L));
+    }
+
     /** A clock tests move by hand. */
 }

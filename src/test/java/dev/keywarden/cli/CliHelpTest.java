@@ -53,4 +53,41 @@ class CliHelpTest {
             collect(path, sub, out);
         });
     }
+
+    /**
+     * A parent's listing ({@code keywarden keys --help}) shows only the first line of each subcommand's
+     * description: it must be a whole sentence, shown whole, never cut mid-sentence.
+     */
+    @Test
+    void everyListingShowsEachSubcommandsFirstLineWholeAndItIsACompleteSentence() {
+        List<String> problems = new ArrayList<>();
+        walk(List.of(), Main.commandLine(), problems);
+        assertThat(problems).isEmpty();
+    }
+
+    private static void walk(List<String> path, CommandLine cl, List<String> problems) {
+        if (cl.getSubcommands().isEmpty()) {
+            return;
+        }
+        StringWriter out = new StringWriter();
+        cl.usage(new PrintWriter(out));
+        String listing = out.toString().replaceAll("\\s+", " ");
+        cl.getSubcommands().forEach((name, sub) -> {
+            if (name.equals("help")) {
+                return;
+            }
+            List<String> subPath = new ArrayList<>(path);
+            subPath.add(name);
+            String[] description = sub.getCommandSpec().usageMessage().description();
+            String first = description.length == 0 ? "" : description[0].strip();
+            String where = "keywarden " + String.join(" ", subPath);
+            if (!first.endsWith(".")) {
+                problems.add(where + ": first description line does not end a sentence: " + first);
+            }
+            if (!listing.contains(name + " " + first.replaceAll("\\s+", " "))) {
+                problems.add(where + ": the listing of its parent does not show its first line whole: " + first);
+            }
+            walk(subPath, sub, problems);
+        });
+    }
 }

@@ -25,8 +25,17 @@ final class CliRunner {
     }
 
     static Run withStdin(Map<String, String> env, String stdin, String... args) {
+        return execute(CliContext.of(env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8))), args);
+    }
+
+    /** Runs with {@code workDir} as the working directory (where keywarden.yaml and .env are looked for). */
+    static Run inDirectory(java.nio.file.Path workDir, Map<String, String> env, String... args) {
+        return execute(new CliContext(env, new ByteArrayInputStream(new byte[0]), false, workDir), args);
+    }
+
+    private static Run execute(CliContext context, String... args) {
         CommandLine cl = Main.commandLine();
-        CliContext.install(cl, CliContext.of(env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8))));
+        CliContext.install(cl, context);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));

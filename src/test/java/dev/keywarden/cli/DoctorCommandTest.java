@@ -52,6 +52,7 @@ class DoctorCommandTest {
         env = new HashMap<>();
         providerKey = TestKeys.canaryProviderKey();
         env.put("PROVIDER_KEY", providerKey);
+        env.put("KEYWARDEN_ALERTS_WEBHOOK_SECRET", "test-only-webhook-secret-" + TestKeys.random(24));
     }
 
     private Run run(String... args) {
@@ -229,6 +230,22 @@ class DoctorCommandTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    @Test
+    void theChecklistJudgesTheConfigurationServeWouldLoad() throws Exception {
+        goodDeployment();
+        Files.writeString(config, Files.readString(config) + String.join("\n",
+                "cors:",
+                "  allowed_origins: [https://app.example.com, '*']",
+                "tiers:",
+                "  enterprise:",
+                "    monthly_budget_usd: 1000",
+                ""));
+        Run r = run("doctor", "--config", config.toString());
+        assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+        assertThat(fixAfter(r, line(r, "FAIL", "cors"))).contains("cors.allowed_origins");
+        assertThat(line(r, "PASS", "limits-budgets")).contains("enterprise, free, pro");
     }
 
     @Test

@@ -12,7 +12,11 @@ import dev.keywarden.store.Database;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import dev.keywarden.store.VirtualKeyRecord;
+import dev.keywarden.store.VirtualKeyStore;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,11 +195,92 @@ class KeysCommandTest {
     }
 
     @Test
+    void createVirtualWithAnExpiryShowsItInTheListAndInJson() throws Exception {
+        Run created = run("keys", "create-virtual", "--name", "contractor", "--expires-in", "30d", "--data-dir", dataDir());
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(created.err()).contains("expiring at 2");
+
+        Run list = run("keys", "list", "--data-dir", dataDir());
+        assertThat(list.outLines().get(1)).matches(".* active, expires \\d{4}-\\d\\d-\\d\\dT\\S+Z");
+        JsonNode entry = new ObjectMapper().readTree(run("keys", "list", "--json", "--data-dir", dataDir()).out())
+                .get("virtual_keys").get(0);
+        assertThat(Instant.parse(entry.get("expires_at").asText())).isAfter(Instant.now().plus(Duration.ofDays(29)));
+        assertThat(entry.get("state").asText()).isEqualTo("active");
+        assertThat(run("keys", "create-virtual", "--name", "x", "--expires-in", "never", "--data-dir", dataDir()).exitCode())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void rotateVirtualPrintsTheNewKeyAloneOnTheLastLineAndTheOldOneWorksDuringTheGrace() {
+        String old = createKey("billing");
+
+        Run rotated = run("keys", "rotate-virtual", VirtualKeyFormat.displayPrefix(old), "--grace", "1h", "--data-dir", dataDir());
+
+        assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+        String fresh = rotated.outLines().getLast();
+        assertThat(VirtualKeyFormat.isWellFormed(fresh)).isTrue();
+        assertThat(fresh).isNotEqualTo(old);
+        assertThat(rotated.err()).contains("keeps working until").contains(VirtualKeyFormat.displayPrefix(fresh))
+                .doesNotContain(fresh).doesNotContain(old);
+        assertThat(authenticate(fresh)).isInstanceOf(AuthOutcome.Authenticated.class);
+        assertThat(authenticate(old)).isInstanceOf(AuthOutcome.Authenticated.class);
+        assertThat(run("keys", "list", "--data-dir", dataDir()).outLines().get(1)).contains("old secret valid until");
+
+        Run again = run("keys", "rotate-virtual", VirtualKeyFormat.displayPrefix(fresh), "--grace", "0", "--data-dir", dataDir());
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.err()).contains("refused from now on");
+        assertThat(authenticate(fresh)).isInstanceOf(AuthOutcome.Rejected.class);
+        assertThat(authenticate(old)).isInstanceOf(AuthOutcome.Rejected.class);
+        assertThat(authenticate(again.outLines().getLast())).isInstanceOf(AuthOutcome.Authenticated.class);
+    }
+
+    @Test
+    void rotateVirtualOfAnUnknownKeyExitsOne() {
+        createKey("x");
+        Run r = run("keys", "rotate-virtual", "vk_nosuchkey", "--data-dir", dataDir());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("no virtual key has id or prefix vk_nosuchkey");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void listMarksKeysUnusedForThirtyDaysAndUnusedDaysListsOnlyThem() throws Exception {
+        createKey("fresh");
+        Path dir = tmp.resolve("data");
+        long fortyDaysAgo = Instant.now().minus(Duration.ofDays(40)).toEpochMilli();
+        try (Database db = Database.openSqlite(dir)) {
+            new VirtualKeyStore(db).insert(new VirtualKeyRecord("vk_idleidleidle0", "forgotten", "kw_IDLEIDLE", "ab".repeat(32),
+                    fortyDaysAgo, null, null));
+        }
+
+        Run list = run("keys", "list", "--data-dir", dataDir());
+        assertThat(list.outLines()).anySatisfy(l -> assertThat(l).startsWith("forgotten").endsWith("active, unused 40d"));
+        assertThat(list.outLines()).anySatisfy(l -> assertThat(l).startsWith("fresh").endsWith("active"));
+        assertThat(list.out()).contains("1 virtual key(s) unused for 30 days or more");
+
+        Run unused = run("keys", "list", "--unused-days", "30", "--data-dir", dataDir());
+        assertThat(unused.outLines()).hasSize(2);
+        assertThat(unused.outLines().get(1)).startsWith("forgotten");
+        JsonNode json = new ObjectMapper().readTree(run("keys", "list", "--unused-days", "30", "--json", "--data-dir", dataDir()).out());
+        assertThat(json.get("virtual_keys")).singleElement().satisfies(k -> assertThat(k.get("unused_days").asLong()).isEqualTo(40));
+        assertThat(run("keys", "list", "--unused-days", "90", "--data-dir", dataDir()).out())
+                .contains("No virtual key").contains("unused for 90 days or more");
+    }
+
+    @Test
     void dataDirComesFromTheOptionThenTheEnvironmentThenDotData() {
         Map<String, String> env = Map.of("KEYWARDEN_DATA_DIR", "/srv/keywarden");
-        assertThat(KeysCommand.StoreOptions.resolveDataDir(Path.of("/opt/kw"), env::get)).isEqualTo(Path.of("/opt/kw"));
-        assertThat(KeysCommand.StoreOptions.resolveDataDir(null, env::get)).isEqualTo(Path.of("/srv/keywarden"));
-        assertThat(KeysCommand.StoreOptions.resolveDataDir(null, name -> null)).isEqualTo(Path.of("data"));
-        assertThat(KeysCommand.StoreOptions.resolveDataDir(null, name -> " ")).isEqualTo(Path.of("data"));
+        assertThat(dataDir(Path.of("/opt/kw"), env)).isEqualTo(Path.of("/opt/kw"));
+        assertThat(dataDir(null, env)).isEqualTo(Path.of("/srv/keywarden"));
+        assertThat(dataDir(null, Map.of())).isEqualTo(Path.of("data"));
+        assertThat(dataDir(null, Map.of("KEYWARDEN_DATA_DIR", " "))).isEqualTo(Path.of("data"));
+    }
+
+    /** The data directory the shared store options resolve, as every store command does. */
+    private static Path dataDir(Path option, Map<String, String> env) {
+        StoreOptions store = new StoreOptions();
+        store.dataDir = option;
+        store.context(new CliContext(env, java.io.InputStream.nullInputStream(), false, Path.of("")));
+        return store.loadConfig().dataDir();
     }
 }

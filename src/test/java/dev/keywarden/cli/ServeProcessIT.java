@@ -1,6 +1,6 @@
 package dev.keywarden.cli;
 
-import dev.keywarden.testing.KeywardenProcess;
+import dev.keywarden.testing.KeywardenJar;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +39,7 @@ class ServeProcessIT {
     }
 
     private ProcessBuilder keywarden(Map<String, String> env, String... args) {
-        return KeywardenProcess.builder(dir, env, args);
+        return KeywardenJar.process(dir, env, args);
     }
 
     @Test
@@ -88,6 +88,13 @@ class ServeProcessIT {
         String answer = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(c.waitFor()).isZero();
         assertThat(answer).contains("\"type\":\"message\"").contains("output_tokens");
+
+        // the demo's fake upstream takes its test controls through the gateway
+        Process scenario = new ProcessBuilder("bash", "-c", curl.toString().strip() + " -sS -H 'x-fake-scenario: rate_limit'")
+                .redirectErrorStream(true).start();
+        String limited = new String(scenario.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(scenario.waitFor()).isZero();
+        assertThat(limited).contains("rate_limit_error");
     }
 
     @Test

@@ -150,4 +150,19 @@ class UsageCommandTest {
         assertThat(noDir.exitCode()).isNotZero();
         assertThat(noDir.all()).contains("does not exist").contains("--data-dir");
     }
+
+    @Test
+    void costCountsCallsThatUsedNothingAsFreeAndCountsCallsOfModelsWithoutAPrice() throws Exception {
+        JsonNode byPrincipal = usage("--by", "principal", "--since", "7d");
+        JsonNode none = row(byPrincipal, "principal", "(none)");
+        assertThat(none.path("cost_usd").isNull()).as("a refused call used nothing, so it cost nothing").isFalse();
+        assertThat(none.path("cost_usd").asDouble()).isZero();
+        assertThat(row(byPrincipal, "principal", "alice").path("unpriced_requests").asLong()).isEqualTo(2);
+        assertThat(byPrincipal.path("total").path("unpriced_requests").asLong()).isEqualTo(2);
+
+        CliRunner.Run table = CliRunner.run(Map.of(), "usage", "--by", "model", "--since", "7d", "--data-dir", dir.toString());
+        assertThat(table.out()).contains("COST leaves out 2 calls of models without a price").contains("pricing.file");
+        CliRunner.Run help = CliRunner.run(Map.of(), "usage", "--help");
+        assertThat(help.out()).doesNotContain("until pricing exists").contains("pricing table");
+    }
 }

@@ -34,6 +34,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void extraForwardedHeadersAreReadAsAYamlListOrACommaListInLowerCase() throws IOException {
+        assertThat(ConfigLoader.from(Map.of(), dir).load().upstream().forwardHeaders()).isEmpty();
+        Path yaml = Files.writeString(dir.resolve("h.yaml"), "upstream:\n  forward_headers:\n    - X-App\n    - x-claude-code-*\n");
+        assertThat(ConfigLoader.from(Map.of(), dir).configFile(yaml).load().upstream().forwardHeaders())
+                .containsExactly("x-app", "x-claude-code-*");
+        assertThat(ConfigLoader.from(Map.of("KEYWARDEN_UPSTREAM_FORWARD_HEADERS", " x-app ,, X-Trace-Id"), dir).load().upstream()
+                .forwardHeaders()).containsExactly("x-app", "x-trace-id");
+    }
+
+    @Test
     void environmentOverridesYamlAndFlagsOverrideEnvironment() throws IOException {
         Path yaml = Files.writeString(dir.resolve("k.yaml"), "listen: 127.0.0.1:9000\nupstream:\n  idle_timeout: 2m\n");
         KeywardenConfig fromYaml = ConfigLoader.from(Map.of(), dir).configFile(yaml).load();
@@ -134,6 +144,22 @@ class ConfigLoaderTest {
         KeywardenConfig c = ConfigLoader.from(Map.of(), dir).configFile(yaml).load();
         assertThat(c.upstream().apiKey()).isPresent();
         assertThat(c.notices()).anySatisfy(n -> assertThat(n).contains("upstream.api_key").doesNotContain(plausibleKey()));
+    }
+
+    @Test
+    void everySecretInTheConfigFileWorksButWarnsNamingItsVariableNeverItsValue() throws IOException {
+        String serverSecret = "server-secret-" + "s".repeat(40);
+        String webhookSecret = "webhook-secret-" + "w".repeat(40);
+        Path yaml = Files.writeString(dir.resolve("k.yaml"), "server_secret: " + serverSecret + "\nalerts:\n"
+                + "  webhook_url: https://alerts.example.com/hook\n  webhook_secret: " + webhookSecret + "\n"
+                + "postgres:\n  password: pg-" + serverSecret + "\n");
+        KeywardenConfig c = ConfigLoader.from(Map.of(), dir).configFile(yaml).load();
+        assertThat(c.serverSecret().orElseThrow().reveal()).isEqualTo(serverSecret);
+        assertThat(c.notices()).contains(
+                "WARN the server_secret is stored in the config file; prefer the KEYWARDEN_SERVER_SECRET environment variable",
+                "WARN the alerts.webhook_secret is stored in the config file; prefer the KEYWARDEN_ALERTS_WEBHOOK_SECRET environment variable",
+                "WARN the postgres.password is stored in the config file; prefer the KEYWARDEN_POSTGRES_PASSWORD environment variable");
+        assertThat(String.join("\n", c.notices()) + c).doesNotContain(serverSecret).doesNotContain(webhookSecret);
     }
 
     @Test

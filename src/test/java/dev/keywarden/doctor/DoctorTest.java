@@ -29,7 +29,6 @@ class DoctorTest {
     Path tmp;
     Path confDir;
     Map<String, String> env;
-    Map<String, String> raw;
     Path workDir;
     KeyInventory keys;
     AuditState audit;
@@ -40,7 +39,6 @@ class DoctorTest {
         workDir = Files.createDirectories(tmp.resolve("work"));
         env = new HashMap<>();
         env.put("KEYWARDEN_DATA_DIR", tmp.resolve("data").toString());
-        raw = new HashMap<>();
         keys = KeyInventory.unknown("vault.kek none");
         audit = AuditState.of(List.of());
     }
@@ -50,7 +48,7 @@ class DoctorTest {
     }
 
     DoctorInput input() {
-        return new DoctorInput(config(), raw, workDir, keys, audit, NOW);
+        return new DoctorInput(config(), workDir, keys, audit, NOW);
     }
 
     CheckResult run(Check check) {
@@ -265,7 +263,7 @@ class DoctorTest {
 
         @Test
         void aWildcardOriginFails() {
-            raw.put("cors.allowed_origins", "https://app.example.com, *");
+            env.put("KEYWARDEN_CORS_ALLOWED_ORIGINS", "https://app.example.com, *");
             CheckResult r = run(check);
             assertThat(r.status()).isEqualTo(Status.FAIL);
             assertThat(r.fix()).contains("cors.allowed_origins");
@@ -273,7 +271,7 @@ class DoctorTest {
 
         @Test
         void listedOriginsPass() {
-            raw.put("cors.allowed_origins", "https://app.example.com");
+            env.put("KEYWARDEN_CORS_ALLOWED_ORIGINS", "https://app.example.com");
             assertThat(run(check).status()).isEqualTo(Status.PASS);
         }
     }
@@ -331,7 +329,7 @@ class DoctorTest {
 
         void budgetsForEveryTier() {
             for (String tier : List.of("free", "pro", "enterprise")) {
-                raw.put("tiers." + tier + ".monthly_budget_usd", "100");
+                env.put("KEYWARDEN_TIERS_" + tier.toUpperCase() + "_MONTHLY_BUDGET_USD", "100");
             }
         }
 
@@ -361,12 +359,34 @@ class DoctorTest {
 
         @Test
         void missingOrZeroBudgetsAreAWarningNamingTheTiers() {
-            raw.put("tiers.free.daily_budget_usd", "5");
-            raw.put("tiers.pro.daily_budget_usd", "0");
+            env.put("KEYWARDEN_TIERS_FREE_DAILY_BUDGET_USD", "5");
+            env.put("KEYWARDEN_TIERS_PRO_DAILY_BUDGET_USD", "0");
+            env.put("KEYWARDEN_TIERS_PRO_MONTHLY_BUDGET_USD", "0");
             CheckResult r = run(check);
             assertThat(r.status()).isEqualTo(Status.WARN);
             assertThat(r.detail()).contains("no budget for tier(s): enterprise, pro");
             assertThat(r.fix()).contains("daily_budget_usd");
+        }
+
+        @Test
+        void tiersWithShippedDefaultBudgetsAreNotReportedAsHavingNone() {
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.WARN);
+            assertThat(r.detail()).contains("no budget for tier(s): enterprise").doesNotContain("free").doesNotContain("pro");
+
+            env.put("KEYWARDEN_TIERS_PRO_DAILY_BUDGET_USD", "0"); // the default monthly budget still applies
+            env.put("KEYWARDEN_TIERS_ENTERPRISE_MONTHLY_BUDGET_USD", "1000");
+            CheckResult covered = run(check);
+            assertThat(covered.status()).as(covered.detail()).isEqualTo(Status.PASS);
+        }
+
+        @Test
+        void budgetsSwitchedOffAreAWarningSayingSo() {
+            budgetsForEveryTier();
+            env.put("KEYWARDEN_BUDGETS_ENABLED", "off");
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.WARN);
+            assertThat(r.detail()).contains("budgets are off");
         }
     }
 
@@ -458,10 +478,13 @@ class DoctorTest {
     }
 
     @Test
-    void budgetAndCorsVariablesAreReadAsSettings() {
-        Map<String, String> settings = RawSettings.read(null, confDir, Map.of("KEYWARDEN_TIERS_GOLD_DAILY_BUDGET_USD", "12.5",
-                "KEYWARDEN_CORS_ALLOWED_ORIGINS", "*", "KEYWARDEN_POSTGRES_PASSWORD", "x"));
-        assertThat(settings).containsEntry("tiers.gold.daily_budget_usd", "12.5").containsEntry("cors.allowed_origins", "*")
-                .hasSize(2);
+    void budgetAndCorsVariablesAreReadFromTheLoadedConfiguration() throws IOException {
+        env.put("KEYWARDEN_TIERS_GOLD_DAILY_BUDGET_USD", "12.5");
+        Files.writeString(confDir.resolve("keywarden.yaml"), "cors:\n  allowed_origins: ['*']\n");
+        KeywardenConfig c = config();
+        assertThat(c.budgets().tiers().get("gold").dailyNanos()).isEqualTo(12_500_000_000L);
+        assertThat(c.cors().allowedOrigins()).containsExactly("*");
+        assertThat(run(new CorsCheck()).status()).isEqualTo(Status.FAIL);
+        assertThat(run(new LimitsAndBudgetsCheck()).detail()).contains("gold");
     }
 }

@@ -94,7 +94,7 @@ class ProviderKeyFailoverIT {
         TwoKeys keys = new TwoKeys();
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(acceptB ? keys.b.secret() : keys.a.secret()));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
-                Duration.ofSeconds(5), 16);
+                Duration.ofSeconds(5), 16, java.util.List.of(dev.keywarden.testing.TestGateway.FAKE_CONTROL_HEADERS));
         gateway = TestPipelines.proxy(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10)), up, keys,
                 presented -> "kw_test".equals(presented)
                         ? new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t"))
@@ -128,7 +128,7 @@ class ProviderKeyFailoverIT {
         TwoKeys keys = new TwoKeys();
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(TestKeys.fakeProviderKey()));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
-                Duration.ofSeconds(5), 16);
+                Duration.ofSeconds(5), 16, java.util.List.of(dev.keywarden.testing.TestGateway.FAKE_CONTROL_HEADERS));
         gateway = TestPipelines.proxy(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10)), up, keys,
                 presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")));
         HttpResponse<String> r = HttpClient.newHttpClient().send(request(false, null).build(), HttpResponse.BodyHandlers.ofString());
@@ -142,7 +142,7 @@ class ProviderKeyFailoverIT {
     void aSealedVaultRefusesProxyRequestsWith503ButHealthStillAnswers() throws Exception {
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(TestKeys.fakeProviderKey()));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
-                Duration.ofSeconds(5), 16);
+                Duration.ofSeconds(5), 16, java.util.List.of(dev.keywarden.testing.TestGateway.FAKE_CONTROL_HEADERS));
         ProviderKeys sealed = new ProviderKeys() {
             @Override
             public Optional<ProviderKey> select(String route) {

@@ -1,5 +1,8 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.config.GuardConfig;
+import dev.keywarden.config.GuardMode;
+import dev.keywarden.config.GuardConfig.Action;
 import dev.keywarden.config.ConfigException;
 import org.junit.jupiter.api.Test;
 

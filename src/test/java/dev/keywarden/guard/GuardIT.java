@@ -48,7 +48,8 @@ class GuardIT {
     @Test
     void aBlockedRequestNeverReachesUpstreamAndSaysWhy() throws Exception {
         String key = TestKeys.canaryProviderKey();
-        TestGateway gw = TestGateway.start(Map.of("KEYWARDEN_GUARD_SECRETS_INPUT", "block", "KEYWARDEN_GUARD_INJECTION", "block"));
+        TestGateway gw = TestGateway.start(Map.of("KEYWARDEN_GUARD_SECRETS_INPUT", "block", "KEYWARDEN_GUARD_INJECTION", "block",
+                "KEYWARDEN_GUARD_MAX_TOOLS", "1"));
         try (gw) {
             HttpResponse<byte[]> secret = gw.postMessages(TestGateway.messageBody("my key is " + key, false));
             assertThat(secret.statusCode()).isEqualTo(400);
@@ -61,15 +62,16 @@ class GuardIT {
             assertThat(injection.statusCode()).isEqualTo(403);
             assertThat(injection.headers().firstValue(GuardReport.HEADER)).hasValue("blocked=injection");
 
-            HttpResponse<byte[]> invalid = gw.postMessages("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":5,\"messages\":[{\"role\":\"robot\",\"content\":\"hi\"}]}");
+            HttpResponse<byte[]> invalid = gw.postMessages("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":5,\"tools\":[{\"name\":\"a\"},{\"name\":\"b\"}],"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
             assertThat(invalid.statusCode()).isEqualTo(400);
-            assertThat(JSON.readTree(invalid.body()).at("/error/message").asText()).startsWith("messages.0.role:");
+            assertThat(JSON.readTree(invalid.body()).at("/error/message").asText()).startsWith("tools: 2 tools is above");
 
             assertThat(gw.upstream.requestCount()).as("no blocked request reached upstream").isZero();
         }
         List<JsonNode> records = callRecords(gw);
         assertThat(records).extracting(r -> r.at("/guard/decision").asText())
-                .containsExactlyInAnyOrder("blocked=secret:anthropic-api-key", "blocked=injection", "blocked=validation:messages.0.role");
+                .containsExactlyInAnyOrder("blocked=secret:anthropic-api-key", "blocked=injection", "blocked=validation:tools");
         assertThat(records.toString()).doesNotContain(key);
     }
 

@@ -1,5 +1,8 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.config.GuardConfig;
+import dev.keywarden.config.GuardMode;
+import dev.keywarden.config.GuardConfig.Action;
 import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.KeywardenConfig;
@@ -37,7 +40,7 @@ class GuardSettingsLoadingTest {
                     models: [claude-haiku-*, claude-3-5-haiku-latest]
                 """);
         KeywardenConfig c = ConfigLoader.from(Map.of("KEYWARDEN_GUARD_INJECTION", "block"), dir).configFile(yaml).load();
-        GuardConfig g = GuardConfig.from(c.guardSettings());
+        GuardConfig g = c.guard();
         assertThat(g.mode()).isEqualTo(GuardMode.FLAG);
         assertThat(g.modeFor("free")).isEqualTo(GuardMode.ENFORCE);
         assertThat(g.modelsFor("free")).containsExactly("claude-haiku-*", "claude-3-5-haiku-latest");
@@ -51,8 +54,7 @@ class GuardSettingsLoadingTest {
     @Test
     void aBadGuardValueStopsStartUpNamingTheSetting() throws Exception {
         Path yaml = Files.writeString(dir.resolve("k.yaml"), "guard:\n  secrets:\n    output: shred\n");
-        KeywardenConfig c = ConfigLoader.from(Map.of(), dir).configFile(yaml).load();
-        assertThatThrownBy(() -> GuardConfig.from(c.guardSettings())).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ConfigLoader.from(Map.of(), dir).configFile(yaml).load()).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("guard.secrets.output (KEYWARDEN_GUARD_SECRETS_OUTPUT): 'shred' must be off, flag");
     }
 }

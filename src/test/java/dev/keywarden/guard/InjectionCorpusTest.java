@@ -1,5 +1,6 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.config.GuardConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.config.GuardConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

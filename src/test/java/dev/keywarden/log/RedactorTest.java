@@ -6,6 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RedactorTest {
 
+    @Test
+    void adminTokensAreRedactedButTheirDisplayPrefixAndAdminRequestIdsAreNot() {
+        String token = dev.keywarden.format.AdminTokenFormat.generate();
+        String prefix = dev.keywarden.format.AdminTokenFormat.displayPrefix(token);
+
+        String out = Redactor.redact("created " + token + " shown as " + prefix + " in req_kwadm_0123456789abcdef0123");
+
+        assertThat(out).doesNotContain(token.substring(6, 40)).contains("kwadm_[redacted]" + token.substring(token.length() - 4))
+                .contains("shown as " + prefix).contains("req_kwadm_0123456789abcdef0123");
+    }
+
     private static final String ANTHROPIC = "sk-ant-api03-" + "Ab1_-".repeat(18) + "xyzAA";
     private static final String VIRTUAL = "kw_" + "Q".repeat(32) + "abcdef";
 
@@ -36,5 +47,14 @@ class RedactorTest {
     @Test
     void ordinaryTextIsUnchanged() {
         assertThat(Redactor.redact("model claude-sonnet-4-5 took 12ms")).isEqualTo("model claude-sonnet-4-5 took 12ms");
+    }
+
+    @Test
+    void identityProviderTokensSessionIdsAndCsrfTokensAreMasked() {
+        String jwt = "eyJraWQiOiJkZWZhdWx0IiwiYWxnIjoiUlMyNTYifQ.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        assertThat(Redactor.redact("valueString=[Bearer " + jwt + "]")).doesNotContain("eyJzdWIiOiJhbGljZSJ9")
+                .doesNotContain("c2lnbmF0dXJl").contains("[redacted JWT]");
+        assertThat(Redactor.redact("id kw_ses_AbCdEfGh12345678IjKlMnOp")).doesNotContain("AbCdEfGh12345678").startsWith("id kw_ses_[redacted]");
+        assertThat(Redactor.redact("x kw_csrf_0123456789abcdef0123")).doesNotContain("0123456789abcdef").contains("kw_csrf_[redacted]");
     }
 }

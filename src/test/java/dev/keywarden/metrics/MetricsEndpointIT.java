@@ -85,7 +85,7 @@ class MetricsEndpointIT {
 
         metrics = new Metrics().auditQueue(trail::queueDepth).keysOverdue(() -> 0);
         AuditObserver audit = new AuditObserver(trail);
-        UpstreamForwarding forwarding = UpstreamForwarding.start(config.upstream(),
+        UpstreamForwarding forwarding = UpstreamForwarding.start(config.server(), config.upstream(),
                 new StaticProviderKeys(new ProviderKey("env", providerKey)));
         gateway = GatewayServer.builder().listen(config.listen()).server(config.server())
                 .pipeline(PipelineComposition.compose(new PipelineComposition.Parts(config.server().maxBodyBytes())

@@ -72,6 +72,13 @@ class RuleAccuracyTest {
         positives("anthropic-oauth-token", SecretSamples::anthropicOauthToken);
         negatives("anthropic-oauth-token", () -> "CLAUDE_CODE_OAUTH_TOKEN=sk-ant-" + "oat01-<your token>");
 
+        positives("keywarden-admin-token", SecretSamples::kwAdminToken);
+        positives("keywarden-admin-token", SecretSamples::kwLegacyAdminToken);
+        negatives("keywarden-admin-token", SecretSamples::kwAdminLookalike);
+        negatives("keywarden-admin-token", () -> "KEYWARDEN_ADMIN_TOKEN=kwadm_" + "x".repeat(43));
+        negatives("keywarden-admin-token", () -> "send it as Authorization: Bearer kwadm_" + "...");
+        negatives("keywarden-admin-token", () -> "prefix kwadm_" + random(BASE62, 8) + " in the listing");
+
         positives("keywarden-virtual-key", SecretSamples::kwVirtualKey);
         negatives("keywarden-virtual-key", SecretSamples::kwLookalike);
         negatives("keywarden-virtual-key", () -> "kw_" + random(BASE62, 38));

@@ -283,6 +283,174 @@ class ScanGitRepositoryTest {
         assertThat(fix.err()).doesNotContain("is not ignored").contains(".env.production is tracked");
     }
 
+    JsonNode historyFindings(String... extra) throws Exception {
+        Run history = kw(concat(new String[] {"scan", "--git-history", "--repo", repo.toString(), "--format", "json"}, extra));
+        assertThat(history.exitCode()).as(history.all()).isIn(0, 1);
+        return new ObjectMapper().readTree(history.out());
+    }
+
+    @Test
+    void aSecretWrittenWhileResolvingAMergeConflictIsReportedAtTheMergeCommit() throws Exception {
+        write("app.env", "MODE=dev\nKEY=placeholder\n");
+        commit("base", "app.env");
+        gitOk("checkout", "-q", "-b", "side");
+        write("app.env", "MODE=dev\nKEY=from-side\n");
+        commit("side", "app.env");
+        gitOk("checkout", "-q", "main");
+        write("app.env", "MODE=dev\nKEY=from-main\n");
+        commit("main", "app.env");
+        assertThat(git("merge", "-q", "side").exitCode()).as("the merge conflicts").isNotZero();
+        String key = SecretSamples.anthropicApiKey();
+        write("app.env", "MODE=dev\nKEY=" + key + "\n");
+        gitOk("add", "app.env");
+        gitOk("commit", "-q", "--no-edit");
+        String merge = gitOk("rev-parse", "HEAD").out().strip();
+
+        JsonNode found = historyFindings();
+
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).get("commit").asText()).isEqualTo(merge);
+        assertThat(found.get(0).get("path").asText()).isEqualTo("app.env");
+        assertThat(found.get(0).get("line").asInt()).isEqualTo(2);
+        assertThat(found.get(0).get("ruleId").asText()).isEqualTo("anthropic-api-key");
+    }
+
+    @Test
+    void linesAMergeTakesFromOneSideAreReportedOnlyAtTheCommitThatAddedThem() throws Exception {
+        gitOk("checkout", "-q", "-b", "side");
+        String token = SecretSamples.githubPat();
+        write("side.txt", "token " + token + "\n");
+        String added = commit("side adds a token", "side.txt");
+        gitOk("checkout", "-q", "main");
+        write("main.txt", "unrelated\n");
+        commit("main", "main.txt");
+        gitOk("merge", "-q", "--no-edit", "side");
+
+        JsonNode found = historyFindings();
+
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).get("commit").asText()).isEqualTo(added);
+    }
+
+    @Test
+    void secretsInStashEntriesAreFoundInTheNewestAndInOlderOnes() throws Exception {
+        write("notes.txt", "nothing yet\n");
+        commit("notes", "notes.txt");
+        String older = SecretSamples.stripeSecretKey();
+        write("notes.txt", "stripe " + older + "\n");
+        gitOk("stash", "push", "-q", "-m", "older");
+        String untracked = SecretSamples.slackBotToken();
+        write("scratch.txt", "slack " + untracked + "\n");
+        gitOk("stash", "push", "-q", "--include-untracked", "-m", "newer");
+        assertThat(gitOk("stash", "list").out().lines()).hasSize(2);
+
+        Run history = kw("scan", "--git-history", "--repo", repo.toString(), "--format", "json");
+
+        assertThat(history.exitCode()).as(history.all()).isEqualTo(1);
+        JsonNode found = new ObjectMapper().readTree(history.out());
+        assertThat(found.findValuesAsText("ruleId")).containsExactlyInAnyOrder("stripe-secret-key", "slack-token");
+        assertThat(found.findValuesAsText("path")).containsExactlyInAnyOrder("notes.txt", "scratch.txt");
+        assertThat(history.all()).doesNotContain(older).doesNotContain(untracked);
+    }
+
+    static byte[] utf16le(String text, boolean bom) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_16LE);
+        if (!bom) {
+            return body;
+        }
+        byte[] out = new byte[body.length + 2];
+        out[0] = (byte) 0xFF;
+        out[1] = (byte) 0xFE;
+        System.arraycopy(body, 0, out, 2, body.length);
+        return out;
+    }
+
+    @Test
+    void utf16FilesOnDiskAreDecodedAndScanned() throws Exception {
+        String le = SecretSamples.anthropicApiKey();
+        String be = SecretSamples.awsAccessKeyId();
+        String noBom = SecretSamples.githubPat();
+        Files.write(repo.resolve("settings.ps1"), utf16le("# settings\r\n$env:ANTHROPIC_API_KEY = '" + le + "'\r\n", true));
+        byte[] bigEndian = ("\uFEFFaws_access_key_id = " + be + "\n").getBytes(StandardCharsets.UTF_16BE);
+        Files.write(repo.resolve("creds.reg"), bigEndian);
+        Files.write(repo.resolve("plain.txt"), utf16le("first\nsecond\ntoken=" + noBom + "\n", false));
+        Files.write(repo.resolve("image.bin"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 1, 2, 0, 0, 7});
+
+        Run run = kw("scan", repo.toString(), "--format", "json");
+
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        JsonNode found = new ObjectMapper().readTree(run.out());
+        assertThat(found.findValuesAsText("ruleId")).containsExactlyInAnyOrder("anthropic-api-key", "aws-access-key-id", "github-pat");
+        for (JsonNode f : found) {
+            if (f.get("ruleId").asText().equals("anthropic-api-key")) {
+                assertThat(f.get("line").asInt()).isEqualTo(2);
+            }
+            if (f.get("ruleId").asText().equals("github-pat")) {
+                assertThat(f.get("line").asInt()).isEqualTo(3);
+            }
+        }
+        assertThat(run.err()).contains("1 binary");
+        assertThat(run.all()).doesNotContain(le).doesNotContain(be).doesNotContain(noBom);
+    }
+
+    @Test
+    void utf16FilesInHistoryAndInTheIndexAreScannedForTheLinesTheyAdd() throws Exception {
+        String first = SecretSamples.gitlabPat();
+        Files.write(repo.resolve("deploy.ps1"), utf16le("$a = 1\r\n$token = '" + first + "'\r\n", true));
+        String added = commit("utf-16 script", "deploy.ps1");
+        Files.write(repo.resolve("deploy.ps1"), utf16le("$a = 1\r\n$token = '" + first + "'\r\n$b = 2\r\n", true));
+        commit("unrelated edit", "deploy.ps1");
+
+        JsonNode history = historyFindings();
+
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).get("commit").asText()).isEqualTo(added);
+        assertThat(history.get(0).get("line").asInt()).isEqualTo(2);
+        assertThat(history.get(0).get("path").asText()).isEqualTo("deploy.ps1");
+
+        String staged = SecretSamples.kwAdminToken();
+        Files.write(repo.resolve("deploy.ps1"), utf16le("$a = 1\r\n$token = '" + first + "'\r\n$b = 2\r\n$admin = '"
+                + staged + "'\r\n", true));
+        gitOk("add", "deploy.ps1");
+        Run run = kw("scan", "--staged", "--repo", repo.toString());
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        assertThat(run.out()).contains("keywarden-admin-token").contains("deploy.ps1:4").doesNotContain("gitlab-pat");
+        assertThat(run.all()).doesNotContain(staged).doesNotContain(first);
+    }
+
+    @Test
+    void thePreCommitHookBlocksAKeywardenAdminToken() throws Exception {
+        assertThat(kw("scan", "install-hook", "--repo", repo.toString()).exitCode()).isZero();
+        String token = SecretSamples.kwAdminToken();
+        write("ops/admin.env", "KEYWARDEN_ADMIN_TOKEN=" + token + "\n");
+        gitOk("add", "ops/admin.env");
+
+        Run blocked = git("commit", "-m", "admin token");
+
+        assertThat(blocked.exitCode()).as(blocked.all()).isNotZero();
+        assertThat(blocked.all()).contains("keywarden-admin-token").contains("kwadm_...").doesNotContain(token)
+                .doesNotContain(token.substring(6, 30));
+        kw("scan", "install-hook", "--uninstall", "--repo", repo.toString());
+    }
+
+    @Test
+    void gitHistoryTakesThePathArgumentAsTheRepository() throws Exception {
+        String key = SecretSamples.anthropicApiKey();
+        write("k.txt", key + "\n");
+        String sha = commit("key", "k.txt");
+        Files.delete(repo.resolve("k.txt"));
+        commit("remove", "k.txt");
+
+        Run run = kw("scan", "--git-history", repo.toString(), "--format", "json");
+
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        assertThat(new ObjectMapper().readTree(run.out()).get(0).get("commit").asText()).isEqualTo(sha);
+        assertThat(kw("scan", "--git-history", repo.toString(), tmp.toString()).exitCode()).isEqualTo(2);
+        Run notRepo = kw("scan", "--git-history", tmp.toString());
+        assertThat(notRepo.exitCode()).isEqualTo(2);
+        assertThat(notRepo.err()).contains("not a git repository");
+    }
+
     @Test
     void exitCodesAreZeroWhenCleanOneOnAFindingAndTwoOnAUsageError() throws Exception {
         assertThat(kw("scan", repo.toString()).exitCode()).isZero();

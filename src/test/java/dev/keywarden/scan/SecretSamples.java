@@ -56,6 +56,22 @@ final class SecretSamples {
         return real.substring(0, real.length() - 1) + (last == 'a' ? 'b' : 'a');
     }
 
+    static String kwAdminToken() {
+        return dev.keywarden.format.AdminTokenFormat.generate();
+    }
+
+    /** An admin token as issued before the checksum: kwadm_ and 43 random base64url characters. */
+    static String kwLegacyAdminToken() {
+        return "kwadm_" + random(BASE64URL, 43);
+    }
+
+    /** Same shape as an admin token, but the checksum does not match. */
+    static String kwAdminLookalike() {
+        String real = dev.keywarden.format.AdminTokenFormat.generate();
+        char last = real.charAt(real.length() - 1);
+        return real.substring(0, real.length() - 1) + (last == 'a' ? 'b' : 'a');
+    }
+
     static String kwTemporaryToken() {
         return "kw_" + "tmp_" + random(BASE62, 32);
     }

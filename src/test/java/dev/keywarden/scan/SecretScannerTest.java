@@ -146,6 +146,44 @@ class SecretScannerTest {
     }
 
     @Test
+    void patchParserTakesFromAMergeOnlyTheLinesNewAgainstEveryParent() {
+        List<Fragment> out = new java.util.ArrayList<>();
+        PatchParser p = new PatchParser(out::add, c -> { }, 1 << 20);
+        for (String line : List.of("\0merge1", "diff --cc app.env", "index aaa,bbb..ccc", "--- a/app.env", "+++ b/app.env",
+                "@@@ -2,1 -2,1 +2,3 @@@", " -from side", "++resolved by hand", " +from main", "++++ also new",
+                "@@@@ -9,0 -9,0 -9,0 +10,1 @@@@", "+++new in an octopus")) {
+            p.line(line);
+        }
+        p.finish();
+
+        assertThat(out).containsExactly(new Fragment("app.env", "merge1", "resolved by hand", 2),
+                new Fragment("app.env", "merge1", "++ also new", 4), new Fragment("app.env", "merge1", "new in an octopus", 10));
+    }
+
+    @Test
+    void patchParserHandsOverBinaryChangesWithTheirBlobIds() {
+        List<PatchParser.BinaryChange> out = new java.util.ArrayList<>();
+        PatchParser p = new PatchParser(f -> { }, c -> { }, 1 << 20).onBinary(out::add);
+        for (String line : List.of("\0c1", "diff --git a/my script.ps1 b/my script.ps1", "index 1111..2222 100644",
+                "Binary files a/my script.ps1 and b/my script.ps1 differ", "diff --git a/gone.bin b/gone.bin",
+                "deleted file mode 100644", "index 3333..0000", "Binary files a/gone.bin and /dev/null differ")) {
+            p.line(line);
+        }
+        p.finish();
+
+        assertThat(out).containsExactly(new PatchParser.BinaryChange("c1", "my script.ps1", "2222", List.of("1111")));
+    }
+
+    @Test
+    void utf16IsRecognisedByItsByteOrderMarkOrItsNulPatternButOrdinaryBinaryIsNot() {
+        assertThat(Utf16.decode(new byte[] {(byte) 0xFF, (byte) 0xFE, 'h', 0, 'i', 0})).isEqualTo("hi");
+        assertThat(Utf16.decode(new byte[] {(byte) 0xFE, (byte) 0xFF, 0, 'h', 0, 'i'})).isEqualTo("hi");
+        assertThat(Utf16.decode("plain ascii".getBytes(java.nio.charset.StandardCharsets.UTF_16LE))).isEqualTo("plain ascii");
+        assertThat(Utf16.decode(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 'I', 'H', 'D', 'R'})).isNull();
+        assertThat(Utf16.decode(new byte[] {'a', 0, 'b'})).isNull();
+    }
+
+    @Test
     void binaryFilesAreRecognisedByANulByteNearTheStart() {
         assertThat(FileScanner.isBinary(new byte[] {'a', 0, 'b'})).isTrue();
         assertThat(FileScanner.isBinary("plain text\n".getBytes())).isFalse();

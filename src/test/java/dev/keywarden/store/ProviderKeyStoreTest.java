@@ -3,7 +3,6 @@ package dev.keywarden.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keywarden.vault.crypto.SealedSecret;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -65,7 +64,7 @@ class ProviderKeyStoreTest {
     static ProviderKeyRecord record(String id, KeyEnvironment env, String sha256, int priority, long createdAt) {
         return new ProviderKeyRecord(id, "label-" + id, env, new KeyScope(List.of("messages", "models"), List.of("svc:web")),
                 "sk-ant-api03-…" + id.substring(id.length() - 4), sha256, ProviderKeyState.ACTIVE, priority, createdAt,
-                null, null, createdAt, null, new SealedSecret("local", 1, random(48), random(120)), "env:ANTHROPIC_API_KEY");
+                null, null, createdAt, null, new SealedColumns("local", 1, random(48), random(120)), "env:ANTHROPIC_API_KEY");
     }
 
     static String sha() {
@@ -77,7 +76,7 @@ class ProviderKeyStoreTest {
         ProviderKeyRecord key = new ProviderKeyRecord("pk_abcd", "primary", KeyEnvironment.PROD,
                 new KeyScope(List.of("messages", "count_tokens"), List.of("svc:web", "user@example.com")),
                 "sk-ant-api03-…abcd", sha(), ProviderKeyState.PENDING, 3, 1_000L, 2_000L, 3_000L, 4_000L, 45,
-                new SealedSecret("aws-kms:arn:x", 7, random(48), random(130)), "file:/run/secrets/anthropic");
+                new SealedColumns("aws-kms:arn:x", 7, random(48), random(130)), "file:/run/secrets/anthropic");
         store.insert(key);
 
         assertThat(store.find("pk_abcd")).contains(key);
@@ -126,11 +125,11 @@ class ProviderKeyStoreTest {
     }
 
     @Test
-    void rewrapReplacesTheSealedSecretOnlyIfUnchangedSinceRead() {
+    void rewrapReplacesTheSealedColumnsOnlyIfUnchangedSinceRead() {
         ProviderKeyRecord key = record("pk_0001", KeyEnvironment.DEV, sha(), 0, 1_000L);
         store.insert(key);
-        SealedSecret v2 = new SealedSecret("local", 2, random(48), key.sealed().ciphertext());
-        SealedSecret v3 = new SealedSecret("local", 3, random(48), key.sealed().ciphertext());
+        SealedColumns v2 = new SealedColumns("local", 2, random(48), key.sealed().ciphertext());
+        SealedColumns v3 = new SealedColumns("local", 3, random(48), key.sealed().ciphertext());
 
         assertThat(store.updateSealed("pk_0001", key.sealed(), v2)).isTrue();
         assertThat(store.updateSealed("pk_0001", key.sealed(), v3)).isFalse();

@@ -29,6 +29,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestGateway implements AutoCloseable {
 
+    /** The fake upstream's control headers, which a gateway forwards only when told to. */
+    public static final String FAKE_CONTROL_HEADERS = "x-fake-*";
+
     public final FakeUpstream upstream;
     public final GatewayApp gateway;
     public final String providerKey;
@@ -39,8 +42,13 @@ public final class TestGateway implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestGateway(Map<String, String> env, String providerKey, String upstreamKey, URI upstreamOverride) throws IOException {
+        this(Files.createTempDirectory("kw-test-"), env, providerKey, upstreamKey, upstreamOverride);
+    }
+
+    private TestGateway(Path dataDir, Map<String, String> env, String providerKey, String upstreamKey, URI upstreamOverride)
+            throws IOException {
         this.providerKey = providerKey;
-        this.dataDir = Files.createTempDirectory("kw-test-");
+        this.dataDir = dataDir;
         this.upstream = FakeUpstream.start(FakeUpstreamOptions.defaults(upstreamKey));
         Map<String, String> all = new HashMap<>();
         all.put("ANTHROPIC_API_KEY", providerKey);
@@ -51,8 +59,15 @@ public final class TestGateway implements AutoCloseable {
         // rate limits and the address lockout are tested on their own (limits tests); off unless a test asks
         all.put("KEYWARDEN_LIMITS", "off");
         all.put("KEYWARDEN_AUTH_FAILURES_PER_MINUTE", "0");
+        // the fake upstream's test controls (x-fake-scenario, x-fake-latency-ms…) travel through the gateway
+        all.put("KEYWARDEN_UPSTREAM_FORWARD_HEADERS", FAKE_CONTROL_HEADERS);
         all.putAll(env);
-        this.gateway = GatewayApp.start(ConfigLoader.from(all, dataDir).load(), List.of(records::add));
+        try {
+            this.gateway = GatewayApp.start(ConfigLoader.from(all, dataDir).load(), List.of(records::add));
+        } catch (RuntimeException refused) {
+            upstream.close();
+            throw refused;
+        }
         this.virtualKey = gateway.virtualKeys().create("test-client").key();
     }
 
@@ -63,6 +78,15 @@ public final class TestGateway implements AutoCloseable {
 
     public static TestGateway start(Map<String, String> env) throws IOException {
         return start(TestKeys.fakeProviderKey(), env);
+    }
+
+    /**
+     * A gateway on an existing data directory (a restart: the store, server secret and audit anchor are
+     * those a previous gateway left there); it makes a virtual key of its own as usual.
+     */
+    public static TestGateway startIn(Path dataDir, Map<String, String> env) throws IOException {
+        String key = TestKeys.fakeProviderKey();
+        return new TestGateway(dataDir, env, key, key, null);
     }
 
     /** A gateway configured with one key while the fake upstream accepts only another. */

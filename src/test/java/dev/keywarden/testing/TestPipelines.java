@@ -21,7 +21,7 @@ public final class TestPipelines {
 
     /** Starts it; closing the returned server also stops its upstream client. */
     public static GatewayServer proxy(ServerConfig server, UpstreamConfig upstream, ProviderKeys keys, Authenticator authenticator) {
-        UpstreamForwarding forwarding = UpstreamForwarding.start(upstream, keys);
+        UpstreamForwarding forwarding = UpstreamForwarding.start(server, upstream, keys);
         return GatewayServer.builder().listen(new HostPort("127.0.0.1", 0)).server(server)
                 .pipeline(PipelineComposition.compose(new PipelineComposition.Parts(server.maxBodyBytes())
                         .authenticator(authenticator).upstream(forwarding)))

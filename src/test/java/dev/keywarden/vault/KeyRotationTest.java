@@ -149,7 +149,7 @@ class KeyRotationTest {
     @Test
     void callsStillRunningAfterTheDrainTimeoutAreCutWhenTheOldKeyIsRevoked() {
         ProviderKeyRecord old = f.add("primary", 0);
-        KeyRotation quick = new KeyRotation(f.keys, secret -> new KeyVerification.Valid(), Duration.ofMillis(100), Duration.ZERO);
+        KeyRotation quick = f.keys.rotation(secret -> new KeyVerification.Valid(), Duration.ofMillis(100), Duration.ZERO);
         AtomicInteger cut = new AtomicInteger();
         f.keys.track(f.keys.select("messages").orElseThrow(), cut::incrementAndGet);
 
@@ -178,7 +178,7 @@ class KeyRotationTest {
         VaultProviderKeys gateway = VaultProviderKeys.builder(f.store, f.cipher).environment(KeyEnvironment.DEV)
                 .events(stamping).noBackgroundRefresh().start();
         f.closeables.add(gateway);
-        KeyRotation rotation = new KeyRotation(gateway, secret -> new KeyVerification.Valid(), Duration.ofSeconds(5), Duration.ZERO);
+        KeyRotation rotation = gateway.rotation(secret -> new KeyVerification.Valid(), Duration.ofSeconds(5), Duration.ZERO);
         String next = f.newSecret();
 
         AtomicBoolean stop = new AtomicBoolean();
@@ -234,7 +234,7 @@ class KeyRotationTest {
         f = new VaultFixture(tmp.resolve("clocked"), clock);
         VaultProviderKeys staging = f.newKeys(KeyEnvironment.STAGING, clock);
         VaultProviderKeys prod = f.newKeys(KeyEnvironment.PROD, clock);
-        KeyRotation rotation = new KeyRotation(f.keys, secret -> new KeyVerification.Valid(), Duration.ofSeconds(1), Duration.ZERO);
+        KeyRotation rotation = f.keys.rotation(secret -> new KeyVerification.Valid(), Duration.ofSeconds(1), Duration.ZERO);
         ProviderKeyRecord dev = f.add("dev", KeyEnvironment.DEV, 0, KeyScope.ALL);
         ProviderKeyRecord stg = f.add("staging", KeyEnvironment.STAGING, 0, KeyScope.ALL);
         ProviderKeyRecord prd = f.add("prod", KeyEnvironment.PROD, 0, KeyScope.ALL);

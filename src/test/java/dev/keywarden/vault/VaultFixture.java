@@ -32,7 +32,7 @@ final class VaultFixture implements AutoCloseable {
         this.db = Database.openSqlite(dataDir);
         this.store = new ProviderKeyStore(db);
         this.keys = newKeys(KeyEnvironment.DEV, clock);
-        this.rotation = new KeyRotation(keys, secret -> verdict, Duration.ofSeconds(5), Duration.ZERO);
+        this.rotation = keys.rotation(secret -> verdict, Duration.ofSeconds(5), Duration.ZERO);
     }
 
     VaultFixture(Path dataDir) {

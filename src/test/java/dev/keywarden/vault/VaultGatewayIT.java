@@ -55,7 +55,7 @@ class VaultGatewayIT {
     private void start(String acceptedKey) {
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(acceptedKey));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
-                Duration.ofSeconds(5), 16);
+                Duration.ofSeconds(5), 16, java.util.List.of(dev.keywarden.testing.TestGateway.FAKE_CONTROL_HEADERS));
         gateway = TestPipelines.proxy(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10)), up, f.keys,
                 presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")));
     }

@@ -4,6 +4,7 @@ import dev.keywarden.audit.AuditEntry;
 import dev.keywarden.pipeline.ExchangeObserver;
 import dev.keywarden.pipeline.ExchangeRecord;
 import dev.keywarden.audit.SecurityEvents;
+import dev.keywarden.config.AnomalyConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -11,13 +11,17 @@ import java.util.Map;
  * What detectors look at. A finished call yields its principal, credential, address, status, tokens
  * and provider key — read from its {@link ExchangeRecord} while serving, from its stored audit entry
  * when learning the history, with the same meaning; a failed admin login ({@code admin.auth_failed}
- * event) yields an authentication failure from its address. Other events, including this package's
- * own {@code anomaly.*} alerts, are not observations.
+ * event) or web sign-in ({@code user.sign_in_failed}, {@code oidc.sign_in_failed}) yields an
+ * authentication failure from its address. Other events, including this package's own
+ * {@code anomaly.*} alerts, are not observations.
  */
 record Observation(Instant at, String principal, String credentialId, String clientAddress, int status,
                    long tokens, String providerKey) {
 
     static final String ADMIN_AUTH_FAILED = "admin.auth_failed";
+    /** Failed web sign-ins (users package): subject is the client address, like a failed admin login. */
+    static final String USER_SIGN_IN_FAILED = "user.sign_in_failed";
+    static final String OIDC_SIGN_IN_FAILED = "oidc.sign_in_failed";
 
     /** The observation of a finished call, from its record's typed fields (as its audit entry holds them). */
     static Observation of(ExchangeRecord r, Instant at) {
@@ -38,7 +42,8 @@ record Observation(Instant at, String principal, String credentialId, String cli
             return new Observation(e.at(), text(f.get("principal")), text(f.get("credential_id")),
                     text(f.get("client_address")), (int) number(f.get("status")), tokens, text(f.get("provider_key")));
         }
-        if (AuditEntry.EVENT.equals(e.kind()) && ADMIN_AUTH_FAILED.equals(f.get("type"))) {
+        if (AuditEntry.EVENT.equals(e.kind()) && (ADMIN_AUTH_FAILED.equals(f.get("type")) || USER_SIGN_IN_FAILED.equals(f.get("type"))
+                || OIDC_SIGN_IN_FAILED.equals(f.get("type")))) {
             return new Observation(e.at(), null, null, text(f.get("subject")), 401, 0, null);
         }
         return null;

@@ -1,5 +1,6 @@
 package dev.keywarden.audit.anomaly;
 
+import dev.keywarden.config.AnomalyConfig;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Consumer;

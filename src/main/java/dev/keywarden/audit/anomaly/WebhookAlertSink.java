@@ -3,6 +3,7 @@ package dev.keywarden.audit.anomaly;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.keywarden.config.AnomalyConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,17 +1,12 @@
 package dev.keywarden.limits.budget;
 
-import dev.keywarden.config.ConfigException;
-
+import dev.keywarden.config.BudgetSettings;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * Budget settings: the soft-alert threshold, the failure mode (always closed) and each tier's default
- * daily and monthly budget in USD.
- *
- * <p>Guarantee: built only by {@link #fromSettings}, which rejects any mistake with a one-line
- * {@link ConfigException} naming the setting and the fix.
+ * The budget policy's view of the validated {@link BudgetSettings}: the soft-alert threshold, whether
+ * budgets are on, and each tier's default budgets as {@link Allowance}s.
  *
  * @param enabled       false only when the operator set {@code budgets.enabled: off}
  * @param softThreshold fraction of a budget whose spending raises the soft alert (0 &lt; x &lt;= 1)
@@ -19,12 +14,9 @@ import java.util.Map;
  */
 public record BudgetConfig(boolean enabled, double softThreshold, Map<String, Allowance> tierDefaults) {
 
-    public static final double DEFAULT_SOFT_THRESHOLD = 0.8;
+    public static final double DEFAULT_SOFT_THRESHOLD = BudgetSettings.DEFAULT_SOFT_THRESHOLD;
     /** Shipped defaults: free USD 1 a day / 10 a month, pro USD 50 / 500, enterprise unlimited. */
-    public static final Map<String, Allowance> DEFAULT_TIER_BUDGETS = Map.of(
-            "free", new Allowance(Usd.toNanos(1), Usd.toNanos(10)),
-            "pro", new Allowance(Usd.toNanos(50), Usd.toNanos(500)),
-            "enterprise", Allowance.UNLIMITED);
+    public static final Map<String, Allowance> DEFAULT_TIER_BUDGETS = allowances(BudgetSettings.DEFAULT_TIERS);
 
     /** The default budgets of {@code tier} (no limit when the tier has none). */
     public Allowance tierDefault(String tier) {
@@ -32,69 +24,22 @@ public record BudgetConfig(boolean enabled, double softThreshold, Map<String, Al
         return a == null ? Allowance.UNLIMITED : a;
     }
 
-    /**
-     * Builds from {@code budgets.soft_threshold}, {@code budgets.on_failure} and
-     * {@code tiers.<name>.daily_budget_usd} / {@code tiers.<name>.monthly_budget_usd} (raw values by YAML path).
-     */
-    public static BudgetConfig fromSettings(Map<String, String> settings) {
-        double soft = DEFAULT_SOFT_THRESHOLD;
-        boolean enabled = true;
-        Map<String, Allowance> tiers = new HashMap<>(DEFAULT_TIER_BUDGETS);
-        for (Map.Entry<String, String> e : settings.entrySet()) {
-            String path = e.getKey();
-            String raw = e.getValue() == null ? "" : e.getValue().strip();
-            switch (path) {
-                case "budgets.soft_threshold" -> soft = threshold(raw);
-                case "budgets.enabled" -> enabled = switch (raw.toLowerCase(Locale.ROOT)) {
-                    case "on", "true", "yes" -> true;
-                    case "off", "false", "no" -> false;
-                    default -> throw new ConfigException("budgets.enabled (KEYWARDEN_BUDGETS_ENABLED): '" + raw + "' must be on or off");
-                };
-                case "budgets.on_failure" -> {
-                    if (!raw.equalsIgnoreCase("closed")) {
-                        throw new ConfigException("budgets.on_failure (KEYWARDEN_BUDGETS_ON_FAILURE): '" + raw
-                                + "' is not supported; budgets always fail closed (set it to closed or remove it)");
-                    }
-                }
-                default -> {
-                    if (!path.startsWith("tiers.")) {
-                        throw new ConfigException(path + ": unknown setting; budget settings are budgets.enabled,"
-                                + " budgets.soft_threshold, budgets.on_failure and tiers.<name>.daily_budget_usd / monthly_budget_usd");
-                    }
-                    String rest = path.substring("tiers.".length());
-                    int dot = rest.lastIndexOf('.');
-                    String tier = rest.substring(0, Math.max(0, dot)).toLowerCase(Locale.ROOT);
-                    String field = rest.substring(dot + 1);
-                    long nanos;
-                    try {
-                        nanos = Usd.parse(raw);
-                    } catch (IllegalArgumentException bad) {
-                        throw new ConfigException(path + ": '" + raw + "' " + bad.getMessage());
-                    }
-                    Allowance old = tiers.getOrDefault(tier, Allowance.UNLIMITED);
-                    switch (field) {
-                        case "daily_budget_usd" -> tiers.put(tier, new Allowance(nanos, old.monthlyNanos()));
-                        case "monthly_budget_usd" -> tiers.put(tier, new Allowance(old.dailyNanos(), nanos));
-                        default -> throw new ConfigException(path + ": unknown setting; tier budgets are"
-                                + " tiers.<name>.daily_budget_usd and tiers.<name>.monthly_budget_usd");
-                    }
-                }
-            }
-        }
-        return new BudgetConfig(enabled, soft, Map.copyOf(tiers));
+    /** The policy for the loaded settings. */
+    public static BudgetConfig of(BudgetSettings settings) {
+        return new BudgetConfig(settings.enabled(), settings.softThreshold(), allowances(settings.tiers()));
     }
 
-    private static double threshold(String raw) {
-        double v;
-        try {
-            v = Double.parseDouble(raw);
-        } catch (NumberFormatException e) {
-            v = Double.NaN;
-        }
-        if (!(v > 0 && v <= 1)) {
-            throw new ConfigException("budgets.soft_threshold (KEYWARDEN_BUDGETS_SOFT_THRESHOLD): '" + raw
-                    + "' must be a fraction above 0 and at most 1, such as 0.8");
-        }
-        return v;
+    /**
+     * From raw values keyed by YAML path or environment variable ({@code budgets.*},
+     * {@code tiers.<name>.daily_budget_usd} / {@code monthly_budget_usd}), through the loader's parser: for tests.
+     */
+    public static BudgetConfig fromSettings(Map<String, String> settings) {
+        return of(BudgetSettings.from(settings));
+    }
+
+    private static Map<String, Allowance> allowances(Map<String, BudgetSettings.TierBudget> tiers) {
+        Map<String, Allowance> out = new HashMap<>();
+        tiers.forEach((name, b) -> out.put(name, new Allowance(b.dailyNanos(), b.monthlyNanos())));
+        return Map.copyOf(out);
     }
 }

@@ -5,6 +5,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * second of spend. With a store shared by several instances (PostgreSQL) each flush also re-reads the
  * totals, so instances see each other's spend within about a second (not exact: use {@code state: redis}
  * for one shared count). Soft-alert and refusal markers are in memory: after a restart an alert already
- * raised in the period may be raised once more.
+ * raised in the period may be raised once more. An add repeated with the same request id is counted once
+ * while that id is among the last {@value #RECENT_REQUESTS} added (a retry comes right after the first
+ * attempt); the Redis ledger remembers ids for two days. Passes the same contract test as
+ * {@link RedisSpendLedger} ({@code SpendLedgerContract}).
  */
 public final class LocalSpendLedger implements SpendLedger {
 
@@ -34,6 +39,16 @@ public final class LocalSpendLedger implements SpendLedger {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Set<String> markers = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService flusher;
+    /** Request ids added lately, oldest first; guarded by its own monitor. */
+    private final Set<String> recentRequests = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > RECENT_REQUESTS;
+        }
+    });
+
+    /** How many request ids the ledger remembers to ignore a repeated add. */
+    static final int RECENT_REQUESTS = 16_384;
 
     private static final class Counter {
         final AtomicLong total = new AtomicLong();
@@ -91,6 +106,11 @@ public final class LocalSpendLedger implements SpendLedger {
     @Override
     public List<BudgetLine> add(String requestId, List<BudgetLine> lines, long costNanos, long[] softAtNanos) {
         List<BudgetLine> crossed = new ArrayList<>();
+        synchronized (recentRequests) {
+            if (!recentRequests.add(requestId)) {
+                return crossed;
+            }
+        }
         for (int i = 0; i < lines.size(); i++) {
             BudgetLine line = lines.get(i);
             Counter c = counters.computeIfAbsent(line.counter(), k -> new Counter(line.periodEnd().toEpochMilli()));

@@ -21,6 +21,7 @@ import java.util.List;
  * (markers) and {@code kw:{budget}:r:<request id>} (applied adds). They share the hash tag {@code {budget}}
  * on purpose: one script touches a principal's, its team's and its key's counters at once, which Redis
  * Cluster allows only within one hash slot. Any Redis failure is a {@link BudgetStateUnavailableException}.
+ * Passes the same contract test as {@link LocalSpendLedger} ({@code SpendLedgerContract}).
  */
 public final class RedisSpendLedger implements SpendLedger {
 
@@ -67,12 +68,22 @@ public final class RedisSpendLedger implements SpendLedger {
 
     private final RedisState redis;
     private final Clock clock;
+    private final String prefix;
     private volatile String checkSha;
     private volatile String addSha;
 
     public RedisSpendLedger(RedisState redis, Clock clock) {
+        this(redis, clock, PREFIX);
+    }
+
+    /** A ledger whose keys start with {@code prefix} (tests: one prefix per run; it must hold the {@code {budget}} tag). */
+    RedisSpendLedger(RedisState redis, Clock clock, String prefix) {
+        if (!prefix.contains("{budget}")) {
+            throw new IllegalArgumentException("a spend-ledger key prefix must hold the {budget} hash tag: " + prefix);
+        }
         this.redis = redis;
         this.clock = clock;
+        this.prefix = prefix;
     }
 
     @Override
@@ -82,8 +93,8 @@ public final class RedisSpendLedger implements SpendLedger {
         String[] args = new String[2 * n];
         for (int i = 0; i < n; i++) {
             BudgetLine l = lines.get(i);
-            keys[i] = PREFIX + "s:" + l.counter();
-            keys[n + i] = PREFIX + "m:" + l.counter() + ":exhausted";
+            keys[i] = prefix + "s:" + l.counter();
+            keys[n + i] = prefix + "m:" + l.counter() + ":exhausted";
             args[2 * i] = Long.toString(l.limitNanos());
             args[2 * i + 1] = Long.toString(ttlMillis(l));
         }
@@ -101,13 +112,13 @@ public final class RedisSpendLedger implements SpendLedger {
         int n = lines.size();
         String[] keys = new String[1 + 2 * n];
         String[] args = new String[2 + 2 * n];
-        keys[0] = PREFIX + "r:" + requestId;
+        keys[0] = prefix + "r:" + requestId;
         args[0] = Long.toString(costNanos);
         args[1] = Long.toString(REQUEST_MARKER_TTL.toMillis());
         for (int i = 0; i < n; i++) {
             BudgetLine l = lines.get(i);
-            keys[1 + i] = PREFIX + "s:" + l.counter();
-            keys[1 + n + i] = PREFIX + "m:" + l.counter() + ":soft";
+            keys[1 + i] = prefix + "s:" + l.counter();
+            keys[1 + n + i] = prefix + "m:" + l.counter() + ":soft";
             args[2 + 2 * i] = Long.toString(softAtNanos[i]);
             args[3 + 2 * i] = Long.toString(ttlMillis(l));
         }

@@ -1,6 +1,7 @@
 package dev.keywarden.limits.budget;
 
 import dev.keywarden.pipeline.Cost;
+import dev.keywarden.config.BudgetSettings;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
@@ -23,23 +24,9 @@ public final class Usd {
         return Cost.nanosOf(usd);
     }
 
-    /** Parses an operator's amount such as {@code 10}, {@code 0.5} or {@code 0.0001}. */
+    /** Parses an operator's amount such as {@code 10}, {@code 0.5} or {@code 0.0001} (the configuration's syntax). */
     public static long parse(String raw) {
-        if (raw == null || raw.isBlank()) {
-            throw new IllegalArgumentException("must be an amount of USD such as 10 or 0.5 (0 for no limit)");
-        }
-        try {
-            BigDecimal v = new BigDecimal(raw.strip().replace("_", ""));
-            if (v.signum() < 0) {
-                throw new IllegalArgumentException("must not be negative (0 for no limit)");
-            }
-            if (v.compareTo(BigDecimal.valueOf(1_000_000_000L)) > 0) {
-                throw new IllegalArgumentException("must be at most 1000000000 USD");
-            }
-            return v.movePointRight(9).setScale(0, RoundingMode.CEILING).longValueExact();
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("must be an amount of USD such as 10 or 0.5 (0 for no limit)");
-        }
+        return BudgetSettings.usdNanos(raw);
     }
 
     /** For messages: {@code USD 0.0001}, {@code USD 12.5} (trailing zeros dropped). */

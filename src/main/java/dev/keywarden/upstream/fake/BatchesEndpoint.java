@@ -53,6 +53,7 @@ final class BatchesEndpoint {
             throw ApiError.invalidRequest("requests: at most " + MAX_REQUESTS + " requests are allowed in one batch");
         }
         List<Batch.Item> items = new ArrayList<>(requests.size());
+        Betas betas = Betas.of(call.headers());
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < requests.size(); i++) {
             JsonNode entry = requests.get(i);
@@ -78,7 +79,7 @@ final class BatchesEndpoint {
             if (!params.isObject()) {
                 throw ApiError.invalidRequest(where + ".params: Input should be a valid dictionary");
             }
-            items.add(answer(customId.asText(), params));
+            items.add(answer(customId.asText(), params, betas));
         }
         Batch batch = new Batch(Ids.batchId(), Instant.now(), processing, items);
         store.add(batch);
@@ -126,10 +127,10 @@ final class BatchesEndpoint {
         return store.get(id).orElseThrow(() -> ApiError.notFound("Message batch not found: " + Echo.safe(id, 80)));
     }
 
-    private static Batch.Item answer(String customId, JsonNode params) {
+    private static Batch.Item answer(String customId, JsonNode params, Betas betas) {
         String requestId = Ids.requestId();
         try {
-            MessagesRequest request = MessagesRequest.forMessages(params, "params.");
+            MessagesRequest request = MessagesRequest.forMessages(params, "params.", betas);
             if (request.stream()) {
                 throw ApiError.invalidRequest("params.stream: streaming is not supported in message batches");
             }
@@ -137,7 +138,8 @@ final class BatchesEndpoint {
             if (scenario.isErrorStatus()) {
                 throw ScenarioErrors.errorFor(scenario);
             }
-            Scenario shape = scenario == Scenario.BIG || scenario == Scenario.SLOW ? scenario : Scenario.NONE;
+            Scenario shape = scenario == Scenario.BIG || scenario == Scenario.SLOW || scenario == Scenario.TOOL_USE
+                    ? scenario : Scenario.NONE;
             SimulatedReply reply = SimulatedReply.forRequest(request, shape);
             String message = MessageJson.message(Ids.messageId(), request.model(), reply, request.inputTokens());
             return new Batch.Item(customId, "{\"type\":\"succeeded\",\"message\":" + message + "}", true);

@@ -39,6 +39,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class FakeUpstream implements AutoCloseable {
 
     static final long IDLE_TIMEOUT_MS = 120_000;
+    /** Generous, like an API front end and above the gateway's default 16 KB, so a gateway test meets its own limit first. */
+    static final int MAX_REQUEST_HEADER_BYTES = 32 * 1024;
 
     private final Server server;
     private final ServerConnector connector;
@@ -72,6 +74,7 @@ public final class FakeUpstream implements AutoCloseable {
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         Server server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));

@@ -25,17 +25,53 @@ final class MessageJson {
     private MessageJson() {
     }
 
-    /** The whole non-streaming Message. */
+    /** The whole non-streaming Message: a text block (unless a forced tool call has none), then the tool_use block if any. */
     static String message(String id, String model, SimulatedReply reply, int inputTokens) {
         String text = reply.text();
-        StringBuilder sb = new StringBuilder(300 + model.length() + text.length() + text.length() / 16);
+        ToolCall tool = reply.toolUse();
+        StringBuilder sb = new StringBuilder(300 + model.length() + text.length() + text.length() / 16
+                + (tool == null ? 0 : 100 + tool.inputJson().length()));
         sb.append("{\"id\":\"").append(id).append("\",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
         Json.appendString(sb, model);
-        sb.append(",\"content\":[{\"type\":\"text\",\"text\":");
-        Json.appendString(sb, text);
-        sb.append("}],\"stop_reason\":\"").append(reply.stopReason()).append("\",\"stop_sequence\":null,\"usage\":");
+        sb.append(",\"content\":[");
+        if (!reply.pieces().isEmpty() || tool == null) {
+            sb.append("{\"type\":\"text\",\"text\":");
+            Json.appendString(sb, text);
+            sb.append('}');
+        }
+        if (tool != null) {
+            sb.append(reply.pieces().isEmpty() ? "" : ",");
+            appendToolUse(sb, tool, tool.inputJson());
+        }
+        sb.append("],\"stop_reason\":\"").append(reply.stopReason()).append("\",\"stop_sequence\":null,\"usage\":");
         appendUsage(sb, inputTokens, reply.outputTokens(), true);
         return sb.append('}').toString();
+    }
+
+    /** {@code content_block_start} of a tool_use block: the input is {@code {}}, the deltas carry it. */
+    static String toolUseBlockStart(int index, ToolCall tool) {
+        StringBuilder sb = new StringBuilder(160 + tool.name().length());
+        sb.append("{\"type\":\"content_block_start\",\"index\":").append(index).append(",\"content_block\":");
+        appendToolUse(sb, tool, "{}");
+        return sb.append('}').toString();
+    }
+
+    static String inputJsonDelta(int index, String partialJson) {
+        StringBuilder sb = new StringBuilder(90 + partialJson.length() + partialJson.length() / 8);
+        sb.append("{\"type\":\"content_block_delta\",\"index\":").append(index)
+                .append(",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":");
+        Json.appendString(sb, partialJson);
+        return sb.append("}}").toString();
+    }
+
+    static String contentBlockStop(int index) {
+        return index == 0 ? CONTENT_BLOCK_STOP : "{\"type\":\"content_block_stop\",\"index\":" + index + "}";
+    }
+
+    private static void appendToolUse(StringBuilder sb, ToolCall tool, String inputJson) {
+        sb.append("{\"type\":\"tool_use\",\"id\":\"").append(tool.id()).append("\",\"name\":");
+        Json.appendString(sb, tool.name());
+        sb.append(",\"input\":").append(inputJson).append('}');
     }
 
     static String messageStart(String id, String model, int inputTokens) {

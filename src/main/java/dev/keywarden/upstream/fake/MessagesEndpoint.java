@@ -8,7 +8,8 @@ import org.eclipse.jetty.http.HttpFields;
  *
  * <p>Guarantee: a valid request gets a real-shaped Message (or stream) with usage counted as
  * {@link MessagesRequest#inputTokens()} in and one token per word out; the scenario of the
- * {@code x-fake-scenario} header wins over a {@code fake:NAME} text marker.
+ * {@code x-fake-scenario} header wins over a {@code fake:NAME} text marker. The request's
+ * {@code anthropic-beta} header decides what it may contain ({@link Betas}).
  */
 final class MessagesEndpoint {
 
@@ -20,7 +21,7 @@ final class MessagesEndpoint {
 
     Reply create(Call call, Scenario headerScenario) {
         JsonNode root = RequestJson.parseObject(call.body());
-        MessagesRequest request = MessagesRequest.forMessages(root, "");
+        MessagesRequest request = MessagesRequest.forMessages(root, "", Betas.of(call.headers()));
         Scenario scenario = headerScenario != Scenario.NONE ? headerScenario : request.scenarioFromText();
         if (scenario.isErrorStatus()) {
             return ScenarioErrors.reply(scenario, call.requestId());
@@ -43,7 +44,7 @@ final class MessagesEndpoint {
 
     Reply countTokens(Call call, Scenario headerScenario) {
         JsonNode root = RequestJson.parseObject(call.body());
-        MessagesRequest request = MessagesRequest.forCountTokens(root);
+        MessagesRequest request = MessagesRequest.forCountTokens(root, Betas.of(call.headers()));
         Scenario scenario = headerScenario != Scenario.NONE ? headerScenario : request.scenarioFromText();
         if (scenario.isErrorStatus()) {
             return ScenarioErrors.reply(scenario, call.requestId());

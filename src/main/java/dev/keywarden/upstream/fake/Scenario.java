@@ -43,7 +43,15 @@ enum Scenario {
     /** Reads the request and never answers until the client or the fake goes away. */
     HANG,
     /** About 1 MB of text. */
-    BIG;
+    BIG,
+    /**
+     * When tools are offered and the last user message is not a tool result: a short text, then a
+     * {@code tool_use} block (stop reason {@code tool_use}). In the text marker, the words after
+     * {@code fake:tool_use} may name the tool and give its input as a JSON object
+     * ({@code fake:tool_use Read {"file_path":"/tmp/a.txt"}}); otherwise the first tool is called with
+     * a minimal input matching its {@code input_schema}.
+     */
+    TOOL_USE;
 
     static final String HEADER = "x-fake-scenario";
     static final String TEXT_PREFIX = "fake:";

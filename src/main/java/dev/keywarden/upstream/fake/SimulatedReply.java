@@ -13,13 +13,18 @@ import java.util.List;
  * {@code max_tokens} words (then {@code stop_reason} is
  * {@code max_tokens}, else {@code end_turn}). The {@code slow} (200 words, one per delta) and
  * {@code big} (about 1 MiB, {@value #BIG_WORDS_PER_DELTA} words per delta) answers have a fixed
- * length and ignore {@code max_tokens}.
+ * length and ignore {@code max_tokens}. A follow-up whose last user message carries a
+ * {@code tool_result} is answered {@code The tool returned:} and up to {@value #ECHO_WORDS} words of
+ * the result instead. When the request calls for a tool ({@link ToolCall#decide}), the answer is
+ * {@code Calling the NAME tool.} (nothing when {@code tool_choice} forced the call) followed by the
+ * {@code tool_use} block, with stop reason {@code tool_use}.
  *
- * @param pieces       delta texts in order; concatenated they are the whole text
- * @param outputTokens words in the text
- * @param stopReason   {@code end_turn} or {@code max_tokens}
+ * @param pieces       delta texts in order; concatenated they are the whole text (empty: no text block)
+ * @param outputTokens words in the text, plus the tool call's tokens
+ * @param stopReason   {@code end_turn}, {@code max_tokens} or {@code tool_use}
+ * @param toolUse      the tool call after the text, or null
  */
-record SimulatedReply(List<String> pieces, int outputTokens, String stopReason) {
+record SimulatedReply(List<String> pieces, int outputTokens, String stopReason, ToolCall toolUse) {
 
     static final String SENTENCE = "This is a simulated reply from Keywarden's fake upstream.";
     static final int ECHO_WORDS = 12;
@@ -29,17 +34,41 @@ record SimulatedReply(List<String> pieces, int outputTokens, String stopReason) 
 
     private static final String[] WORDS = SENTENCE.split(" ");
 
+    static final String YOU_SAID = "You said:";
+    static final String TOOL_RETURNED = "The tool returned:";
+
     SimulatedReply {
         pieces = List.copyOf(pieces);
     }
 
+    SimulatedReply(List<String> pieces, int outputTokens, String stopReason) {
+        this(pieces, outputTokens, stopReason, null);
+    }
+
     /** The answer for a request under a scenario. */
     static SimulatedReply forRequest(MessagesRequest request, Scenario scenario) {
+        ToolCall call = ToolCall.decide(request, scenario);
+        if (call != null) {
+            return toolUse(call);
+        }
         return switch (scenario) {
             case SLOW -> Slow.REPLY;
             case BIG -> Big.REPLY;
-            default -> ordinary(request.echoText(), request.maxTokens());
+            default -> request.toolResultText() != null
+                    ? ordinary(TOOL_RETURNED, request.toolResultText(), request.maxTokens())
+                    : ordinary(YOU_SAID, request.echoText(), request.maxTokens());
         };
+    }
+
+    private static SimulatedReply toolUse(ToolCall call) {
+        List<String> pieces = new ArrayList<>(4);
+        if (!call.forced()) {
+            String[] words = ("Calling the " + Echo.safe(call.name(), 64) + " tool.").split(" ");
+            for (int i = 0; i < words.length; i++) {
+                pieces.add(i == 0 ? words[i] : " " + words[i]);
+            }
+        }
+        return new SimulatedReply(pieces, pieces.size() + call.outputTokens(), "tool_use", call);
     }
 
     /** The whole text. */
@@ -56,15 +85,14 @@ record SimulatedReply(List<String> pieces, int outputTokens, String stopReason) 
         return sb.toString();
     }
 
-    private static SimulatedReply ordinary(String echo, int maxTokens) {
-        List<String> words = new ArrayList<>(WORDS.length + 2 + ECHO_WORDS);
+    private static SimulatedReply ordinary(String label, String echo, int maxTokens) {
+        List<String> words = new ArrayList<>(WORDS.length + 3 + ECHO_WORDS);
         for (String w : WORDS) {
             words.add(w);
         }
         List<String> echoed = firstWords(echo, ECHO_WORDS);
         if (!echoed.isEmpty()) {
-            words.add("You");
-            words.add("said:");
+            words.addAll(List.of(label.split(" ")));
             words.addAll(echoed);
         }
         boolean cut = words.size() > maxTokens;

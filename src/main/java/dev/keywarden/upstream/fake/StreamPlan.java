@@ -6,7 +6,10 @@ import java.util.List;
 /**
  * Every SSE frame of one streamed answer, already encoded, in the real API's order:
  * {@code message_start}, {@code content_block_start}, {@code ping}, the {@code text_delta}s,
- * {@code content_block_stop}, {@code message_delta} (cumulative usage), {@code message_stop}.
+ * {@code content_block_stop}, {@code message_delta} (cumulative usage), {@code message_stop}. A tool
+ * call is one more block after the text (or the only one, when {@code tool_choice} forced it):
+ * {@code content_block_start} with the {@code tool_use} and an empty input, {@code input_json_delta}s
+ * (an empty one first, as the real API sends), {@code content_block_stop}.
  * Scenarios add frames ({@code pings}, {@code unknown_event}), change the bytes (see
  * {@link SseEncoder}) or end early ({@code mid_stream_error}: three deltas, then an
  * {@code error} event).
@@ -18,6 +21,7 @@ record StreamPlan(List<Frame> frames, long deltaIntervalNanos) {
 
     static final int DELTAS_BEFORE_MID_STREAM_ERROR = 3;
     static final long SLOW_INTERVAL_NANOS = 25_000_000L;
+    static final int JSON_PIECE = 24;
 
     /**
      * One encoded event.
@@ -41,26 +45,42 @@ record StreamPlan(List<Frame> frames, long deltaIntervalNanos) {
         if (scenario == Scenario.UNKNOWN_EVENT) {
             frames.add(unknown(enc));
         }
-        frames.add(plain(enc.encode("content_block_start", MessageJson.CONTENT_BLOCK_START, false)));
-        frames.add(plain(enc.encode("ping", MessageJson.PING, false)));
-        List<String> pieces = reply.pieces();
-        for (int i = 0; i < pieces.size(); i++) {
-            if (scenario == Scenario.MID_STREAM_ERROR && i == DELTAS_BEFORE_MID_STREAM_ERROR) {
-                break;
+        ToolCall tool = reply.toolUse();
+        boolean textBlock = !reply.pieces().isEmpty() || tool == null;
+        if (textBlock) {
+            frames.add(plain(enc.encode("content_block_start", MessageJson.CONTENT_BLOCK_START, false)));
+            frames.add(plain(enc.encode("ping", MessageJson.PING, false)));
+            List<String> pieces = reply.pieces();
+            for (int i = 0; i < pieces.size(); i++) {
+                if (scenario == Scenario.MID_STREAM_ERROR && i == DELTAS_BEFORE_MID_STREAM_ERROR) {
+                    break;
+                }
+                if (i > 0 && scenario == Scenario.PINGS) {
+                    frames.add(plain(enc.encode("ping", MessageJson.PING, false)));
+                }
+                if (i == 1 && scenario == Scenario.UNKNOWN_EVENT) {
+                    frames.add(unknown(enc));
+                }
+                frames.add(delta(enc, MessageJson.textDelta(pieces.get(i))));
             }
-            if (i > 0 && scenario == Scenario.PINGS) {
+            if (scenario == Scenario.MID_STREAM_ERROR) {
+                frames.add(plain(enc.encode("error", MessageJson.OVERLOADED_EVENT, true)));
+                return new StreamPlan(frames, interval(scenario, tokensPerSecond));
+            }
+            frames.add(plain(enc.encode("content_block_stop", MessageJson.CONTENT_BLOCK_STOP, false)));
+        }
+        if (tool != null) {
+            int index = textBlock ? 1 : 0;
+            frames.add(plain(enc.encode("content_block_start", MessageJson.toolUseBlockStart(index, tool), false)));
+            if (!textBlock) {
                 frames.add(plain(enc.encode("ping", MessageJson.PING, false)));
             }
-            if (i == 1 && scenario == Scenario.UNKNOWN_EVENT) {
-                frames.add(unknown(enc));
+            frames.add(delta(enc, MessageJson.inputJsonDelta(index, "")));
+            for (String part : jsonPieces(tool.inputJson())) {
+                frames.add(delta(enc, MessageJson.inputJsonDelta(index, part)));
             }
-            frames.add(new Frame(enc.encode("content_block_delta", MessageJson.textDelta(pieces.get(i)), false), true, false));
+            frames.add(plain(enc.encode("content_block_stop", MessageJson.contentBlockStop(index), false)));
         }
-        if (scenario == Scenario.MID_STREAM_ERROR) {
-            frames.add(plain(enc.encode("error", MessageJson.OVERLOADED_EVENT, true)));
-            return new StreamPlan(frames, interval(scenario, tokensPerSecond));
-        }
-        frames.add(plain(enc.encode("content_block_stop", MessageJson.CONTENT_BLOCK_STOP, false)));
         frames.add(plain(enc.encode("message_delta",
                 MessageJson.messageDelta(reply.stopReason(), inputTokens, reply.outputTokens()), false)));
         if (scenario == Scenario.UNKNOWN_EVENT) {
@@ -68,6 +88,24 @@ record StreamPlan(List<Frame> frames, long deltaIntervalNanos) {
         }
         frames.add(new Frame(enc.encode("message_stop", MessageJson.MESSAGE_STOP, true), false, true));
         return new StreamPlan(frames, interval(scenario, tokensPerSecond));
+    }
+
+    /**
+     * A tool input cut into {@code partial_json} pieces of about {@value #JSON_PIECE} characters, as the
+     * real API streams it; never between the two halves of a surrogate pair.
+     */
+    static List<String> jsonPieces(String json) {
+        List<String> out = new ArrayList<>(json.length() / JSON_PIECE + 1);
+        int at = 0;
+        while (at < json.length()) {
+            int end = Math.min(json.length(), at + JSON_PIECE);
+            if (end < json.length() && Character.isLowSurrogate(json.charAt(end))) {
+                end++;
+            }
+            out.add(json.substring(at, end));
+            at = end;
+        }
+        return out;
     }
 
     private static long interval(Scenario scenario, int tokensPerSecond) {
@@ -79,6 +117,10 @@ record StreamPlan(List<Frame> frames, long deltaIntervalNanos) {
 
     private static Frame plain(byte[] bytes) {
         return new Frame(bytes, false, false);
+    }
+
+    private static Frame delta(SseEncoder enc, String json) {
+        return new Frame(enc.encode("content_block_delta", json, false), true, false);
     }
 
     private static Frame unknown(SseEncoder enc) {

@@ -1,5 +1,6 @@
 package dev.keywarden.vault.source;
 
+import dev.keywarden.config.DotEnv;
 import dev.keywarden.config.Environment;
 import dev.keywarden.vault.source.SecretSourceException.Kind;
 
@@ -13,8 +14,8 @@ import java.nio.file.Path;
 /**
  * {@code dotenv:NAME[@path]}: one variable from a {@code .env} file (default {@code .env} in the
  * working directory). For development only: refused when the environment is production, and
- * every parse warns, naming the file. The file uses the same syntax the configuration loader
- * accepts ({@code KEY=VALUE}, optional {@code export}, quotes, {@code #} comments); a malformed
+ * every parse warns, naming the file. The file is read by the configuration loader's own parser
+ * ({@link DotEnv}: {@code KEY=VALUE}, optional {@code export}, quotes, {@code #} comments); a malformed
  * line is reported by number, never by content.
  */
 final class DotEnvSource implements SecretSource {
@@ -74,38 +75,12 @@ final class DotEnvSource implements SecretSource {
     }
 
     private String find(String text) {
-        String found = null;
-        int lineNo = 0;
-        for (String line : text.split("\r?\n|\r")) {
-            lineNo++;
-            String s = line.strip();
-            if (s.isEmpty() || s.startsWith("#")) {
-                continue;
-            }
-            if (s.startsWith("export ")) {
-                s = s.substring(7).strip();
-            }
-            int eq = s.indexOf('=');
-            if (eq <= 0) {
-                throw new SecretSourceException(Kind.BAD_RESPONSE, describe() + ": line " + lineNo + " of " + file
-                        + " is not KEY=VALUE; fix or remove that line");
-            }
-            if (!s.substring(0, eq).strip().equals(name)) {
-                continue;
-            }
-            String value = s.substring(eq + 1).strip();
-            if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
-                    || value.startsWith("'") && value.endsWith("'"))) {
-                value = value.substring(1, value.length() - 1);
-            } else {
-                int hash = value.indexOf(" #");
-                if (hash >= 0) {
-                    value = value.substring(0, hash).strip();
-                }
-            }
-            found = value; // the last definition wins, as in shells
+        try {
+            return DotEnv.parse(text).get(name); // the last definition wins, as in shells
+        } catch (DotEnv.MalformedLineException e) {
+            throw new SecretSourceException(Kind.BAD_RESPONSE, describe() + ": line " + e.line() + " of " + file
+                    + " is not KEY=VALUE; fix or remove that line");
         }
-        return found;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.keywarden.audit.anomaly;
 
+import dev.keywarden.config.AnomalyConfig;
 import dev.keywarden.audit.AuditEntry;
 import dev.keywarden.audit.SecurityEvent;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.keywarden.audit.anomaly;
 
+import dev.keywarden.config.AnomalyConfig;
 import com.sun.net.httpserver.HttpServer;
 import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.ConfigLoader;
@@ -31,11 +32,14 @@ class AnomalyWiringIT {
     @Test
     void anomalySettingsComeFromTheConfigFileAndTheEnvironment() throws Exception {
         Path yaml = dir.resolve("keywarden.yaml");
-        Files.writeString(yaml, "anomaly:\n  rate_spike_factor: 4\nalerts:\n  webhook_timeout: 3s\n");
-        KeywardenConfig c = ConfigLoader.from(Map.of("KEYWARDEN_ANOMALY_AUTH_FAILURE_THRESHOLD", "7"), dir).configFile(yaml).load();
-        assertThat(c.alertSettings()).containsEntry("anomaly.rate_spike_factor", "4")
-                .containsEntry("alerts.webhook_timeout", "3s").containsEntry("anomaly.auth_failure_threshold", "7");
-        assertThat(AnomalyConfig.fromSettings(c.alertSettings()).authFailures().threshold()).isEqualTo(7);
+        Files.writeString(yaml, "anomaly:\n  rate_spike_factor: 4\nalerts:\n  webhook_timeout: 3s\n"
+                + "  webhook_url: https://alerts.example.com/hook\n");
+        KeywardenConfig c = ConfigLoader.from(Map.of("KEYWARDEN_ANOMALY_AUTH_FAILURE_THRESHOLD", "7",
+                "KEYWARDEN_ALERTS_WEBHOOK_SECRET", "whsec-" + "x".repeat(40)), dir).configFile(yaml).load();
+        AnomalyConfig anomaly = c.anomaly();
+        assertThat(anomaly.rateSpike().factor()).isEqualTo(4.0);
+        assertThat(anomaly.webhook().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(anomaly.authFailures().threshold()).isEqualTo(7);
     }
 
     @Test

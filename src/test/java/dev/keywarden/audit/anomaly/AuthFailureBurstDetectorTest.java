@@ -1,5 +1,6 @@
 package dev.keywarden.audit.anomaly;
 
+import dev.keywarden.config.AnomalyConfig;
 import dev.keywarden.audit.AuditEntry;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,15 @@ class AuthFailureBurstDetectorTest {
             stream.add(Calls.event(T0.plusSeconds(i), "admin.auth_failed", "192.0.2.50"));
         }
         assertThat(Calls.run(detector(), stream)).extracting(Alert::subject).containsExactly("client_address:192.0.2.50");
+    }
+
+    @Test
+    void failedWebSignInsCountForTheirAddress() {
+        List<AuditEntry> stream = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            stream.add(Calls.event(T0.plusSeconds(i), i % 2 == 0 ? "user.sign_in_failed" : "oidc.sign_in_failed", "192.0.2.60"));
+        }
+        assertThat(Calls.run(detector(), stream)).extracting(Alert::subject).containsExactly("client_address:192.0.2.60");
     }
 
     @Test

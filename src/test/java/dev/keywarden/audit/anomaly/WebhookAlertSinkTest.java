@@ -1,5 +1,6 @@
 package dev.keywarden.audit.anomaly;
 
+import dev.keywarden.config.AnomalyConfig;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;

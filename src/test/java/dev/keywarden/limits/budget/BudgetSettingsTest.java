@@ -32,7 +32,7 @@ class BudgetSettingsTest {
     void yamlAndEnvironmentSetTierBudgetsAndTheThresholdAndABudgetOnlyTierIsATier() throws Exception {
         KeywardenConfig config = load(Map.of("KEYWARDEN_TIERS_GOLD_DAILY_BUDGET_USD", "3", "KEYWARDEN_BUDGETS_SOFT_THRESHOLD", "0.5"),
                 "tiers:\n  free:\n    monthly_budget_usd: 20\n    requests_per_minute: 12\nbudgets:\n  on_failure: closed\n");
-        BudgetConfig budgets = BudgetConfig.fromSettings(config.budgetSettings());
+        BudgetConfig budgets = BudgetConfig.of(config.budgets());
         assertThat(budgets.softThreshold()).isEqualTo(0.5);
         assertThat(budgets.tierDefault("free")).isEqualTo(new Allowance(Usd.parse("1"), Usd.parse("20")));
         assertThat(budgets.tierDefault("gold").limit(Period.DAY, null)).isEqualTo(Usd.parse("3"));
@@ -42,12 +42,10 @@ class BudgetSettingsTest {
 
     @Test
     void anOpenFailureModeOrAnUnknownBudgetSettingStopsStartUpWithOneLine() throws Exception {
-        KeywardenConfig open = load(Map.of("KEYWARDEN_BUDGETS_ON_FAILURE", "open"), null);
-        assertThatThrownBy(() -> BudgetConfig.fromSettings(open.budgetSettings())).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load(Map.of("KEYWARDEN_BUDGETS_ON_FAILURE", "open"), null)).isInstanceOf(ConfigException.class)
                 .hasMessage("budgets.on_failure (KEYWARDEN_BUDGETS_ON_FAILURE): 'open' is not supported; budgets always fail closed"
                         + " (set it to closed or remove it)");
-        KeywardenConfig typo = load(Map.of(), "budgets:\n  soft_treshold: 0.5\n");
-        assertThatThrownBy(() -> BudgetConfig.fromSettings(typo.budgetSettings())).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load(Map.of(), "budgets:\n  soft_treshold: 0.5\n")).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("budgets.soft_treshold: unknown setting");
     }
 }

@@ -101,6 +101,36 @@ class AnthropicSdkAgainstFakeUpstreamIT {
         assertThat(m.usage().inputTokens()).isEqualTo((marker + "stream shapes").length() / 4);
     }
 
+    private static MessageCreateParams toolParams(String text) {
+        com.anthropic.models.messages.Tool weather = com.anthropic.models.messages.Tool.builder()
+                .name("get_weather")
+                .inputSchema(com.anthropic.models.messages.Tool.InputSchema.builder()
+                        .properties(com.anthropic.core.JsonValue.from(java.util.Map.of("city", java.util.Map.of("type", "string"))))
+                        .required(List.of("city"))
+                        .build())
+                .build();
+        return MessageCreateParams.builder().model(MODEL).maxTokens(100).addUserMessage(text).addTool(weather)
+                .toolChoice(com.anthropic.models.messages.ToolChoiceAny.builder().build()).build();
+    }
+
+    @Test
+    void sdkReadsAToolUseAnswerAndAccumulatesItsStreamedInput() {
+        Message whole = client.messages().create(toolParams("weather in Oslo?"));
+        MessageAccumulator accumulator = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(toolParams("weather in Oslo?"))) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+        Message streamed = accumulator.message();
+
+        for (Message m : List.of(whole, streamed)) {
+            assertThat(m.stopReason()).contains(StopReason.TOOL_USE);
+            com.anthropic.models.messages.ToolUseBlock call = m.content().get(0).toolUse().orElseThrow();
+            assertThat(call.name()).isEqualTo("get_weather");
+            assertThat(call.id()).startsWith("toolu_01");
+            assertThat(call._input().toString()).contains("city");
+        }
+    }
+
     /**
      * Documents a finding: the Java SDK (3.12) follows the SSE spec strictly and discards a last
      * event that lacks its blank line, so it never sees that {@code message_stop}. A gateway must

@@ -28,8 +28,7 @@ class FakeUpstreamCommandIT {
     private static Process launch(String... args) throws Exception {
         String jar = System.getProperty("keywarden.jar", "target/keywarden.jar");
         assertThat(Path.of(jar)).satisfies(p -> assertThat(Files.isRegularFile(p)).as("built jar " + p).isTrue());
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", jar, "fake-upstream"));
+        List<String> command = dev.keywarden.testing.KeywardenJar.command("fake-upstream");
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }

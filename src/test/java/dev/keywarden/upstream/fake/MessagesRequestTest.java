@@ -58,6 +58,53 @@ class MessagesRequestTest {
                 .hasMessage(message);
     }
 
+    private static final String CLAUDE_CODE_SHAPE = """
+            {"model":"claude-opus-4-8","max_tokens":64,"messages":[
+              {"role":"user","content":[{"type":"text","text":"<system-reminder>context</system-reminder>"},{"type":"text","text":"say hi"}]},
+              {"role":"system","content":[{"type":"text","text":"# Environment"}]}]}""";
+
+    private static MessagesRequest parse(String json, String betaHeader) {
+        org.eclipse.jetty.http.HttpFields headers = betaHeader == null
+                ? org.eclipse.jetty.http.HttpFields.EMPTY
+                : org.eclipse.jetty.http.HttpFields.build().add("anthropic-beta", betaHeader);
+        return MessagesRequest.forMessages(RequestJson.parseObject(json.getBytes(StandardCharsets.UTF_8)), "", Betas.of(headers));
+    }
+
+    @Test
+    void aMidConversationSystemMessageIsAcceptedUnderItsBetaAndCountsAsPrompt() {
+        MessagesRequest r = parse(CLAUDE_CODE_SHAPE, "claude-code-20250219, Mid-Conversation-System-2026-04-07");
+        assertThat(r.lastUserText()).as("the prompt is the last text block, after the context blocks").isEqualTo("say hi");
+        assertThat(r.promptBytes()).isEqualTo("<system-reminder>context</system-reminder>".length() + "say hi".length()
+                + "# Environment".length());
+        assertThat(parse(CLAUDE_CODE_SHAPE, "per-turn-control-2026-07-01").lastUserText()).isEqualTo("say hi");
+    }
+
+    @Test
+    void aMidConversationSystemMessageWithoutTheBetaIsRefusedInTheRealApisWords() {
+        String words = "messages: Unexpected role \"system\". The Messages API accepts a top-level `system` parameter,"
+                + " not \"system\" as an input message role.";
+        assertThatThrownBy(() -> parse(CLAUDE_CODE_SHAPE, null)).hasMessage(words)
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.type()).isEqualTo("invalid_request_error"));
+        assertThatThrownBy(() -> parse(CLAUDE_CODE_SHAPE, "claude-code-20250219")).hasMessage(words);
+    }
+
+    @Test
+    void readsToolsToolChoiceAndTheToolResultOfAFollowUp() {
+        MessagesRequest r = parse("""
+                {"model":"m","max_tokens":64,"tools":[{"name":"Read","input_schema":{"type":"object"}},{"type":"web_search_20250305","name":"web_search"},{"x":1}],
+                 "tool_choice":{"type":"tool","name":"Read"},
+                 "messages":[{"role":"user","content":"read it"},
+                   {"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"Read","input":{}}]},
+                   {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"line one"}]}]}]}""", null);
+        assertThat(r.tools()).extracting(MessagesRequest.OfferedTool::name).containsExactly("Read", "web_search");
+        assertThat(r.tools().get(1).inputSchema()).isNull();
+        assertThat(r.toolChoice()).isEqualTo(new MessagesRequest.ToolChoice("tool", "Read"));
+        assertThat(r.toolResultText()).isEqualTo("line one");
+        assertThat(r.lastUserText()).isEmpty();
+        assertThat(parse("{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}", null).toolResultText())
+                .isNull();
+    }
+
     @Test
     void unknownScenarioMarkerIsRefusedListingTheKnownOnes() {
         assertThatThrownBy(() -> parse("{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"fake:nope x\"}]}")

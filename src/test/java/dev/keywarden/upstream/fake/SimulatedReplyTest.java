@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class SimulatedReplyTest {
 
     private static MessagesRequest request(String text, int maxTokens) {
-        return new MessagesRequest("m", maxTokens, false, text, text.length());
+        return new MessagesRequest("m", maxTokens, false, text, text.length(), java.util.List.of(),
+                MessagesRequest.ToolChoice.AUTO, null);
     }
 
     @Test

@@ -68,8 +68,7 @@ class VaultTransitGatewayIT {
         int port = freePort();
         Path log = dir.resolve("serve.log");
 
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-jar", System.getProperty("keywarden.jar", "target/keywarden.jar"), "serve")
+        ProcessBuilder pb = new ProcessBuilder(dev.keywarden.testing.KeywardenJar.command("serve"))
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_") || k.startsWith("VAULT_"));
         pb.environment().putAll(Map.of(
