@@ -52,7 +52,7 @@ import java.util.Set;
 /**
  * Added latency of the limit and budget check, in process: one decision is {@code RateLimitGate.admit}
  * then {@code BudgetGate.admit} (before the upstream call), then both tickets' {@code finish} (after it),
- * built as {@code GatewayApp} builds them. Two modes: local ({@code store: sqlite}, {@code state: local})
+ * built as the {@code app} wiring classes build them. Two modes: local ({@code store: sqlite}, {@code state: local})
  * and Redis ({@code store: postgres} in a throw-away schema, {@code state: redis} on loopback); each with
  * one subject and with many subjects (principals called round robin). The tier's limits and budgets are
  * high enough never to refuse, so every decision does the full work (buckets charged and settled, spend
@@ -159,7 +159,7 @@ public class LimitsBench {
         }
     }
 
-    /** As GatewayApp.addLimits/addBudgets: the principal service of the store, with the configured tiers. */
+    /** As app/LimitsWiring: the principal service of the store, with the configured tiers. */
     static PrincipalService principals(KeywardenConfig config, Database db) {
         LimitsConfig limits = config.limits();
         return new PrincipalService(db, limits.defaultTier(), limits::knows);
@@ -167,7 +167,7 @@ public class LimitsBench {
 
     static BudgetGate budgetGate(KeywardenConfig config, PrincipalService principals, BudgetStore store, SpendLedger ledger,
                                  Clock clock) {
-        BudgetConfig budgets = BudgetConfig.fromSettings(config.budgetSettings());
+        BudgetConfig budgets = BudgetConfig.of(config.budgets());
         return new BudgetGate(new BudgetPolicy(budgets, principals, store::all, clock), ledger, NO_EVENTS, clock);
     }
 
