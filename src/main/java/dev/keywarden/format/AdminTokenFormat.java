@@ -9,6 +9,9 @@ package dev.keywarden.format;
  * token and the checksum lets them tell a real token from a lookalike offline. Tokens issued before
  * the checksum existed ({@code kwadm_} + 43 base64url characters) still work at the admin API; only
  * their offline check is weaker (see {@link #isLegacyShaped}).
+ *
+ * <p>Lives in {@code format}, beside {@link ChecksummedFormat}, because the secret scanner checks this
+ * shape too and must not depend on the credential services.
  */
 public final class AdminTokenFormat {
 
