@@ -1,15 +1,17 @@
 import dev.keywarden.audit.SecurityEvents;
-import dev.keywarden.auth.ClientIdentity;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.config.LimitsConfig;
-import dev.keywarden.gateway.Admission;
-import dev.keywarden.gateway.ExchangeRecord;
-import dev.keywarden.gateway.RequestSummary;
-import dev.keywarden.gateway.Route;
-import dev.keywarden.gateway.meter.Usage;
+import dev.keywarden.pipeline.Admission;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.Cost;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.GuardReport;
+import dev.keywarden.pipeline.RequestSummary;
+import dev.keywarden.pipeline.Route;
+import dev.keywarden.pipeline.Usage;
 import dev.keywarden.limits.FailoverRateLimiter;
 import dev.keywarden.limits.LocalRateLimiter;
 import dev.keywarden.limits.RateLimitGate;
@@ -50,7 +52,7 @@ import java.util.Set;
 /**
  * Added latency of the limit and budget check, in process: one decision is {@code RateLimitGate.admit}
  * then {@code BudgetGate.admit} (before the upstream call), then both tickets' {@code finish} (after it),
- * built as {@code GatewayApp} builds them. Two modes: local ({@code store: sqlite}, {@code state: local})
+ * built as the {@code app} wiring classes build them. Two modes: local ({@code store: sqlite}, {@code state: local})
  * and Redis ({@code store: postgres} in a throw-away schema, {@code state: redis} on loopback); each with
  * one subject and with many subjects (principals called round robin). The tier's limits and budgets are
  * high enough never to refuse, so every decision does the full work (buckets charged and settled, spend
@@ -157,7 +159,7 @@ public class LimitsBench {
         }
     }
 
-    /** As GatewayApp.addLimits/addBudgets: the principal service of the store, with the configured tiers. */
+    /** As app/LimitsWiring: the principal service of the store, with the configured tiers. */
     static PrincipalService principals(KeywardenConfig config, Database db) {
         LimitsConfig limits = config.limits();
         return new PrincipalService(db, limits.defaultTier(), limits::knows);
@@ -165,9 +167,8 @@ public class LimitsBench {
 
     static BudgetGate budgetGate(KeywardenConfig config, PrincipalService principals, BudgetStore store, SpendLedger ledger,
                                  Clock clock) {
-        BudgetConfig budgets = BudgetConfig.fromSettings(config.budgetSettings());
-        return new BudgetGate(new BudgetPolicy(budgets, principals, store::all, clock), ledger, PricingTable.defaults(),
-                NO_EVENTS, clock);
+        BudgetConfig budgets = BudgetConfig.of(config.budgets());
+        return new BudgetGate(new BudgetPolicy(budgets, principals, store::all, clock), ledger, NO_EVENTS, clock);
     }
 
     /** Runs the one-subject and many-subject cases; adds the ids it makes (principals and keys) to {@code ids} for clean-up. */
@@ -198,6 +199,7 @@ public class LimitsBench {
                         long[][] out) {
         RequestSummary summary = new RequestSummary(MODEL, false, 64, 120);
         Usage usage = new Usage(30, 12, 0, 0, MODEL, "end_turn");
+        PricingTable prices = PricingTable.defaults();
         long[] before = new long[1 << 16];
         long[] whole = new long[1 << 16];
         int count = 0;
@@ -211,8 +213,10 @@ public class LimitsBench {
             Admission.Ticket limit = limits.admit(who, summary);
             Admission.Ticket budget = budgets.admit(who, summary);
             long t1 = System.nanoTime();
+            // the pipeline prices a call once, when it builds the record the tickets settle against
             ExchangeRecord record = new ExchangeRecord(requestPrefix + "-" + i, Route.MESSAGES, "POST", "/v1/messages", who,
-                    summary, 200, null, 200, usage, "fingerprint", 1_000_000, 900_000, "127.0.0.1", "limitsbench", null, false);
+                    summary, 200, null, 200, usage, Cost.of(usage, MODEL, 200, prices), "fingerprint", 1_000_000, 900_000,
+                    "127.0.0.1", "limitsbench", null, false, GuardReport.Snapshot.EMPTY);
             limit.finish(record);
             budget.finish(record);
             long t2 = System.nanoTime();

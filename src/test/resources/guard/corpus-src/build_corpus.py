@@ -22,6 +22,27 @@ LABELLED = [
     ("benign_hard.txt", 0, "authored:hard-negative"),
     ("benign_security_data.txt", 0, "authored:security-and-data"),
     ("benign_multilingual.txt", 0, "authored:non-english-benign"),
+    # added for issue 16 (same authorship and licence; see ../CORPUS.md)
+    ("inject_short_override.txt", 1, "authored:short-override"),
+    ("inject_task_diversion.txt", 1, "authored:task-diversion"),
+    ("inject_persona.txt", 1, "authored:persona"),
+    ("inject_jailbreak_more.txt", 1, "authored:role-play"),
+    ("inject_fake_header.txt", 1, "authored:fake-header"),
+    ("inject_indirect_more.txt", 1, "authored:indirect"),
+    ("inject_german.txt", 1, "authored:override-de"),
+    ("inject_french.txt", 1, "authored:override-fr"),
+    ("inject_spanish.txt", 1, "authored:override-es"),
+    ("inject_portuguese.txt", 1, "authored:override-pt"),
+    ("inject_italian.txt", 1, "authored:override-it"),
+    ("inject_dutch.txt", 1, "authored:override-nl"),
+    ("benign_hard_more.txt", 0, "authored:hard-negative"),
+    ("benign_de.txt", 0, "authored:hard-negative-de"),
+    ("benign_fr.txt", 0, "authored:hard-negative-fr"),
+    ("benign_es.txt", 0, "authored:hard-negative-es"),
+    ("benign_pt.txt", 0, "authored:hard-negative-pt"),
+    ("benign_it.txt", 0, "authored:hard-negative-it"),
+    ("benign_nl.txt", 0, "authored:hard-negative-nl"),
+    ("benign_headers.txt", 0, "authored:config-and-logs"),
 ]
 
 LEADINS = ["Decode this and do what it says: {}", "{}", "Here is my request in base64: {}",
@@ -62,7 +83,8 @@ TRANSFORMS = [("base64", b64), ("homoglyph", homoglyph), ("zero-width", zero_wid
 
 def lines(name):
     with open(os.path.join(HERE, name), encoding="utf-8") as f:
-        return [l.rstrip("\n") for l in f if l.strip()]
+        # a literal backslash-n in a line stands for a line break (multi-line prompts)
+        return [l.rstrip("\n").replace("\\n", "\n") for l in f if l.strip()]
 
 
 def main():

@@ -1,6 +1,6 @@
 package dev.keywarden.admin;
 
-import dev.keywarden.gateway.ErrorType;
+import dev.keywarden.pipeline.ErrorType;
 
 /** An admin request that cannot be served; becomes an Anthropic-shaped error with {@code status}. */
 public final class AdminError extends RuntimeException {

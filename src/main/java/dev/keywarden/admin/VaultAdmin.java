@@ -1,7 +1,7 @@
 package dev.keywarden.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keywarden.gateway.ErrorType;
+import dev.keywarden.pipeline.ErrorType;
 import dev.keywarden.store.DuplicateProviderKeyException;
 import dev.keywarden.vault.KeyRotation;
 import dev.keywarden.vault.KeyVault;

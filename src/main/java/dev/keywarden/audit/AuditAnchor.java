@@ -3,7 +3,6 @@ package dev.keywarden.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keywarden.auth.ServerSecret;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -135,7 +134,7 @@ public final class AuditAnchor {
      * @param hashAtAnchorSeq the hash of the chain's record at the anchor's number, or null when there is none
      * @return empty when the anchor is genuine and the chain still holds the anchored record unchanged
      */
-    public static Optional<Mismatch> compare(AuditCheckpoint anchor, String chainId, ServerSecret secret, long lastSeq,
+    public static Optional<Mismatch> compare(AuditCheckpoint anchor, String chainId, ChainKey secret, long lastSeq,
                                              String hashAtAnchorSeq, String source) {
         if (!AuditChain.macValid(anchor, secret)) {
             return Optional.of(new Mismatch(anchor.seq(), "the anchor in " + source + " has an invalid MAC: it was forged or altered"

@@ -1,6 +1,5 @@
 package dev.keywarden.audit;
 
-import dev.keywarden.auth.ServerSecret;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -50,12 +49,12 @@ public final class AuditChain {
     });
 
     /** The MAC of a checkpoint (and an anchor) over (chain, record number, record hash), in hex. */
-    static String checkpointMac(ServerSecret secret, String chainId, long seq, String recordHash) {
+    static String checkpointMac(ChainKey secret, String chainId, long seq, String recordHash) {
         return HexFormat.of().formatHex(secret.hmac(checkpointMessage(chainId, seq, recordHash)));
     }
 
     /** Whether {@code cp} carries the MAC only the server secret can make, compared in constant time. */
-    static boolean macValid(AuditCheckpoint cp, ServerSecret secret) {
+    static boolean macValid(AuditCheckpoint cp, ChainKey secret) {
         String expected = checkpointMac(secret, cp.chainId(), cp.seq(), cp.recordHash());
         return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), cp.mac().getBytes(StandardCharsets.US_ASCII));
     }

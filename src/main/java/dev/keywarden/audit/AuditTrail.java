@@ -3,7 +3,6 @@ package dev.keywarden.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.keywarden.auth.ServerSecret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@link #admit()} refuses while the store is failing (fail closed);</li>
  *   <li>in the default mode a crash can lose at most the queued, not yet committed entries (at most
  *       {@link Options#queueCapacity()}, typically the last few milliseconds);</li>
- *   <li>with an anchor ({@link #start(AuditStore, ServerSecret, String, Options, List, Path)}) every
+ *   <li>with an anchor ({@link #start(AuditStore, ChainKey, String, Options, List, Path)}) every
  *       checkpoint is also written to an {@link AuditAnchor} file outside the database and to the
  *       mirrors, and the trail refuses to start on a chain that is shorter than or different from its
  *       anchor, or whose anchor was lost ({@link AuditAnchorException}).</li>
@@ -107,7 +106,7 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
     static final long LINGER_MILLIS = 10;
 
     private final AuditStore store;
-    private final ServerSecret secret;
+    private final ChainKey secret;
     private final String chainId;
     private final Options options;
     private final List<AuditSink> mirrors;
@@ -131,7 +130,7 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
     private boolean anchorMarked;
     private Duration closeDeadline = CLOSE_DEADLINE;
 
-    private AuditTrail(AuditStore store, ServerSecret secret, String chainId, Options options, List<AuditSink> mirrors,
+    private AuditTrail(AuditStore store, ChainKey secret, String chainId, Options options, List<AuditSink> mirrors,
                        Clock clock, AuditAnchor anchor, boolean checkAnchor) {
         this.store = store;
         this.secret = secret;
@@ -155,7 +154,7 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
      *
      * @param mirrors extra copies of every committed record (JSON lines file, stdout for a SIEM)
      */
-    public static AuditTrail start(AuditStore store, ServerSecret secret, String chainId, Options options,
+    public static AuditTrail start(AuditStore store, ChainKey secret, String chainId, Options options,
                                    List<AuditSink> mirrors) {
         return start(store, secret, chainId, options, mirrors, null);
     }
@@ -165,7 +164,7 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
      *
      * @throws AuditAnchorException when the chain is shorter than or different from its anchor, or its anchor was lost
      */
-    public static AuditTrail start(AuditStore store, ServerSecret secret, String chainId, Options options,
+    public static AuditTrail start(AuditStore store, ChainKey secret, String chainId, Options options,
                                    List<AuditSink> mirrors, Path anchorDir) {
         AuditAnchor anchor = anchorDir == null ? null : AuditAnchor.in(anchorDir, chainId);
         AuditTrail trail;
@@ -186,7 +185,7 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
      *
      * @return what the old anchor said ({@code missing}, or its record number and time)
      */
-    public static String resetAnchor(AuditStore store, ServerSecret secret, String chainId, Path anchorDir) {
+    public static String resetAnchor(AuditStore store, ChainKey secret, String chainId, Path anchorDir) {
         AuditAnchor anchor = AuditAnchor.in(anchorDir, chainId);
         String previous;
         try {

@@ -2,7 +2,6 @@ package dev.keywarden.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keywarden.auth.ServerSecret;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,15 +31,15 @@ import java.util.stream.Stream;
 public final class AuditVerifier {
 
     private final AuditStore store;
-    private final ServerSecret secret;
+    private final ChainKey secret;
     private final Path anchorDir;
     private final Path mirror;
 
-    public AuditVerifier(AuditStore store, ServerSecret secret) {
+    public AuditVerifier(AuditStore store, ChainKey secret) {
         this(store, secret, null, null);
     }
 
-    private AuditVerifier(AuditStore store, ServerSecret secret, Path anchorDir, Path mirror) {
+    private AuditVerifier(AuditStore store, ChainKey secret, Path anchorDir, Path mirror) {
         this.store = store;
         this.secret = secret;
         this.anchorDir = anchorDir;

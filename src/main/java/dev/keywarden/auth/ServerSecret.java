@@ -1,5 +1,6 @@
 package dev.keywarden.auth;
 
+import dev.keywarden.audit.ChainKey;
 import dev.keywarden.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * secret. The secret is never logged, printed or returned; {@link #toString()} hides it.
  * {@link #hmac} is safe to call from many threads at once.
  */
-public final class ServerSecret {
+public final class ServerSecret implements ChainKey {
 
     /** Environment variable that supplies the secret as base64. */
     public static final String ENV_VAR = "KEYWARDEN_SERVER_SECRET";
@@ -132,6 +133,7 @@ public final class ServerSecret {
     /**
      * HMAC-SHA-256 of the UTF-8 bytes of {@code message} under this secret.
      */
+    @Override
     public byte[] hmac(String message) {
         Mac mac;
         try {

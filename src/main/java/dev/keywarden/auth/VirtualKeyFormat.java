@@ -1,5 +1,6 @@
 package dev.keywarden.auth;
 
+import dev.keywarden.format.ChecksummedFormat;
 
 /**
  * The shape of a Keywarden virtual key: {@code kw_} + 32 base62 characters from {@link java.security.SecureRandom}
@@ -24,7 +25,7 @@ public final class VirtualKeyFormat {
     static final int CHECKSUM_LENGTH = 6;
     static final String ALPHABET = ChecksummedFormat.ALPHABET;
 
-    private static final ChecksummedFormat FORMAT = new ChecksummedFormat(PREFIX, RANDOM_LENGTH, CHECKSUM_LENGTH);
+    private static final ChecksummedFormat FORMAT = ChecksummedFormat.VIRTUAL_KEY;
 
     private VirtualKeyFormat() {
     }

@@ -1,5 +1,8 @@
 package dev.keywarden.auth;
 
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.Authenticator;
+import dev.keywarden.pipeline.AuthOutcome;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.keywarden.admin.AdminTokens;
-import dev.keywarden.auth.AdminTokenFormat;
+import dev.keywarden.format.AdminTokenFormat;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.log.Redactor;

@@ -134,8 +134,9 @@ public final class UsersCommand implements Callable<Integer> {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Add a user. The password is asked for (no echo) or read from the first line of standard input;",
-                    "with --oidc-subject --no-password the user signs in only through OpenID Connect."})
+            description = {"Add a user.",
+                    "The password is asked for (no echo) or read from the first line of standard input; with --oidc-subject"
+                            + " --no-password the user signs in only through OpenID Connect."})
     static final class Add implements Callable<Integer> {
         @Spec
         CommandSpec spec;

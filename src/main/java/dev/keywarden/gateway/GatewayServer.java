@@ -1,12 +1,9 @@
 package dev.keywarden.gateway;
 
-import dev.keywarden.auth.Authenticator;
-import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
-import dev.keywarden.config.UpstreamConfig;
-import dev.keywarden.vault.ProviderKeys;
-import org.eclipse.jetty.client.HttpClient;
+import dev.keywarden.pipeline.Pipeline;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -18,25 +15,28 @@ import org.eclipse.jetty.util.VirtualThreads;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * The client-facing HTTP listener with the gateway pipeline behind it. Request handling runs on
- * virtual threads; upstream I/O is asynchronous. A request whose header block is larger than
- * {@code server.max_header_bytes} gets 431 in Anthropic's error shape ({@link JsonErrorHandler});
- * every smaller one can be forwarded, because the upstream client is sized to match. {@link #close()} stops accepting, lets
- * in-flight requests finish for a short grace period, then stops the upstream client.
+ * The client-facing HTTP listener with a {@link Pipeline} behind it. Request handling runs on
+ * virtual threads; upstream I/O is asynchronous ({@link UpstreamForwarding}, closed by its owner
+ * after this listener). A request whose header block is larger than {@code server.max_header_bytes}
+ * gets 431 in Anthropic's error shape ({@link JsonErrorHandler}); every smaller one can be
+ * forwarded, because the upstream client is sized to match ({@link UpstreamForwarding#start}).
+ * Other entry points can be mounted beside the pipeline under a path prefix ({@link Builder#mount}).
+ * {@link #close()} stops accepting and lets in-flight requests finish for a short grace period.
  */
 public final class GatewayServer implements AutoCloseable {
 
     private final Server server;
-    private final HttpClient upstream;
     private final ServerConnector connector;
+    private final List<AutoCloseable> alsoClosed;
 
-    private GatewayServer(Server server, ServerConnector connector, HttpClient upstream) {
+    private GatewayServer(Server server, ServerConnector connector, List<AutoCloseable> alsoClosed) {
         this.server = server;
         this.connector = connector;
-        this.upstream = upstream;
+        this.alsoClosed = alsoClosed;
     }
 
     public static Builder builder() {
@@ -66,79 +66,35 @@ public final class GatewayServer implements AutoCloseable {
         } catch (Exception ignored) {
             // best effort on shutdown
         }
-        try {
-            upstream.stop();
-        } catch (Exception ignored) {
-            // best effort on shutdown
+        for (AutoCloseable c : alsoClosed) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // best effort on shutdown
+            }
         }
     }
 
-    /** Assembles a {@link GatewayServer}; every collaborator is required unless noted. */
+    /** Assembles a {@link GatewayServer}; every setting is required. */
     public static final class Builder {
         private HostPort listen;
         private ServerConfig serverConfig;
-        private UpstreamConfig upstreamConfig;
-        private Authenticator authenticator;
-        private ProviderKeys providerKeys;
-        private final List<ExchangeObserver> observers = new ArrayList<>();
-        private final List<Preflight> preflights = new ArrayList<>();
-        private final List<Readiness> readiness = new ArrayList<>();
-        private final List<Admission> admissions = new ArrayList<>();
-        private AddressGuard addressGuard = AddressGuard.NONE;
-        private final List<java.util.Map.Entry<java.util.function.Predicate<String>, org.eclipse.jetty.server.Handler>> mounts = new ArrayList<>();
+        private Pipeline pipeline;
+        private final List<AutoCloseable> alsoClosed = new ArrayList<>();
+        private final List<Map.Entry<java.util.function.Predicate<String>, Handler>> mounts = new ArrayList<>();
 
         /**
          * Optional: requests whose path starts with {@code prefix} (e.g. {@code /api/}) go to {@code handler} instead of
          * the gateway pipeline (the web entry for browsers).
          */
-        public Builder mount(String prefix, org.eclipse.jetty.server.Handler handler) {
+        public Builder mount(String prefix, Handler handler) {
             Objects.requireNonNull(prefix);
             return mount(path -> path.startsWith(prefix), handler);
         }
 
         /** Optional: requests whose raw path {@code paths} accepts (e.g. the web UI's files) go to {@code handler}. */
-        public Builder mount(java.util.function.Predicate<String> paths, org.eclipse.jetty.server.Handler handler) {
-            mounts.add(java.util.Map.entry(Objects.requireNonNull(paths), Objects.requireNonNull(handler)));
-            return this;
-        }
-
-        private CredentialGuard credentialGuard = CredentialGuard.NONE;
-        private final java.util.Map<Route, GatewayEndpoint> endpoints = new java.util.EnumMap<>(Route.class);
-
-        /** Optional: scopes and use counts of limited credentials such as short-lived tokens (default: none). */
-        public Builder credentialGuard(CredentialGuard guard) {
-            this.credentialGuard = Objects.requireNonNull(guard);
-            return this;
-        }
-
-        /** Optional: serves {@code route} (one the gateway answers itself, e.g. {@link Route#TOKENS_CREATE}); 404 otherwise. */
-        public Builder endpoint(Route route, GatewayEndpoint endpoint) {
-            if (route.proxied() || route.health()) {
-                throw new IllegalArgumentException(route.id() + " is not a gateway-served route");
-            }
-            endpoints.put(route, Objects.requireNonNull(endpoint));
-            return this;
-        }
-
-        private dev.keywarden.guard.RequestGuard requestGuard;
-        private dev.keywarden.guard.OutputGuard outputGuard;
-
-        /** Optional: the guardrails on request bodies and on model output (default: none). */
-        public Builder guard(dev.keywarden.guard.RequestGuard requestGuard, dev.keywarden.guard.OutputGuard outputGuard) {
-            this.requestGuard = requestGuard;
-            this.outputGuard = outputGuard;
-            return this;
-        }
-
-        /** Optional; admissions (rate limits) run in the order added, after the preflights. */
-        public Builder admission(Admission admission) {
-            admissions.add(Objects.requireNonNull(admission));
-            return this;
-        }
-
-        /** Optional: brute-force protection per client address (default: none). */
-        public Builder addressGuard(AddressGuard guard) {
-            this.addressGuard = Objects.requireNonNull(guard);
+        public Builder mount(java.util.function.Predicate<String> paths, Handler handler) {
+            mounts.add(Map.entry(Objects.requireNonNull(paths), Objects.requireNonNull(handler)));
             return this;
         }
 
@@ -152,36 +108,15 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
-        public Builder upstream(UpstreamConfig config) {
-            this.upstreamConfig = config;
+        /** The stages every call on this listener runs through ({@code pipeline/PipelineComposition}). */
+        public Builder pipeline(Pipeline pipeline) {
+            this.pipeline = pipeline;
             return this;
         }
 
-        public Builder authenticator(Authenticator authenticator) {
-            this.authenticator = authenticator;
-            return this;
-        }
-
-        public Builder providerKeys(ProviderKeys providerKeys) {
-            this.providerKeys = providerKeys;
-            return this;
-        }
-
-        /** Optional; may be called several times. */
-        public Builder observer(ExchangeObserver observer) {
-            observers.add(Objects.requireNonNull(observer));
-            return this;
-        }
-
-        /** Optional; checks run in the order added, after authentication, before a call is forwarded. */
-        public Builder preflight(Preflight check) {
-            preflights.add(Objects.requireNonNull(check));
-            return this;
-        }
-
-        /** Optional; may be called several times. */
-        public Builder readiness(Readiness check) {
-            readiness.add(Objects.requireNonNull(check));
+        /** Optional: closed after the listener stops (e.g. the {@link UpstreamForwarding} the pipeline forwards with). */
+        public Builder alsoClose(AutoCloseable resource) {
+            alsoClosed.add(Objects.requireNonNull(resource));
             return this;
         }
 
@@ -189,15 +124,7 @@ public final class GatewayServer implements AutoCloseable {
         public GatewayServer start() {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(serverConfig, "server");
-            Objects.requireNonNull(upstreamConfig, "upstream");
-            Objects.requireNonNull(authenticator, "authenticator");
-            Objects.requireNonNull(providerKeys, "providerKeys");
-
-            try {
-                GatewayHeaders.RequestFilter.of(upstreamConfig.forwardHeaders());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(UpstreamConfig.FORWARD_HEADERS_SETTING + ": " + e.getMessage());
-            }
+            Objects.requireNonNull(pipeline, "pipeline");
 
             QueuedThreadPool threads = new QueuedThreadPool(200, 8);
             threads.setName("kw-server");
@@ -218,14 +145,9 @@ public final class GatewayServer implements AutoCloseable {
             server.setErrorHandler(new JsonErrorHandler(serverConfig.maxHeaderBytes()));
             server.setStopTimeout(10_000);
 
-            // whatever header block this listener accepts, the upstream client can send (forwarded headers are a
-            // subset of the client's plus a few the gateway sets): else a large one would become a 502
-            HttpClient client = UpstreamClient.create(upstreamConfig, UpstreamClient.requestHeaderCapacity(serverConfig, upstreamConfig));
             GracefulHandler graceful = new GracefulHandler();
-            org.eclipse.jetty.server.Handler main = new GatewayHandler(authenticator, providerKeys, client, upstreamConfig, serverConfig,
-                    observers, readiness, preflights, admissions, addressGuard,
-                    credentialGuard, endpoints, requestGuard, outputGuard);
-            for (java.util.Map.Entry<java.util.function.Predicate<String>, org.eclipse.jetty.server.Handler> m : mounts) {
+            Handler main = new GatewayHandler(pipeline);
+            for (Map.Entry<java.util.function.Predicate<String>, Handler> m : mounts) {
                 main = new PrefixRoutingHandler(main, m.getKey(), m.getValue());
             }
             graceful.setHandler(main);
@@ -234,14 +156,13 @@ public final class GatewayServer implements AutoCloseable {
                 server.start();
             } catch (Exception e) {
                 try {
-                    client.stop();
                     server.stop();
                 } catch (Exception ignored) {
                     // already failing
                 }
                 throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
             }
-            return new GatewayServer(server, connector, client);
+            return new GatewayServer(server, connector, List.copyOf(alsoClosed));
         }
     }
 }

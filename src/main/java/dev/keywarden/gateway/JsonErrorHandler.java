@@ -1,5 +1,7 @@
 package dev.keywarden.gateway;
 
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.RequestIds;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;

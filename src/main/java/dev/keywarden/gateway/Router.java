@@ -1,5 +1,6 @@
 package dev.keywarden.gateway;
 
+import dev.keywarden.pipeline.Route;
 import java.util.List;
 import java.util.regex.Pattern;
 

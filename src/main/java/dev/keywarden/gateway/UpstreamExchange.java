@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keywarden.gateway.meter.UsageMeter;
 import dev.keywarden.gateway.meter.UsageMeters;
-import dev.keywarden.guard.GuardReport;
-import dev.keywarden.guard.RequestGuard;
-import dev.keywarden.guard.ResponseFilter;
 import dev.keywarden.log.Redactor;
+import dev.keywarden.pipeline.ErrorBody;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.ExchangeState;
+import dev.keywarden.pipeline.GuardReport;
+import dev.keywarden.pipeline.OutputFilter;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.ResponseFilter;
+import dev.keywarden.pipeline.ResponseSink;
 import dev.keywarden.vault.ProviderKey;
 import dev.keywarden.vault.ProviderKeys;
 import org.eclipse.jetty.client.Result;
@@ -16,7 +21,6 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -27,11 +31,11 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Relays one upstream response to the client.
+ * Relays one upstream response to the call's {@link ResponseSink}: the upstream, meter and output
+ * filter stages of the pipeline. Runs on the upstream client's callbacks (one at a time, in order).
  *
  * <p>Guarantees: successful bodies (JSON or SSE) reach the client byte for byte, each chunk
  * written as soon as it arrives, with back-pressure (the next chunk is read only after the
@@ -42,53 +46,80 @@ import java.util.concurrent.TimeoutException;
  * ({@code api_error}) or 504 ({@code timeout_error}); when it fails in the middle of a stream,
  * the client gets an SSE {@code error} event, as Anthropic sends one.
  *
- * <p>When the call's model output is guarded ({@link ExchangeState#outputGuard}), a successful body
- * passes through the guard's {@link ResponseFilter} (the output-secret check); only a redacting
- * filter changes bytes, and a JSON body is then held to its end so the {@code keywarden-guard}
- * header can name the decision. Without an output guard the relay is byte for byte.
+ * <p>The response ends through {@link ExchangeState#complete}: the call's record reaches the observers
+ * before the last bytes are written — the last byte of a body of known length, the end of a chunked
+ * one — so no client sees a response end before its record. In strict audit mode a stream's
+ * {@code message_stop} event waits too ({@link CompletionHold}).
+ *
+ * <p>When the call's model output is guarded, a successful body passes through the guard's
+ * {@link ResponseFilter} (the output-secret check); only a redacting filter changes bytes, and a
+ * JSON body is then held to its end so the {@code keywarden-guard} header can name the decision.
+ * Without an output guard the relay is byte for byte.
  */
-final class UpstreamExchange extends Callback.Completable implements org.eclipse.jetty.client.Response.Listener {
+final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamExchange.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 1024 * 1024;
 
     private final ExchangeState state;
-    private final Response response;
-    private final Callback callback;
-    private final List<ExchangeObserver> observers;
+    private final ResponseSink sink;
     private final ProviderKeys providerKeys;
     private final UpstreamCall call;
+    private final OutputFilter outputFilter;
+    private final Attempt attempt;
     private final boolean mayRetry;
     private ProviderKey key;
     private ProviderKeys.InFlight inFlight = ProviderKeys.InFlight.NONE;
+    private int status;
     private int rejectedStatus;
     private UsageMeter meter;
     private ByteArrayOutputStream errorBody;
     private boolean eventStream;
     private ResponseFilter filter;
+    private CompletionHold hold = CompletionHold.NONE;
 
-    UpstreamExchange(ExchangeState state, Response response, Callback callback, List<ExchangeObserver> observers,
-                     ProviderKeys providerKeys, UpstreamCall call, boolean mayRetry) {
+    UpstreamExchange(ExchangeState state, ProviderKeys providerKeys, UpstreamCall call, OutputFilter outputFilter,
+                     Attempt attempt, boolean mayRetry) {
         this.state = state;
-        this.response = response;
-        this.callback = callback;
-        this.observers = observers;
+        this.sink = state.sink();
         this.providerKeys = providerKeys;
         this.call = call;
+        this.outputFilter = outputFilter;
+        this.attempt = attempt;
         this.mayRetry = mayRetry;
+    }
+
+    /**
+     * The upstream request of a call in flight (a retry on a backup key replaces it), so a failure of
+     * the client's connection can stop it.
+     */
+    static final class Attempt {
+        private final ExchangeState state;
+        private volatile org.eclipse.jetty.client.Request current;
+
+        Attempt(ExchangeState state) {
+            this.state = state;
+        }
+
+        /** The client connection failed while the call was relayed: stop the upstream call. */
+        void clientFailed(Throwable failure) {
+            state.clientGone();
+            org.eclipse.jetty.client.Request r = current;
+            if (r != null) {
+                r.abort(failure);
+            }
+        }
     }
 
     /** Sends the call with {@code providerKey}, registered as in flight so an emergency revoke can cut it. */
     void send(ProviderKey providerKey) {
         this.key = providerKey;
-        state.providerKey = providerKey.fingerprint();
+        state.forwardingWith(providerKey);
         org.eclipse.jetty.client.Request request = call.newRequest(providerKey);
-        state.upstreamRequest = request;
+        attempt.current = request;
         inFlight = providerKeys.track(providerKey, () -> request.abort(new KeyRevokedException()));
-        if (state.upstreamStartNanos == 0) {
-            state.upstreamStartNanos = System.nanoTime();
-        }
+        state.upstreamStarted();
         request.send(this);
     }
 
@@ -99,25 +130,16 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         }
     }
 
-    /** The client connection failed while the upstream call was in progress: stop the upstream call. */
-    static void clientFailed(ExchangeState state, Throwable failure) {
-        state.clientAborted = true;
-        org.eclipse.jetty.client.Request r = state.upstreamRequest;
-        if (r != null) {
-            r.abort(failure);
-        }
-    }
-
     @Override
     public void onBegin(org.eclipse.jetty.client.Response upstream) {
-        state.upstreamStatus = upstream.getStatus();
-        state.status = upstream.getStatus();
-        response.setStatus(upstream.getStatus());
+        status = upstream.getStatus();
+        state.upstreamAnswered(status);
+        sink.status(status);
     }
 
     @Override
     public void onHeaders(org.eclipse.jetty.client.Response upstream) {
-        HttpFields.Mutable out = response.getHeaders();
+        HttpFields.Mutable out = sink.headers();
         boolean hasRequestId = false;
         for (HttpField f : upstream.getHeaders()) {
             if (!GatewayHeaders.forwardResponseHeader(f.getHeader(), f.getName())) {
@@ -129,22 +151,29 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
             out.add(f);
         }
         if (!hasRequestId) {
-            out.put(GatewayHeaders.REQUEST_ID, state.requestId);
+            out.put(GatewayHeaders.REQUEST_ID, state.requestId());
         }
-        out.put(GatewayHeaders.KEYWARDEN_REQUEST_ID, state.requestId);
+        out.put(GatewayHeaders.KEYWARDEN_REQUEST_ID, state.requestId());
         state.addResponseHeaders(out); // RateLimit-Policy / RateLimit of the caller's quota
         String contentType = upstream.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (upstream.getStatus() >= 400) {
             errorBody = new ByteArrayOutputStream(512);
-        } else {
-            meter = UsageMeters.forResponse(contentType);
-            eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
-            if (state.outputGuard != null) {
-                filter = state.outputGuard.filterFor(RequestGuard.tierOf(state.identity), contentType, state.guard);
-                if (filter != null && (filter.rewrites() || filter.holdsWholeBody())) {
-                    out.remove(HttpHeader.CONTENT_LENGTH);
-                }
+            return;
+        }
+        meter = UsageMeters.forResponse(contentType);
+        eventStream = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
+        if (outputFilter != null) {
+            filter = outputFilter.forResponse(state.identity(), contentType, state.guard());
+            if (filter != null && (filter.rewrites() || filter.holdsWholeBody())) {
+                out.remove(HttpHeader.CONTENT_LENGTH);
             }
+        }
+        // the client must not see the response end before the call's record reached the observers: the last
+        // byte of a body of known length waits for it always; a stream's message_stop waits in strict audit mode
+        if (eventStream) {
+            hold = state.pipeline().recordRequired() ? CompletionHold.eventStream() : CompletionHold.NONE;
+        } else {
+            hold = CompletionHold.lastByteOf(out.getLongField(HttpHeader.CONTENT_LENGTH));
         }
     }
 
@@ -164,19 +193,19 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
             return;
         }
         meter.feed(buffer);
-        if (filter != null) {
-            ByteBuffer filtered = filter.onChunk(buffer);
-            if (filtered != buffer) {
-                if (!filtered.hasRemaining()) {
-                    demander.run();
-                } else {
-                    response.write(false, filtered, written(null, upstream, demander));
-                }
-                return;
-            }
+        ByteBuffer out = filter == null ? buffer : filter.onChunk(buffer);
+        boolean chunkMemory = out == buffer;
+        out = hold.admit(out);
+        if (!out.hasRemaining()) {
+            demander.run();
+            return;
         }
-        chunk.retain();
-        response.write(false, buffer, written(chunk, upstream, demander));
+        if (chunkMemory) {
+            chunk.retain();
+            sink.write(false, out, written(chunk, upstream, demander));
+        } else {
+            sink.write(false, out, written(null, upstream, demander));
+        }
     }
 
     /** After a chunk is written: release it (when retained) and ask for the next; on failure abort upstream. */
@@ -195,7 +224,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
                 if (chunk != null) {
                     chunk.release();
                 }
-                state.clientAborted = true;
+                state.clientGone();
                 upstream.abort(failure);
             }
 
@@ -208,36 +237,37 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
 
     @Override
     public void onSuccess(org.eclipse.jetty.client.Response upstream) {
-        int status = upstream.getStatus();
         if (errorBody != null && (status == 401 || status == 403)) {
             // the provider key was refused: marking it and picking a backup are decided in onComplete,
             // once the exchange with upstream is over
             rejectedStatus = status;
-            return;
         }
-        writeLast(status);
     }
 
-    /** Writes the end of the relayed response: the (normalised) error body, or the last empty chunk. */
-    private void writeLast(int status) {
+    /**
+     * The end of the relayed response, prepared before the call's record is built (so the record has
+     * the error type and the output filter's last decisions): the (normalised) error body, or what the
+     * filter still had and what the hold kept back.
+     */
+    private ByteBuffer lastBytes() {
         if (errorBody != null) {
             byte[] body = normalizeErrorBody(status, errorBody.toByteArray());
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-            response.write(true, ByteBuffer.wrap(body), this);
-        } else if (filter != null) {
+            sink.headers().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
+            sink.headers().put(HttpHeader.CONTENT_LENGTH, body.length);
+            return ByteBuffer.wrap(body);
+        }
+        if (filter != null) {
             ByteBuffer rest = filter.finish();
             if (filter.holdsWholeBody()) {
-                String decisions = state.guard.headerValue();
+                String decisions = state.guard().headerValue();
                 if (decisions != null) {
-                    response.getHeaders().put(GuardReport.HEADER, decisions);
+                    sink.headers().put(GuardReport.HEADER, decisions);
                 }
-                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, rest.remaining());
+                sink.headers().put(HttpHeader.CONTENT_LENGTH, rest.remaining());
             }
-            response.write(true, rest, this);
-        } else {
-            response.write(true, BufferUtil.EMPTY_BUFFER, this);
+            return hold.release(rest);
         }
+        return hold.release(BufferUtil.EMPTY_BUFFER);
     }
 
     @Override
@@ -258,90 +288,60 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         try {
             providerKeys.rejectedByUpstream(key, rejectedStatus);
         } catch (RuntimeException e) {
-            LOG.error("request {}: could not record that upstream refused provider key {}: {}", state.requestId,
+            LOG.error("request {}: could not record that upstream refused provider key {}: {}", state.requestId(),
                     key.fingerprint(), e.toString());
         }
-        if (result.isSucceeded() && mayRetry && !state.clientAborted) {
+        if (result.isSucceeded() && mayRetry && !state.clientAborted()) {
             ProviderKey next = null;
             try {
-                next = providerKeys.select(state.route.id()).orElse(null);
+                next = providerKeys.select(state.route().id()).orElse(null);
             } catch (RuntimeException e) {
-                LOG.warn("request {}: no backup provider key could be selected: {}", state.requestId, e.toString());
+                LOG.warn("request {}: no backup provider key could be selected: {}", state.requestId(), e.toString());
             }
             if (next != null && !next.id().equals(key.id())) {
-                LOG.warn("request {}: upstream rejected provider key {}; retrying once on {}", state.requestId,
+                LOG.warn("request {}: upstream rejected provider key {}; retrying once on {}", state.requestId(),
                         key.fingerprint(), next.fingerprint());
-                response.reset();
-                new UpstreamExchange(state, response, callback, observers, providerKeys, call, false).send(next);
+                sink.reset();
+                new UpstreamExchange(state, providerKeys, call, outputFilter, attempt, false).send(next);
                 return;
             }
-        }
-        if (result.isSucceeded()) {
-            writeLast(rejectedStatus);
         }
         finish(result);
     }
 
-    /**
-     * Ends the exchange: completes (or fails) the client response and reports the exchange.
-     */
+    /** Ends the exchange: the call's record first, then the last bytes of the response (or its failure). */
     private void finish(Result result) {
-        state.upstreamEndNanos = System.nanoTime();
-        if (meter != null) {
-            state.usage = meter.finish();
-            if (meter.errorType() != null) {
-                state.errorType = meter.errorType();
-            }
-        }
+        state.upstreamEnded(meter == null ? null : meter.finish(), meter == null ? null : meter.errorType());
         if (result.isSucceeded()) {
-            whenComplete((ignored, failure) -> {
-                if (failure == null) {
-                    RuntimeException veto = state.report(observers);
-                    if (veto == null) {
-                        callback.succeeded();
-                    } else {
-                        callback.failed(veto);
-                    }
-                } else {
-                    state.clientAborted = true;
-                    callback.failed(failure);
-                    state.report(observers);
-                }
-            });
+            ByteBuffer last = lastBytes();
+            state.complete((sink, done) -> sink.write(true, last, done));
             return;
         }
         Throwable failure = result.getFailure();
-        if (state.clientAborted) {
-            callback.failed(failure);
-            state.report(observers);
+        if (state.clientAborted()) {
+            state.complete((sink, done) -> done.failed(failure));
             return;
         }
         boolean timeout = isTimeout(failure);
-        LOG.warn("request {}: upstream call failed{}: {}", state.requestId, timeout ? " (timeout)" : "", failure.toString());
-        if (!response.isCommitted()) {
-            response.reset();
-            state.addResponseHeaders(response.getHeaders());
+        LOG.warn("request {}: upstream call failed{}: {}", state.requestId(), timeout ? " (timeout)" : "", failure.toString());
+        if (!sink.committed()) {
+            sink.reset();
             boolean revoked = failure instanceof KeyRevokedException;
             ErrorType type = timeout ? ErrorType.TIMEOUT : ErrorType.API;
-            int status = timeout ? 504 : revoked ? 503 : 502;
-            state.failed(status, type);
             String message = timeout
                     ? "the upstream API did not answer in time"
                     : revoked ? "the provider key serving this request was revoked; retry the request"
                     : "the gateway could not reach the upstream API";
-            ApiErrors.write(response, callback, status, type, message, state.requestId);
-            state.report(observers);
+            state.refuse(new Refusal(timeout ? 504 : revoked ? 503 : 502, type, message));
         } else if (eventStream) {
-            state.errorType = (timeout ? ErrorType.TIMEOUT : ErrorType.API).wireName();
-            String event = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"" + state.errorType
-                    + "\",\"message\":\"the upstream stream was interrupted\"}}\n\n";
-            response.write(true, ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)), Callback.from(
-                    () -> { callback.succeeded(); state.report(observers); },
-                    x -> { callback.failed(x); state.report(observers); }));
+            String type = (timeout ? ErrorType.TIMEOUT : ErrorType.API).wireName();
+            state.errorType(type);
+            byte[] event = ("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"" + type
+                    + "\",\"message\":\"the upstream stream was interrupted\"}}\n\n").getBytes(StandardCharsets.UTF_8);
+            state.complete((sink, done) -> sink.write(true, ByteBuffer.wrap(event), done));
         } else {
-            state.errorType = ErrorType.API.wireName();
-            callback.failed(failure);
-            state.report(observers);
+            state.errorType(ErrorType.API.wireName());
+            state.complete((sink, done) -> done.failed(failure));
         }
     }
 
@@ -356,7 +356,7 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
             JsonNode error = root == null ? null : root.get("error");
             if (root != null && root.isObject() && "error".equals(root.path("type").asText())
                     && error != null && error.path("type").isTextual() && error.path("message").isTextual()) {
-                state.errorType = error.path("type").asText();
+                state.errorType(error.path("type").asText());
                 String text = new String(body, StandardCharsets.UTF_8);
                 String redacted = Redactor.redact(text);
                 return redacted.equals(text) ? body : redacted.getBytes(StandardCharsets.UTF_8);
@@ -364,9 +364,9 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         } catch (IOException | RuntimeException notJson) {
             // fall through to a gateway-made error
         }
-        state.errorType = fallback.wireName();
-        return ApiErrors.body(fallback, "the upstream API answered HTTP " + status + " without an error description",
-                state.requestId);
+        state.errorType(fallback.wireName());
+        return ErrorBody.json(fallback, "the upstream API answered HTTP " + status + " without an error description",
+                state.requestId());
     }
 
     private static boolean isTimeout(Throwable t) {
@@ -377,4 +377,5 @@ final class UpstreamExchange extends Callback.Completable implements org.eclipse
         }
         return false;
     }
+
 }

@@ -1,5 +1,7 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.pipeline.ResponseFilter;
+import dev.keywarden.pipeline.GuardReport;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -2,6 +2,10 @@ package dev.keywarden.guard;
 
 import dev.keywarden.config.GuardConfig;
 import dev.keywarden.config.GuardConfig.Action;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.GuardReport;
+import dev.keywarden.pipeline.OutputFilter;
+import dev.keywarden.pipeline.ResponseFilter;
 import java.util.Locale;
 
 /**
@@ -10,7 +14,7 @@ import java.util.Locale;
  * boundaries), to redact or flag. When output guarding is off for a call, {@link #filterFor}
  * returns null and the relay stays byte for byte.
  */
-public final class OutputGuard {
+public final class OutputGuard implements OutputFilter {
 
     private final GuardConfig config;
     private final SecretDetector detector;
@@ -18,6 +22,12 @@ public final class OutputGuard {
     public OutputGuard(GuardConfig config, SecretDetector detector) {
         this.config = config;
         this.detector = detector;
+    }
+
+    /** The filter for a response to {@code identity}: by the settings of its principal's tier. */
+    @Override
+    public ResponseFilter forResponse(ClientIdentity identity, String contentType, GuardReport report) {
+        return filterFor(RequestGuard.tierOf(identity), contentType, report);
     }
 
     /**

@@ -10,10 +10,11 @@ import java.util.List;
 
 /**
  * The pieces of text in a Messages request a person or a tool wrote: {@code system} (string or
- * text blocks), each message's string content, its {@code text} blocks and its {@code tool_result}
- * contents (string or text blocks). Each comes with its place ({@code messages.2.content.0.text})
- * and a way to replace it (redaction). Other shapes (images, documents, unknown block types) are
- * not text and are skipped.
+ * text blocks), each message's string content, its {@code text} blocks, its {@code tool_result} and
+ * {@code search_result} contents (string or blocks) and its {@code document} blocks' text (plain-text
+ * and content sources, and their {@code context}). Each comes with its place
+ * ({@code messages.2.content.0.text}) and a way to replace it (redaction). Other shapes (images, PDF,
+ * URL and file documents, {@code tool_use} input, {@code thinking}, unknown block types) are skipped.
  *
  * <p>Guarantee: every message is read whatever its role, so text in a role the guard does not know
  * (a mid-conversation {@code "role":"system"} message, or a role added to the API later) is still
@@ -61,6 +62,25 @@ final class PromptTexts {
         return out;
     }
 
+    /**
+     * The text of a {@code document} block: a plain-text source's {@code data}, a content source's blocks,
+     * and its {@code context}. PDF (base64), URL and file sources are not text the gateway can read.
+     */
+    private static void document(JsonNode block, String at, boolean user, List<Slot> out) {
+        JsonNode source = block.get("source");
+        if (source != null && source.isObject()) {
+            String kind = source.path("type").asText();
+            if ("text".equals(kind) && source.path("data").isTextual()) {
+                out.add(new Slot(source, "data", -1, at + ".source.data", user, source.get("data").asText()));
+            } else if ("content".equals(kind)) {
+                content(source, "content", at + ".source.content", user, out);
+            }
+        }
+        if (block.path("context").isTextual()) {
+            out.add(new Slot(block, "context", -1, at + ".context", user, block.get("context").asText()));
+        }
+    }
+
     /** {@code holder.field} as a string or an array of blocks. */
     private static void content(JsonNode holder, String field, String where, boolean user, List<Slot> out) {
         JsonNode c = holder.get(field);
@@ -83,8 +103,10 @@ final class PromptTexts {
             String at = where + "." + j;
             if (("text".equals(type) || type.isEmpty()) && block.path("text").isTextual()) {
                 out.add(new Slot(block, "text", -1, at + ".text", user, block.get("text").asText()));
-            } else if ("tool_result".equals(type)) {
+            } else if ("tool_result".equals(type) || "search_result".equals(type)) {
                 content(block, "content", at + ".content", user, out);
+            } else if ("document".equals(type)) {
+                document(block, at, user, out);
             }
         }
     }

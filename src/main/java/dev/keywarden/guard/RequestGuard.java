@@ -1,14 +1,16 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.pipeline.GuardReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keywarden.auth.ClientIdentity;
 import dev.keywarden.config.GuardConfig;
 import dev.keywarden.config.GuardConfig.Action;
 import dev.keywarden.config.GuardMode;
-import dev.keywarden.gateway.ErrorType;
-import dev.keywarden.gateway.Refusal;
-import dev.keywarden.gateway.Route;
+import dev.keywarden.pipeline.BodyGuard;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.Route;
 import dev.keywarden.scan.SecretScanner;
 
 import java.io.IOException;
@@ -28,7 +30,7 @@ import java.util.Set;
  * the client's bytes) or flag. Every decision goes into the {@link GuardReport}; no message or
  * report ever contains the offending text. Thread-safe.
  */
-public final class RequestGuard {
+public final class RequestGuard implements BodyGuard {
 
     private static final ObjectMapper JSON = JsonOutputFilter.JSON;
     /** User text scored per call, latest turn first: bounds the CPU a huge prompt can cost. */
@@ -61,6 +63,7 @@ public final class RequestGuard {
      *
      * @throws Refusal when a check blocks the call (recorded in {@code report} first)
      */
+    @Override
     public byte[] inspect(Route route, ClientIdentity identity, byte[] body, GuardReport report) {
         if (route != Route.MESSAGES && route != Route.COUNT_TOKENS) {
             return body;

@@ -25,8 +25,8 @@ final class RequiredLiterals {
 
     static Optional<List<String>> of(String regex) {
         List<String> out = new ArrayList<>();
-        for (String alternative : splitAlternatives(regex)) {
-            List<String> best = mostSelectiveRequired(alternative);
+        for (List<List<String>> required : elements(regex)) {
+            List<String> best = mostSelective(required);
             if (best == null) {
                 return Optional.empty();
             }
@@ -36,12 +36,39 @@ final class RequiredLiterals {
     }
 
     /**
-     * Walks the elements of one alternative (no top-level {@code |}) and returns the literal set of the
-     * most selective element every match must contain — a literal run, or a group not made optional whose
-     * alternatives each begin with literal text — or null when no element qualifies. Stops at anything it
-     * does not know (look-arounds, unusual escapes): what it found before is still required.
+     * For each top-level alternative of {@code regex}, in order, the elements every match of that
+     * alternative must contain, each as the list of literals one of which it is (possibly no element).
+     * Same soundness guarantee as {@link #of}: a match of the alternative contains, for every element,
+     * one of its literals.
      */
-    private static List<String> mostSelectiveRequired(String alt) {
+    static List<List<List<String>>> elements(String regex) {
+        List<List<List<String>>> out = new ArrayList<>();
+        for (String alternative : splitAlternatives(regex)) {
+            out.add(requiredElements(alternative));
+        }
+        return out;
+    }
+
+    /** Of {@code required}, the element with the longest shortest literal (fewest literals on a tie), or null when empty. */
+    static List<String> mostSelective(List<List<String>> required) {
+        List<String> best = null;
+        for (List<String> candidate : required) {
+            if (best == null || selectivity(candidate) > selectivity(best)
+                    || (selectivity(candidate) == selectivity(best) && candidate.size() < best.size())) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Walks the elements of one alternative (no top-level {@code |}) and returns the literal sets of the
+     * elements every match must contain — literal runs, and groups not made optional whose alternatives
+     * each begin with literal text ({@code (?:…)} included); look-arounds are stepped over. Stops at anything it does
+     * not know (inline flags, named groups, unusual escapes):
+     * what it found before is still required.
+     */
+    private static List<List<String>> requiredElements(String alt) {
         List<List<String>> required = new ArrayList<>();
         StringBuilder run = new StringBuilder();
         int i = 0;
@@ -66,19 +93,22 @@ final class RequiredLiterals {
                 }
                 case '(' -> {
                     flush(run, required);
-                    if (alt.startsWith("(?", i)) {
-                        break walk;
+                    boolean lookaround = alt.startsWith("(?=", i) || alt.startsWith("(?!", i)
+                            || alt.startsWith("(?<=", i) || alt.startsWith("(?<!", i);
+                    int body = alt.startsWith("(?:", i) ? i + 3 : i + 1;
+                    if (alt.startsWith("(?", i) && body == i + 1 && !lookaround) {
+                        break walk; // inline flags, named groups: not read here
                     }
                     int close = matchingParen(alt.substring(i));
                     if (close < 0) {
                         break walk;
                     }
                     close += i;
-                    boolean optional = optionalQuantifier(alt, close + 1);
+                    boolean optional = lookaround || optionalQuantifier(alt, close + 1); // a look-around consumes nothing
                     if (!optional) {
                         List<String> lits = new ArrayList<>();
                         boolean all = true;
-                        for (String inner : splitAlternatives(alt.substring(i + 1, close))) {
+                        for (String inner : splitAlternatives(alt.substring(body, close))) {
                             all &= leading(inner, lits);
                         }
                         if (all && !lits.isEmpty()) {
@@ -110,14 +140,7 @@ final class RequiredLiterals {
             }
         }
         flush(run, required);
-        List<String> best = null;
-        for (List<String> candidate : required) {
-            if (best == null || selectivity(candidate) > selectivity(best)
-                    || (selectivity(candidate) == selectivity(best) && candidate.size() < best.size())) {
-                best = candidate;
-            }
-        }
-        return best;
+        return required;
     }
 
     /** The length of the shortest literal: longer literals occur in fewer texts. */
@@ -142,7 +165,7 @@ final class RequiredLiterals {
     }
 
     /** Index after the quantifier at {@code i} (with a lazy or possessive suffix), or {@code i} when none. */
-    private static int skipQuantifier(String s, int i) {
+    static int skipQuantifier(String s, int i) {
         if (i >= s.length()) {
             return i;
         }
@@ -162,7 +185,7 @@ final class RequiredLiterals {
     }
 
     /** Index of the {@code ]} closing the character class opened at {@code open}, or -1. */
-    private static int closingBracket(String s, int open) {
+    static int closingBracket(String s, int open) {
         int i = open + 1;
         if (i < s.length() && s.charAt(i) == '^') {
             i++;
@@ -187,7 +210,8 @@ final class RequiredLiterals {
     private static boolean leading(String alternative, List<String> out) {
         String s = alternative.startsWith("\\b") ? alternative.substring(2) : alternative;
         if (s.startsWith("(")) {
-            if (s.startsWith("(?")) {
+            int body = s.startsWith("(?:") ? 3 : 1;
+            if (s.startsWith("(?") && body == 1) {
                 return false;
             }
             int close = matchingParen(s);
@@ -197,7 +221,7 @@ final class RequiredLiterals {
             if (close + 1 < s.length() && "?*{".indexOf(s.charAt(close + 1)) >= 0) {
                 return false; // the group may be absent
             }
-            for (String inner : splitAlternatives(s.substring(1, close))) {
+            for (String inner : splitAlternatives(s.substring(body, close))) {
                 if (!leading(inner, out)) {
                     return false;
                 }
@@ -241,7 +265,7 @@ final class RequiredLiterals {
     }
 
     /** Index of the parenthesis closing the one at index 0, or -1. */
-    private static int matchingParen(String s) {
+    static int matchingParen(String s) {
         return walk(s, 1, bar -> { });
     }
 

@@ -2,6 +2,8 @@ package dev.keywarden.guard;
 
 import dev.keywarden.scan.RuleSet;
 import dev.keywarden.scan.SecretScanner;
+import org.ahocorasick.trie.Emit;
+import org.ahocorasick.trie.Trie;
 
 import java.util.List;
 
@@ -16,9 +18,28 @@ public final class SecretDetector {
     private static final SecretDetector BUILT_IN = new SecretDetector(new SecretScanner(RuleSet.builtIn()));
 
     private final SecretScanner scanner;
+    private final Trie keywords;
+    private final int longestKeyword;
 
     SecretDetector(SecretScanner scanner) {
         this.scanner = scanner;
+        List<String> all = scanner.rules().rules().stream().flatMap(r -> r.keywords().stream()).distinct().toList();
+        this.keywords = Trie.builder().ignoreCase().addKeywords(all).build();
+        this.longestKeyword = all.stream().mapToInt(String::length).max().orElse(0);
+    }
+
+    /**
+     * Where the rules' keywords occur in {@code text} (case-insensitive), each as {start, end}. The
+     * detector finds nothing in a text without one (every rule runs only where one of its keywords is),
+     * so a stream needs the detector only where a keyword is near new text.
+     */
+    List<int[]> keywordsIn(CharSequence text) {
+        return keywords.parseText(text).stream().map((Emit e) -> new int[] {e.getStart(), e.getEnd() + 1}).toList();
+    }
+
+    /** The length of the longest keyword. */
+    int longestKeyword() {
+        return longestKeyword;
     }
 
     /** The detector over the shipped scan rules. */

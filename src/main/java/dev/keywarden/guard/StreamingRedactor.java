@@ -20,7 +20,10 @@ import java.util.List;
  * assignment such as {@code api_key = } before a value still counts). A piece no secret touches is
  * released as it came (its payload, byte for byte); consecutive pieces a secret touches are
  * replaced by one piece of text with {@code [REDACTED:<rule>]} in place of each secret (or, when only
- * flagging, released unchanged and reported). A run longer than {@value #MAX_HOLD} characters is
+ * flagging, released unchanged and reported). Cost: each piece's text is read once for the rules'
+ * keywords ({@link SecretDetector#keywordsIn}); the detector runs only when a keyword lies in the text it
+ * would scan, which it would otherwise find nothing in — so a stream pays the detector for new text near
+ * a keyword only, not for its look-back on every delta. A run longer than {@value #MAX_HOLD} characters is
  * settled all but its last {@value #MAX_HOLD}; a PEM block longer than {@value #MAX_PEM_HOLD} is
  * released. Latency: a piece waits until the word it ends with is complete — usually the next piece.
  * Not thread-safe (one per content block, fed in order).
@@ -53,11 +56,29 @@ final class StreamingRedactor<P> {
     private String context = "";
     /** Characters of the block's text released so far (for offsets). */
     private int released;
+    /** Where, in the block's text, keywords of the detector's rules occur ({start, end}), oldest first. */
+    private final Deque<int[]> keywords = new ArrayDeque<>();
+    /** Start (in {@link #pending}) of its trailing run of token characters. */
+    private int runStart;
+    /** {@link #pending} was searched for a PEM begin marker up to here (the marker's possible start). */
+    private int beginSearched;
+    /** Start (in {@link #pending}) of the first {@code -----BEGIN}, or -1. */
+    private int begin = -1;
+    /** How many times the detector ran (for tests: only when a keyword is near new text). */
+    private int scans;
+
+    /** Runs the detector on every release (the reference tests compare the keyword shortcut against). */
+    private final boolean alwaysScan;
 
     StreamingRedactor(SecretDetector detector, boolean redact, Sink sink) {
+        this(detector, redact, sink, false);
+    }
+
+    StreamingRedactor(SecretDetector detector, boolean redact, Sink sink, boolean alwaysScan) {
         this.detector = detector;
         this.redact = redact;
         this.sink = sink;
+        this.alwaysScan = alwaysScan;
     }
 
     /**
@@ -67,8 +88,55 @@ final class StreamingRedactor<P> {
      */
     List<Release<P>> accept(P payload, String text) {
         held.addLast(new Piece<>(payload, text));
+        int before = pending.length();
+        findKeywords(text);
         pending.append(text);
+        int last = text.length() - 1;
+        while (last >= 0 && isTokenChar(text.charAt(last))) {
+            last--;
+        }
+        if (last >= 0) {
+            runStart = before + last + 1;
+        }
         return release(settled());
+    }
+
+    /**
+     * Records the keywords that end in {@code text}, the next piece of the block: one pass over the piece
+     * and the few characters before it a keyword may have started in.
+     */
+    private void findKeywords(String text) {
+        int overlap = Math.min(detector.longestKeyword() - 1, context.length() + pending.length());
+        if (text.isEmpty() || overlap < 0) {
+            return;
+        }
+        StringBuilder window = new StringBuilder(overlap + text.length());
+        int fromPending = Math.min(overlap, pending.length());
+        window.append(context, context.length() - (overlap - fromPending), context.length())
+                .append(pending, pending.length() - fromPending, pending.length()).append(text);
+        int base = released + pending.length() - overlap;
+        for (int[] k : detector.keywordsIn(window)) {
+            if (k[1] > overlap) { // ends in the new piece: not recorded before
+                keywords.addLast(new int[] {base + k[0], base + k[1]});
+            }
+        }
+    }
+
+    /** Whether a keyword lies inside [from, to) of the block's text; forgets keywords that start before {@code from}. */
+    private boolean keywordWithin(int from, int to) {
+        while (!keywords.isEmpty() && keywords.peekFirst()[0] < from) {
+            keywords.removeFirst();
+        }
+        for (int[] k : keywords) {
+            if (k[1] <= to) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    int scans() {
+        return scans;
     }
 
     /** The block ended: everything still held, scanned. */
@@ -83,12 +151,12 @@ final class StreamingRedactor<P> {
     /** How much of the pending text can no longer grow into (or be part of) an unseen secret. */
     private int settled() {
         int n = pending.length();
-        int run = n;
-        while (run > 0 && isTokenChar(pending.charAt(run - 1))) {
-            run--;
-        }
+        int run = runStart;
         int settled = n - run > MAX_HOLD ? n - MAX_HOLD : run;
-        int begin = pending.indexOf("-----BEGIN");
+        if (begin < 0) {
+            begin = pending.indexOf("-----BEGIN", beginSearched);
+            beginSearched = Math.max(beginSearched, n - 9); // a marker not yet complete may start in the last 9 characters
+        }
         if (begin >= 0 && begin < settled && n - begin <= MAX_PEM_HOLD) {
             int end = pending.indexOf("-----END", begin);
             int close = end < 0 ? -1 : pending.indexOf("-----", end + 8);
@@ -111,9 +179,12 @@ final class StreamingRedactor<P> {
         }
         int base = context.length();
         List<SecretScanner.Located> found = new ArrayList<>();
-        for (SecretScanner.Located h : detector.find(context + pending.substring(0, upTo))) {
-            if (h.end() > base) {
-                found.add(new SecretScanner.Located(h.ruleId(), h.start() - base, h.end() - base));
+        if (alwaysScan || keywordWithin(released - base, released + upTo)) { // without a keyword the detector finds nothing
+            scans++;
+            for (SecretScanner.Located h : detector.find(context + pending.substring(0, upTo))) {
+                if (h.end() > base) {
+                    found.add(new SecretScanner.Located(h.ruleId(), h.start() - base, h.end() - base));
+                }
             }
         }
         List<Integer> ends = new ArrayList<>();
@@ -149,6 +220,9 @@ final class StreamingRedactor<P> {
         }
         String text = pending.substring(0, length);
         pending.delete(0, length);
+        runStart = Math.max(0, runStart - length);
+        beginSearched = Math.max(0, beginSearched - length);
+        begin = begin - length < 0 ? -1 : begin - length;
         List<SecretScanner.Located> hits = new ArrayList<>();
         for (SecretScanner.Located h : found) {
             if (h.end() > length) {
@@ -209,6 +283,15 @@ final class StreamingRedactor<P> {
         released += length;
         String tail = context + sent;
         context = tail.length() <= CONTEXT ? tail : tail.substring(tail.length() - CONTEXT);
+        if (!hits.isEmpty() && redact) {
+            // the look-back now holds replacement text: its keywords are those of what was sent
+            keywords.removeIf(k -> k[0] < released);
+            int from = released - context.length();
+            List<int[]> inContext = detector.keywordsIn(context);
+            for (int i = inContext.size() - 1; i >= 0; i--) {
+                keywords.addFirst(new int[] {from + inContext.get(i)[0], from + inContext.get(i)[1]});
+            }
+        }
         return out;
     }
 

@@ -2,7 +2,7 @@ package dev.keywarden.limits;
 
 import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.audit.SecurityEvents;
-import dev.keywarden.gateway.AddressGuard;
+import dev.keywarden.pipeline.AddressGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,12 +1,12 @@
 package dev.keywarden.limits;
 
-import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.auth.PrincipalService;
-import dev.keywarden.gateway.ErrorType;
-import dev.keywarden.gateway.Preflight;
-import dev.keywarden.gateway.Refusal;
-import dev.keywarden.gateway.RequestSummary;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.Preflight;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.RequestSummary;
 
 /**
  * Refuses every call of a suspended principal with 403 {@code permission_error}. Reads the principal's

@@ -1,16 +1,16 @@
 package dev.keywarden.limits;
 
-import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.config.LimitsConfig;
 import dev.keywarden.config.TierLimits;
-import dev.keywarden.gateway.Admission;
-import dev.keywarden.gateway.ErrorType;
-import dev.keywarden.gateway.ExchangeRecord;
-import dev.keywarden.gateway.Refusal;
-import dev.keywarden.gateway.RequestSummary;
-import dev.keywarden.gateway.meter.Usage;
+import dev.keywarden.pipeline.Admission;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.RequestSummary;
+import dev.keywarden.pipeline.Usage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,12 +1,12 @@
 package dev.keywarden.metrics;
 
-import dev.keywarden.auth.ClientIdentity;
-import dev.keywarden.gateway.ErrorType;
-import dev.keywarden.gateway.ExchangeObserver;
-import dev.keywarden.gateway.ExchangeRecord;
-import dev.keywarden.gateway.Preflight;
-import dev.keywarden.gateway.RequestSummary;
-import dev.keywarden.gateway.meter.Usage;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.ExchangeObserver;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.Preflight;
+import dev.keywarden.pipeline.RequestSummary;
+import dev.keywarden.pipeline.Usage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -38,6 +38,7 @@ final class ExchangeMetrics implements ExchangeObserver, Preflight {
     private final Map<String, Timer> totalTimers = new ConcurrentHashMap<>();
     private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
     private final Map<TokenKey, Counter> tokens = new ConcurrentHashMap<>();
+    private final Map<String, Counter> costs = new ConcurrentHashMap<>();
     /** Streaming calls in flight, keyed by the identity of their request summary (one object per call). */
     private final Set<RequestSummary> activeStreams = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
@@ -65,7 +66,7 @@ final class ExchangeMetrics implements ExchangeObserver, Preflight {
         }
         String route = r.route() == null ? BoundedLabel.NONE : r.route().id();
         Usage usage = r.usage() == null ? Usage.EMPTY : r.usage();
-        String model = models.of(usage.model() != null ? usage.model() : r.request() == null ? null : r.request().model());
+        String model = models.of(r.model());
         String status = Integer.toString(r.status());
 
         requests.computeIfAbsent(new RequestKey(route, status, model), k -> Counter.builder("keywarden.requests")
@@ -83,6 +84,9 @@ final class ExchangeMetrics implements ExchangeObserver, Preflight {
         tokens(model, "output", usage.outputTokens());
         tokens(model, "cache_creation", usage.cacheCreationInputTokens());
         tokens(model, "cache_read", usage.cacheReadInputTokens());
+        if (r.cost().known()) {
+            cost(model, r.cost().usd());
+        }
 
         String refusal = refusalReason(r);
         if (refusal != null) {
@@ -102,6 +106,15 @@ final class ExchangeMetrics implements ExchangeObserver, Preflight {
                     .description("Tokens reported by upstream, by model and type")
                     .tags("model", k.model(), "type", k.type()).register(registry)).increment(count);
         }
+    }
+
+    /** Adds {@code usd} to {@code keywarden_cost_usd_total} of {@code label} (a bounded model label). */
+    void cost(String label, double usd) {
+        if (!(usd > 0) || Double.isInfinite(usd)) {
+            return;
+        }
+        costs.computeIfAbsent(label, k -> Counter.builder("keywarden.cost").baseUnit("usd")
+                .description("Spend on upstream calls, by model").tags("model", k).register(registry)).increment(usd);
     }
 
     /** A refusal the gateway decided itself (upstream not reached): 429 is a rate limit, 402 a budget. */

@@ -1,10 +1,7 @@
 package dev.keywarden.metrics;
 
-import dev.keywarden.admin.AdminRoutes;
-import dev.keywarden.admin.PlainText;
-import dev.keywarden.gateway.ExchangeObserver;
-import dev.keywarden.gateway.Preflight;
-import io.micrometer.core.instrument.Counter;
+import dev.keywarden.pipeline.ExchangeObserver;
+import dev.keywarden.pipeline.Preflight;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,12 +24,11 @@ import java.util.function.IntSupplier;
  * <p>Wiring (one place, e.g. {@code GatewayApp.start}):
  * <pre>{@code
  * Metrics metrics = new Metrics();
- * builder.observer(metrics.exchangeObserver()).preflight(metrics.streamTracker());
+ * parts.metrics(metrics.streamTracker(), metrics.exchangeObserver());   // PipelineComposition.Parts
  * metrics.auditQueue(trail::queueDepth);
  * vault.ifPresent(v -> metrics.keysOverdue(() -> v.overdue().size()));
- * metrics.addAdminRoute(routes);            // GET /metrics, admin token required like every admin route
+ * MetricsAdmin.register(routes, metrics);   // admin package: GET /metrics, admin token required
  * // audit writer, after each committed batch: metrics.recordAuditWrite(elapsed)
- * // per audited call the pricing table priced: metrics.recordCost(model, usd)
  * }</pre>
  */
 public final class Metrics {
@@ -49,13 +45,13 @@ public final class Metrics {
             .description("Time to commit one batch of audit records to the store")
             .publishPercentileHistogram().register(registry);
 
-    /** Observer for {@code GatewayServer.Builder.observer}: counts, latencies, tokens, refusals, upstream errors. */
+    /** The per-call observer: counts, latencies, tokens, cost (from the record's priced usage), refusals, upstream errors. */
     public ExchangeObserver exchangeObserver() {
         return exchanges;
     }
 
     /**
-     * Preflight for {@code GatewayServer.Builder.preflight}: never refuses; marks a streaming call
+     * The pipeline preflight that never refuses; marks a streaming call
      * as active until its exchange is reported to {@link #exchangeObserver()} (register both).
      */
     public Preflight streamTracker() {
@@ -88,22 +84,11 @@ public final class Metrics {
     }
 
     /**
-     * A call on {@code model} cost {@code usd}: adds to {@code keywarden_cost_usd_total}. Called for every
-     * audited call the pricing table could price (the shipped prices plus {@code pricing.file}); calls of a
-     * model without a price add nothing. Zero, negative and non-finite amounts are ignored.
+     * A call on {@code model} cost {@code usd} ({@code keywarden_cost_usd_total}). The exchange observer
+     * records every priced call from its record already; this is for costs that reach the gateway otherwise.
      */
     public void recordCost(String model, double usd) {
-        if (!(usd > 0) || Double.isInfinite(usd)) {
-            return;
-        }
-        Counter.builder("keywarden.cost").baseUnit("usd").description("Spend on upstream calls, by model")
-                .tags("model", models.of(model)).register(registry).increment(usd);
-    }
-
-    /** Registers {@code GET /metrics} (Prometheus text) on the admin API's routing table. */
-    public Metrics addAdminRoute(AdminRoutes routes) {
-        routes.add("GET", "/metrics", (params, body) -> new PlainText(CONTENT_TYPE, scrape()));
-        return this;
+        exchanges.cost(models.of(model), usd);
     }
 
     /** Every metric in the Prometheus text exposition format. */

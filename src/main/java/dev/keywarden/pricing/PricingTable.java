@@ -1,6 +1,8 @@
 package dev.keywarden.pricing;
 
 import dev.keywarden.config.PricingConfig;
+import dev.keywarden.pipeline.Pricing;
+import dev.keywarden.pipeline.Usage;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +20,7 @@ import java.util.Optional;
  * its family's price). Guarantee: an unknown model has no price — cost is reported as unknown,
  * never guessed.
  */
-public final class PricingTable {
+public final class PricingTable implements Pricing {
 
     private final Map<String, ModelPrice> prices;
     private final List<String> byLengthDesc;
@@ -75,6 +77,14 @@ public final class PricingTable {
     /** Cost in USD of a call, when the model is priced. */
     public Optional<Double> cost(String model, long input, long output, long cacheWrite, long cacheRead) {
         return priceOf(model).map(p -> p.cost(input, output, cacheWrite, cacheRead));
+    }
+
+    /** The cost in USD of {@code usage} on {@code model}; {@link Double#NaN} when the model has no price. */
+    @Override
+    public double usd(String model, Usage usage) {
+        ModelPrice p = priceOf(model).orElse(null);
+        return p == null ? Double.NaN : p.cost(usage.inputTokens(), usage.outputTokens(), usage.cacheCreationInputTokens(),
+                usage.cacheReadInputTokens());
     }
 
     public int size() {

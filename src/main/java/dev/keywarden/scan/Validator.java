@@ -2,8 +2,8 @@ package dev.keywarden.scan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keywarden.auth.AdminTokenFormat;
-import dev.keywarden.auth.VirtualKeyFormat;
+import dev.keywarden.format.AdminTokenFormat;
+import dev.keywarden.format.ChecksummedFormat;
 import java.util.Base64;
 import java.util.Locale;
 
@@ -19,11 +19,11 @@ public enum Validator {
             return true;
         }
     },
-    /** A Keywarden virtual key whose CRC32 checksum matches ({@link VirtualKeyFormat#isWellFormed}). */
+    /** A Keywarden virtual key whose CRC32 checksum matches ({@link ChecksummedFormat#VIRTUAL_KEY}). */
     KW_VIRTUAL_KEY {
         @Override
         public boolean isValid(String secret) {
-            return VirtualKeyFormat.isWellFormed(secret);
+            return ChecksummedFormat.VIRTUAL_KEY.isWellFormed(secret);
         }
     },
     /**

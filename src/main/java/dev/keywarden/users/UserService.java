@@ -2,7 +2,7 @@ package dev.keywarden.users;
 
 import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.audit.SecurityEvents;
-import dev.keywarden.auth.ChecksummedFormat;
+import dev.keywarden.format.ChecksummedFormat;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.store.Database;

@@ -1,7 +1,7 @@
 package dev.keywarden.users;
 
 import dev.keywarden.audit.SecurityEvents;
-import dev.keywarden.auth.Authenticator;
+import dev.keywarden.pipeline.Authenticator;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.config.KeywardenConfig;

@@ -1,5 +1,6 @@
 package dev.keywarden.vault;
 
+import dev.keywarden.pipeline.UpstreamKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,7 +13,7 @@ import java.util.Objects;
  * {@link #toString()} and {@link #fingerprint()} never reveal more than the first characters
  * of the public prefix and the last four characters.
  */
-public final class ProviderKey {
+public final class ProviderKey implements UpstreamKey {
 
     private final String id;
     private final String secret;
@@ -37,6 +38,7 @@ public final class ProviderKey {
     }
 
     /** Human-readable fingerprint, e.g. {@code sk-ant-api03-…AbCd}. */
+    @Override
     public String fingerprint() {
         return fingerprint;
     }

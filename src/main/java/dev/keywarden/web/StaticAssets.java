@@ -1,8 +1,8 @@
 package dev.keywarden.web;
 
-import dev.keywarden.auth.ChecksummedFormat;
+import dev.keywarden.format.ChecksummedFormat;
 import dev.keywarden.gateway.ApiErrors;
-import dev.keywarden.gateway.ErrorType;
+import dev.keywarden.pipeline.ErrorType;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keywarden.audit.SecurityEvent;
-import dev.keywarden.auth.AdminTokenFormat;
+import dev.keywarden.format.AdminTokenFormat;
 import dev.keywarden.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

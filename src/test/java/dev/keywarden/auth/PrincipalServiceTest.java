@@ -1,5 +1,7 @@
 package dev.keywarden.auth;
 
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.AuthOutcome;
 import dev.keywarden.store.Database;
 import java.nio.file.Path;
 import java.util.Set;

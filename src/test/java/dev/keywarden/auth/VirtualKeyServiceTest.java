@@ -1,5 +1,7 @@
 package dev.keywarden.auth;
 
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.AuthOutcome;
 import dev.keywarden.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keywarden.admin.AdminTokens;
-import dev.keywarden.auth.AdminTokenFormat;
+import dev.keywarden.format.AdminTokenFormat;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.store.Database;
 import java.io.ByteArrayOutputStream;

@@ -3,7 +3,7 @@ package dev.keywarden.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keywarden.admin.AdminTokens;
-import dev.keywarden.auth.AdminTokenFormat;
+import dev.keywarden.format.AdminTokenFormat;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyFormat;
 import dev.keywarden.store.Database;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keywarden.auth.AuthOutcome;
+import dev.keywarden.pipeline.AuthOutcome;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyFormat;
 import dev.keywarden.auth.VirtualKeyService;

@@ -1,5 +1,6 @@
 package dev.keywarden.cli;
 
+import dev.keywarden.testing.KeywardenJar;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,11 +39,7 @@ class ServeProcessIT {
     }
 
     private ProcessBuilder keywarden(Map<String, String> env, String... args) {
-        List<String> cmd = dev.keywarden.testing.KeywardenJar.command(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_"));
-        pb.environment().putAll(env);
-        return pb;
+        return KeywardenJar.process(dir, env, args);
     }
 
     @Test

@@ -2,8 +2,8 @@ package dev.keywarden.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keywarden.auth.AuthOutcome;
-import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.pipeline.AuthOutcome;
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyService;

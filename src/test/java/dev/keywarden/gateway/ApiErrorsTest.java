@@ -1,5 +1,6 @@
 package dev.keywarden.gateway;
 
+import dev.keywarden.pipeline.ErrorType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;

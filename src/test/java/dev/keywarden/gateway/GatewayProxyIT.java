@@ -1,5 +1,6 @@
 package dev.keywarden.gateway;
 
+import dev.keywarden.pipeline.ExchangeRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keywarden.testing.RawHttp;

@@ -1,7 +1,8 @@
 package dev.keywarden.gateway;
 
-import dev.keywarden.auth.AuthOutcome;
-import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.testing.TestPipelines;
+import dev.keywarden.pipeline.AuthOutcome;
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;
@@ -94,12 +95,10 @@ class ProviderKeyFailoverIT {
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(acceptB ? keys.b.secret() : keys.a.secret()));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
                 Duration.ofSeconds(5), 16, java.util.List.of(dev.keywarden.testing.TestGateway.FAKE_CONTROL_HEADERS));
-        gateway = GatewayServer.builder().listen(new HostPort("127.0.0.1", 0))
-                .server(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10))).upstream(up)
-                .authenticator(presented -> "kw_test".equals(presented)
+        gateway = TestPipelines.proxy(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10)), up, keys,
+                presented -> "kw_test".equals(presented)
                         ? new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t"))
-                        : new AuthOutcome.Rejected("invalid virtual key"))
-                .providerKeys(keys).start();
+                        : new AuthOutcome.Rejected("invalid virtual key"));
         return keys;
     }
 
@@ -130,10 +129,8 @@ class ProviderKeyFailoverIT {
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(TestKeys.fakeProviderKey()));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
                 Duration.ofSeconds(5), 16, java.util.List.of(dev.keywarden.testing.TestGateway.FAKE_CONTROL_HEADERS));
-        gateway = GatewayServer.builder().listen(new HostPort("127.0.0.1", 0))
-                .server(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10))).upstream(up)
-                .authenticator(presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")))
-                .providerKeys(keys).start();
+        gateway = TestPipelines.proxy(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10)), up, keys,
+                presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")));
         HttpResponse<String> r = HttpClient.newHttpClient().send(request(false, null).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).contains("authentication_error");
@@ -157,10 +154,8 @@ class ProviderKeyFailoverIT {
                 return "sealed";
             }
         };
-        gateway = GatewayServer.builder().listen(new HostPort("127.0.0.1", 0))
-                .server(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10))).upstream(up)
-                .authenticator(presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")))
-                .providerKeys(sealed).start();
+        gateway = TestPipelines.proxy(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10)), up, sealed,
+                presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")));
         HttpResponse<String> r = HttpClient.newHttpClient().send(request(false, null).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).contains("api_error").contains("vault is sealed");

@@ -1,5 +1,6 @@
 package dev.keywarden.gateway;
 
+import dev.keywarden.pipeline.Route;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,6 +2,8 @@ package dev.keywarden.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.Route;
 import dev.keywarden.testing.TestGateway;
 import dev.keywarden.upstream.fake.RecordedExchange;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,6 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.pipeline.GuardReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;

@@ -34,10 +34,19 @@ class InjectionCorpusTest {
             return tp + fn == 0 ? 1 : (double) tp / (tp + fn);
         }
 
+        /** Share of benign prompts flagged. */
+        double falsePositiveRate() {
+            return fp + tn == 0 ? 0 : (double) fp / (fp + tn);
+        }
+
+        Counts plus(Counts o) {
+            return new Counts(tp + o.tp, fp + o.fp, fn + o.fn, tn + o.tn);
+        }
+
         @Override
         public String toString() {
-            return String.format("n=%d precision=%.3f recall=%.3f (tp=%d fp=%d fn=%d tn=%d)", tp + fp + fn + tn,
-                    precision(), recall(), tp, fp, fn, tn);
+            return String.format("n=%d precision=%.3f recall=%.3f fpr=%.3f (tp=%d fp=%d fn=%d tn=%d)", tp + fp + fn + tn,
+                    precision(), recall(), falsePositiveRate(), tp, fp, fn, tn);
         }
     }
 
@@ -70,15 +79,55 @@ class InjectionCorpusTest {
                 tp++;
             } else if (flagged) {
                 fp++;
-                misses.add("FP " + String.format("%.2f", s.value()) + " " + s.rules() + " " + e.text());
+                misses.add("FP " + String.format("%.2f", s.value()) + " " + s.rules() + " " + e.text().replace("\n", "⏎"));
             } else if (e.injection()) {
                 fn++;
-                misses.add("FN " + String.format("%.2f", s.value()) + " " + e.source() + " " + e.text());
+                misses.add("FN " + String.format("%.2f", s.value()) + " " + e.source() + " " + e.text().replace("\n", "⏎"));
             } else {
                 tn++;
             }
         }
         return new Counts(tp, fp, fn, tn);
+    }
+
+    /** The language of a prompt, from its source tag ({@code …-de}); "en" for English, "mixed" for the early multilingual lists. */
+    static String language(Example e) {
+        String s = e.source();
+        if (s.startsWith("authored:non-english")) {
+            return "mixed";
+        }
+        int dash = s.lastIndexOf('-');
+        return dash > 0 && s.length() - dash == 3 ? s.substring(dash + 1) : "en";
+    }
+
+    /** The family of a prompt: its source tag without the language suffix and the obfuscation kind. */
+    static String family(Example e) {
+        String s = e.source();
+        if (s.startsWith("authored:obfuscated:")) {
+            return "authored:obfuscated";
+        }
+        String lang = language(e);
+        return lang.length() == 2 && !lang.equals("en") ? s.substring(0, s.length() - 3) : s;
+    }
+
+    static java.util.Map<String, Counts> breakdown(List<Example> examples, double threshold,
+                                                   java.util.function.Function<Example, String> key) {
+        java.util.Map<String, Counts> out = new java.util.TreeMap<>();
+        for (Example e : examples) {
+            out.merge(key.apply(e), evaluate(List.of(e), threshold, new ArrayList<>()), Counts::plus);
+        }
+        return out;
+    }
+
+    /** Writes score, label and text of each example, tab-separated (for comparing a second signal by hand). */
+    static void writeScores(List<Example> examples, java.nio.file.Path file) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        ObjectMapper json = new ObjectMapper();
+        for (Example e : examples) {
+            sb.append(InjectionScorer.builtIn().score(e.text()).value()).append('\t').append(e.injection() ? 1 : 0).append('\t')
+                    .append(json.writeValueAsString(e.text())).append('\n');
+        }
+        java.nio.file.Files.writeString(file, sb);
     }
 
     @Test
@@ -101,10 +150,26 @@ class InjectionCorpusTest {
         System.out.println("  tuning half:   " + tuning);
         System.out.println("  held-out half: " + heldOut);
         System.out.println("  whole corpus:  " + whole);
+        System.out.println("  held-out half by family (source tag without language):");
+        breakdown(all.stream().filter(Example::heldOut).toList(), threshold, InjectionCorpusTest::family)
+                .forEach((k, v) -> System.out.printf("    %-40s %s%n", k, v));
+        System.out.println("  held-out half by language:");
+        breakdown(all.stream().filter(Example::heldOut).toList(), threshold, InjectionCorpusTest::language)
+                .forEach((k, v) -> System.out.printf("    %-40s %s%n", k, v));
         if (Boolean.getBoolean("guard.corpus.misses")) {
             tuningMisses.forEach(m -> System.out.println("  tuning miss: " + m));
         }
-        assertThat(heldOut.precision()).as("held-out precision").isGreaterThanOrEqualTo(0.95);
-        assertThat(heldOut.recall()).as("held-out recall").isGreaterThanOrEqualTo(0.65);
+        if (System.getProperty("guard.corpus.scores") != null) {
+            writeScores(all.stream().filter(Example::heldOut).toList(), java.nio.file.Path.of(System.getProperty("guard.corpus.scores")));
+        }
+        // floors: what rules version 7 achieves on the held-out half, minus a margin (docs/guardrails.md)
+        assertThat(heldOut.precision()).as("held-out precision").isGreaterThanOrEqualTo(0.97);
+        assertThat(heldOut.recall()).as("held-out recall").isGreaterThanOrEqualTo(0.68);
+        assertThat(heldOut.falsePositiveRate()).as("held-out false-positive rate").isLessThanOrEqualTo(0.02);
+        Counts nonEnglish = evaluate(all.stream().filter(Example::heldOut)
+                .filter(e -> List.of("de", "fr", "es", "pt", "it", "nl").contains(language(e))).toList(), threshold, new ArrayList<>());
+        assertThat(nonEnglish.recall()).as("held-out recall in German, French, Spanish, Portuguese, Italian, Dutch")
+                .isGreaterThanOrEqualTo(0.8);
+        assertThat(nonEnglish.falsePositiveRate()).as("held-out false-positive rate in those languages").isLessThanOrEqualTo(0.02);
     }
 }

@@ -1,5 +1,7 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.pipeline.ResponseFilter;
+import dev.keywarden.pipeline.GuardReport;
 import dev.keywarden.config.GuardConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

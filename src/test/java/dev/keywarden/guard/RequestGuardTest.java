@@ -1,11 +1,12 @@
 package dev.keywarden.guard;
 
+import dev.keywarden.pipeline.GuardReport;
 import dev.keywarden.config.GuardConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keywarden.auth.ClientIdentity;
-import dev.keywarden.gateway.Refusal;
-import dev.keywarden.gateway.Route;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.Route;
 import dev.keywarden.testing.TestKeys;
 import org.junit.jupiter.api.Test;
 

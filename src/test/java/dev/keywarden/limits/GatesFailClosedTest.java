@@ -3,12 +3,12 @@ package dev.keywarden.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.config.LimitsConfig;
 import dev.keywarden.config.TierLimits;
-import dev.keywarden.gateway.Refusal;
-import dev.keywarden.gateway.RequestSummary;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.RequestSummary;
 import dev.keywarden.store.Database;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -32,7 +32,7 @@ class KeywardenLogEncoderTest {
     }
 
     private static LoggingEvent event(String message, Throwable thrown, Object... args) {
-        Logger logger = new LoggerContext().getLogger("dev.keywarden.gateway.AccessLog");
+        Logger logger = new LoggerContext().getLogger("dev.keywarden.pipeline.AccessLog");
         return new LoggingEvent(Logger.class.getName(), logger, Level.INFO, message, thrown, args);
     }
 
@@ -71,7 +71,7 @@ class KeywardenLogEncoderTest {
         assertThat(out).endsWith("\n");
         JsonNode line = new ObjectMapper().readTree(out);
         assertThat(line.path("level").asText()).isEqualTo("INFO");
-        assertThat(line.path("logger").asText()).isEqualTo("dev.keywarden.gateway.AccessLog");
+        assertThat(line.path("logger").asText()).isEqualTo("dev.keywarden.pipeline.AccessLog");
         assertThat(line.path("ts").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
         assertThat(line.path("message").asText()).startsWith("calling with sk-ant-[redacted]").contains("and\\r\\nFAKE line");
         assertThat(line.path("exception").asText()).contains("IllegalStateException").contains("[redacted]")

@@ -8,8 +8,8 @@ class RedactorTest {
 
     @Test
     void adminTokensAreRedactedButTheirDisplayPrefixAndAdminRequestIdsAreNot() {
-        String token = dev.keywarden.auth.AdminTokenFormat.generate();
-        String prefix = dev.keywarden.auth.AdminTokenFormat.displayPrefix(token);
+        String token = dev.keywarden.format.AdminTokenFormat.generate();
+        String prefix = dev.keywarden.format.AdminTokenFormat.displayPrefix(token);
 
         String out = Redactor.redact("created " + token + " shown as " + prefix + " in req_kwadm_0123456789abcdef0123");
 

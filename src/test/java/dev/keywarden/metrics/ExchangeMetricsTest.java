@@ -1,10 +1,10 @@
 package dev.keywarden.metrics;
 
-import dev.keywarden.auth.ClientIdentity;
-import dev.keywarden.gateway.ExchangeRecord;
-import dev.keywarden.gateway.RequestSummary;
-import dev.keywarden.gateway.Route;
-import dev.keywarden.gateway.meter.Usage;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.RequestSummary;
+import dev.keywarden.pipeline.Route;
+import dev.keywarden.pipeline.Usage;
 import dev.keywarden.testing.TestKeys;
 import org.junit.jupiter.api.Test;
 

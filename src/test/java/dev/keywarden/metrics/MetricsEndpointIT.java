@@ -12,8 +12,11 @@ import dev.keywarden.auth.VirtualKeyService;
 import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.KeywardenConfig;
-import dev.keywarden.gateway.AuditObserver;
+import dev.keywarden.audit.AuditObserver;
+import dev.keywarden.pipeline.PipelineComposition;
 import dev.keywarden.gateway.GatewayServer;
+import dev.keywarden.gateway.UpstreamForwarding;
+import dev.keywarden.pricing.PricingTable;
 import dev.keywarden.metrics.UsageReport.By;
 import dev.keywarden.store.Database;
 import dev.keywarden.testing.TestGateway;
@@ -81,14 +84,16 @@ class MetricsEndpointIT {
         virtualKey = keys.create("metrics-client").key();
 
         metrics = new Metrics().auditQueue(trail::queueDepth).keysOverdue(() -> 0);
-        AuditObserver audit = new AuditObserver(trail, dev.keywarden.pricing.PricingTable.defaults());
-        gateway = GatewayServer.builder().listen(config.listen()).server(config.server()).upstream(config.upstream())
-                .authenticator(keys).providerKeys(new StaticProviderKeys(new ProviderKey("env", providerKey)))
-                .observer(audit).preflight(audit)
-                .observer(metrics.exchangeObserver()).preflight(metrics.streamTracker())
-                .start();
+        AuditObserver audit = new AuditObserver(trail);
+        UpstreamForwarding forwarding = UpstreamForwarding.start(config.server(), config.upstream(),
+                new StaticProviderKeys(new ProviderKey("env", providerKey)));
+        gateway = GatewayServer.builder().listen(config.listen()).server(config.server())
+                .pipeline(PipelineComposition.compose(new PipelineComposition.Parts(config.server().maxBodyBytes())
+                        .authenticator(keys).upstream(forwarding).pricing(PricingTable.defaults())
+                        .audit(audit, audit).metrics(metrics.streamTracker(), metrics.exchangeObserver())))
+                .alsoClose(forwarding).start();
         AdminRoutes routes = new AdminRoutes();
-        metrics.addAdminRoute(routes);
+        dev.keywarden.admin.MetricsAdmin.register(routes, metrics);
         AdminTokens tokens = new AdminTokens(db, secret);
         adminToken = tokens.create("prometheus");
         admin = AdminServer.start(new HostPort("127.0.0.1", 0), tokens, routes, event -> { });

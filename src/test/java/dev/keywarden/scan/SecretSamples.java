@@ -57,7 +57,7 @@ final class SecretSamples {
     }
 
     static String kwAdminToken() {
-        return dev.keywarden.auth.AdminTokenFormat.generate();
+        return dev.keywarden.format.AdminTokenFormat.generate();
     }
 
     /** An admin token as issued before the checksum: kwadm_ and 43 random base64url characters. */
@@ -67,7 +67,7 @@ final class SecretSamples {
 
     /** Same shape as an admin token, but the checksum does not match. */
     static String kwAdminLookalike() {
-        String real = dev.keywarden.auth.AdminTokenFormat.generate();
+        String real = dev.keywarden.format.AdminTokenFormat.generate();
         char last = real.charAt(real.length() - 1);
         return real.substring(0, real.length() - 1) + (last == 'a' ? 'b' : 'a');
     }

@@ -2,7 +2,7 @@ package dev.keywarden.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keywarden.auth.AuthOutcome;
+import dev.keywarden.pipeline.AuthOutcome;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyFormat;
 import dev.keywarden.auth.VirtualKeyInfo;

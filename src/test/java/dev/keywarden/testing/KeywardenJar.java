@@ -1,8 +1,10 @@
 package dev.keywarden.testing;
 
 import dev.keywarden.scan.Launcher;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How integration tests start the built jar: with the Java running the tests and the same JVM options
@@ -32,5 +34,16 @@ public final class KeywardenJar {
         command.add(path());
         command.addAll(List.of(args));
         return command;
+    }
+
+    /**
+     * The jar as a newcomer runs it: {@link #command} in {@code dir}, as a separate process with no
+     * {@code KEYWARDEN_*}/{@code ANTHROPIC_*} variables of this test's environment but {@code env}.
+     */
+    public static ProcessBuilder process(Path dir, Map<String, String> env, String... args) {
+        ProcessBuilder pb = new ProcessBuilder(command(args)).directory(dir.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_"));
+        pb.environment().putAll(env);
+        return pb;
     }
 }

@@ -2,7 +2,7 @@ package dev.keywarden.testing;
 
 import dev.keywarden.app.GatewayApp;
 import dev.keywarden.config.ConfigLoader;
-import dev.keywarden.gateway.ExchangeRecord;
+import dev.keywarden.pipeline.ExchangeRecord;
 import dev.keywarden.upstream.fake.FakeUpstream;
 import dev.keywarden.upstream.fake.FakeUpstreamOptions;
 

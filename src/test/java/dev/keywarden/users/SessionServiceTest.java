@@ -33,7 +33,8 @@ class SessionServiceTest {
     static final Map<String, TestDatabases> BACKENDS = new ConcurrentHashMap<>();
     static RedisState redis;
     final List<AutoCloseable> opened = new ArrayList<>();
-    final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    /** Starts at the real time: Redis expires session keys at their absolute end by its own clock (PEXPIREAT). */
+    final MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     final List<SecurityEvent> events = new ArrayList<>();
     final ServerSecret secret = ServerSecret.fromBase64(Base64.getEncoder().encodeToString(new byte[32]));
 

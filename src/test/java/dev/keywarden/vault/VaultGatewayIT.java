@@ -2,12 +2,13 @@ package dev.keywarden.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keywarden.auth.AuthOutcome;
-import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.pipeline.AuthOutcome;
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.config.UpstreamConfig;
 import dev.keywarden.gateway.GatewayServer;
+import dev.keywarden.testing.TestPipelines;
 import dev.keywarden.store.ProviderKeyRecord;
 import dev.keywarden.store.ProviderKeyState;
 import dev.keywarden.testing.TestGateway;
@@ -55,10 +56,8 @@ class VaultGatewayIT {
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(acceptedKey));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
                 Duration.ofSeconds(5), 16, java.util.List.of(dev.keywarden.testing.TestGateway.FAKE_CONTROL_HEADERS));
-        gateway = GatewayServer.builder().listen(new HostPort("127.0.0.1", 0))
-                .server(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10))).upstream(up)
-                .authenticator(presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")))
-                .providerKeys(f.keys).start();
+        gateway = TestPipelines.proxy(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10)), up, f.keys,
+                presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")));
     }
 
     private HttpRequest request(boolean stream, String scenario) {

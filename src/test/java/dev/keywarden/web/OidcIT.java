@@ -9,7 +9,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.keywarden.auth.Principal;
-import dev.keywarden.gateway.ExchangeRecord;
+import dev.keywarden.pipeline.ExchangeRecord;
 import dev.keywarden.testing.LogCapture;
 import dev.keywarden.testing.TestGateway;
 import dev.keywarden.users.Role;

@@ -1,6 +1,8 @@
 package dev.keywarden.audit.anomaly;
 
 import dev.keywarden.audit.AuditEntry;
+import dev.keywarden.pipeline.ExchangeObserver;
+import dev.keywarden.pipeline.ExchangeRecord;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.config.AnomalyConfig;
 import org.slf4j.Logger;
@@ -38,13 +40,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *       so baselines and learning periods survive a restart.</li>
  * </ul>
  */
-public final class AnomalyMonitor implements AutoCloseable {
+public final class AnomalyMonitor implements ExchangeObserver, AutoCloseable {
 
     /** Prefix of the event type of every alert: {@code anomaly.<detector>}. */
     public static final String EVENT_PREFIX = "anomaly.";
 
     private static final Logger LOG = LoggerFactory.getLogger(AnomalyMonitor.class);
-    private static final AuditEntry STOP = new AuditEntry(AuditEntry.EVENT, Instant.EPOCH, java.util.Map.of());
+    private static final Observation STOP = new Observation(Instant.EPOCH, null, null, null, 0, 0, null);
 
     private final AnomalyConfig config;
     private final List<Detector> detectors;
@@ -52,7 +54,7 @@ public final class AnomalyMonitor implements AutoCloseable {
     private final KeySuspender suspender;
     private final AlertDeduplicator dedup;
     private final BoundedMap<String, Instant> suspended;
-    private final BlockingQueue<AuditEntry> queue;
+    private final BlockingQueue<Observation> queue;
     private final Thread worker;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong processed = new AtomicLong();
@@ -116,7 +118,10 @@ public final class AnomalyMonitor implements AutoCloseable {
         return sinks;
     }
 
-    /** Offers {@code entry} to the detectors; returns at once (skips it when the queue is full). */
+    /**
+     * Offers a security event or a stored record to the detectors; returns at once (skips it when the
+     * queue is full). Only failed admin logins and call records are observations.
+     */
     public void observe(AuditEntry entry) {
         if (closed || entry == null || !config.enabled()) {
             return;
@@ -125,7 +130,29 @@ public final class AnomalyMonitor implements AutoCloseable {
                 && type.startsWith(EVENT_PREFIX)) {
             return;
         }
-        if (queue.offer(entry)) {
+        Observation o;
+        try {
+            o = Observation.of(entry);
+        } catch (RuntimeException e) {
+            return;
+        }
+        offer(o);
+    }
+
+    /** Offers a finished call to the detectors, read from its record's typed fields; returns at once. */
+    @Override
+    public void onExchange(ExchangeRecord record) {
+        if (closed || !config.enabled()) {
+            return;
+        }
+        offer(Observation.of(record, Instant.now()));
+    }
+
+    private void offer(Observation o) {
+        if (o == null) {
+            return;
+        }
+        if (queue.offer(o)) {
             accepted.incrementAndGet();
         } else {
             dropped.incrementAndGet();
@@ -179,7 +206,7 @@ public final class AnomalyMonitor implements AutoCloseable {
             warmedUp.countDown();
         }
         while (true) {
-            AuditEntry entry;
+            Observation entry;
             try {
                 entry = queue.poll(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -216,7 +243,7 @@ public final class AnomalyMonitor implements AutoCloseable {
                 if (closed) {
                     throw new java.util.concurrent.CancellationException("closed during start-up learning");
                 }
-                process(entry);
+                process(Observation.of(entry));
                 n[0]++;
             });
             LOG.info("anomaly detection learned from {} stored audit record(s) in {} ms", n[0],
@@ -229,8 +256,7 @@ public final class AnomalyMonitor implements AutoCloseable {
         }
     }
 
-    private void process(AuditEntry entry) {
-        Observation o = Observation.of(entry);
+    private void process(Observation o) {
         if (o == null) {
             return;
         }

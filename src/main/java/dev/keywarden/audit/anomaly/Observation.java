@@ -1,16 +1,19 @@
 package dev.keywarden.audit.anomaly;
 
 import dev.keywarden.audit.AuditEntry;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.Usage;
 
 import java.time.Instant;
 import java.util.Map;
 
 /**
- * The fields of one audit entry that detectors look at. A call record yields its principal,
- * credential, address, status, tokens and provider key; a failed admin login
- * ({@code admin.auth_failed} event) or web sign-in ({@code user.sign_in_failed}, {@code oidc.sign_in_failed}) yields
- * an authentication failure from its address. Other
- * events, including this package's own {@code anomaly.*} alerts, are not observations.
+ * What detectors look at. A finished call yields its principal, credential, address, status, tokens
+ * and provider key — read from its {@link ExchangeRecord} while serving, from its stored audit entry
+ * when learning the history, with the same meaning; a failed admin login ({@code admin.auth_failed}
+ * event) or web sign-in ({@code user.sign_in_failed}, {@code oidc.sign_in_failed}) yields an
+ * authentication failure from its address. Other events, including this package's own
+ * {@code anomaly.*} alerts, are not observations.
  */
 record Observation(Instant at, String principal, String credentialId, String clientAddress, int status,
                    long tokens, String providerKey) {
@@ -19,6 +22,16 @@ record Observation(Instant at, String principal, String credentialId, String cli
     /** Failed web sign-ins (users package): subject is the client address, like a failed admin login. */
     static final String USER_SIGN_IN_FAILED = "user.sign_in_failed";
     static final String OIDC_SIGN_IN_FAILED = "oidc.sign_in_failed";
+
+    /** The observation of a finished call, from its record's typed fields (as its audit entry holds them). */
+    static Observation of(ExchangeRecord r, Instant at) {
+        Usage u = r.usage() == null ? Usage.EMPTY : r.usage();
+        long tokens = Math.max(0, u.inputTokens()) + Math.max(0, u.outputTokens()) + Math.max(0, u.cacheCreationInputTokens())
+                + Math.max(0, u.cacheReadInputTokens());
+        return new Observation(at, r.identity() == null ? null : text(r.identity().name()),
+                r.identity() == null ? null : text(r.identity().credentialId()), text(r.clientAddress()), r.status(), tokens,
+                text(r.providerKey()));
+    }
 
     /** The observation in {@code e}, or {@code null} when detectors have nothing to learn from it. */
     static Observation of(AuditEntry e) {

@@ -1,7 +1,7 @@
 package dev.keywarden.auth.token;
 
-import dev.keywarden.auth.AuthOutcome;
-import dev.keywarden.auth.Authenticator;
+import dev.keywarden.pipeline.AuthOutcome;
+import dev.keywarden.pipeline.Authenticator;
 
 /**
  * The gateway's authenticator when tokens are on: a value starting with {@code kw_tmp_} is checked as a

@@ -3,10 +3,10 @@ package dev.keywarden.auth.token;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keywarden.auth.ClientIdentity;
-import dev.keywarden.gateway.ErrorType;
-import dev.keywarden.gateway.GatewayEndpoint;
-import dev.keywarden.gateway.Refusal;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.LocalEndpoint;
+import dev.keywarden.pipeline.Refusal;
 
 /**
  * {@code POST /v1/keywarden/tokens}: mints a short-lived token for the calling virtual key.
@@ -14,7 +14,7 @@ import dev.keywarden.gateway.Refusal;
  * "principal_id", and the scopes}}; 400 {@code invalid_request_error} naming a bad field; 403
  * {@code permission_error} when the caller is not a virtual key (a token cannot mint tokens).
  */
-public final class TokenEndpoint implements GatewayEndpoint {
+public final class TokenEndpoint implements LocalEndpoint {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

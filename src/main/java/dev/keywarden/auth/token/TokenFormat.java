@@ -1,6 +1,6 @@
 package dev.keywarden.auth.token;
 
-import dev.keywarden.auth.ChecksummedFormat;
+import dev.keywarden.format.ChecksummedFormat;
 
 
 /**

@@ -1,11 +1,11 @@
 package dev.keywarden.auth.token;
 
-import dev.keywarden.auth.ClientIdentity;
-import dev.keywarden.gateway.CredentialGuard;
-import dev.keywarden.gateway.ErrorType;
-import dev.keywarden.gateway.Refusal;
-import dev.keywarden.gateway.RequestSummary;
-import dev.keywarden.gateway.Route;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.CredentialGuard;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.RequestSummary;
+import dev.keywarden.pipeline.Route;
 
 import java.util.Locale;
 

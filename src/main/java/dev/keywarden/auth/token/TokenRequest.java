@@ -3,7 +3,7 @@ package dev.keywarden.auth.token;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keywarden.config.TokensConfig;
-import dev.keywarden.gateway.Route;
+import dev.keywarden.pipeline.Route;
 
 import java.net.URI;
 import java.net.URISyntaxException;

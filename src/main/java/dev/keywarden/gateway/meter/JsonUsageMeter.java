@@ -1,5 +1,6 @@
 package dev.keywarden.gateway.meter;
 
+import dev.keywarden.pipeline.Usage;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

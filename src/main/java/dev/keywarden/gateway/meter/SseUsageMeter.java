@@ -1,5 +1,6 @@
 package dev.keywarden.gateway.meter;
 
+import dev.keywarden.pipeline.Usage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

@@ -1,5 +1,6 @@
 package dev.keywarden.gateway.meter;
 
+import dev.keywarden.pipeline.Usage;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Collects usage fields as they are reported; later reports override earlier ones field by field. */

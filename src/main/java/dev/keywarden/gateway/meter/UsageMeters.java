@@ -1,5 +1,6 @@
 package dev.keywarden.gateway.meter;
 
+import dev.keywarden.pipeline.Usage;
 import java.nio.ByteBuffer;
 
 /** Picks the {@link UsageMeter} for a response by its content type. */

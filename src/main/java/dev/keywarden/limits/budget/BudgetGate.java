@@ -2,14 +2,14 @@ package dev.keywarden.limits.budget;
 
 import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.audit.SecurityEvents;
-import dev.keywarden.auth.ClientIdentity;
-import dev.keywarden.gateway.Admission;
-import dev.keywarden.gateway.ErrorType;
-import dev.keywarden.gateway.ExchangeRecord;
-import dev.keywarden.gateway.Refusal;
-import dev.keywarden.gateway.RequestSummary;
-import dev.keywarden.gateway.meter.Usage;
-import dev.keywarden.pricing.PricingTable;
+import dev.keywarden.pipeline.ClientIdentity;
+import dev.keywarden.pipeline.Admission;
+import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.Cost;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.RequestSummary;
+import dev.keywarden.pipeline.Usage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code billing_error} naming the budget, its limit and when it resets, plus {@code retry-after} until
  * then; it never reaches upstream. The estimated cost of the call itself is not checked, so one call may
  * overshoot a budget by its own cost (and calls in flight together by theirs). After the call
- * ({@link Admission.Ticket#finish}): the metered usage is priced with the {@link PricingTable} and added to
+ * ({@link Admission.Ticket#finish}): the call's cost, as its record priced it ({@link Cost}), is added to
  * every budget counter of the caller; reaching {@code budgets.soft_threshold} of a budget raises the
  * {@code budget.soft_threshold} alert once per budget and period.
  *
@@ -43,15 +42,13 @@ public final class BudgetGate implements Admission {
 
     private final BudgetPolicy policy;
     private final SpendLedger ledger;
-    private final PricingTable pricing;
     private final SecurityEvents events;
     private final Clock clock;
     private final Set<String> unpricedWarned = ConcurrentHashMap.newKeySet();
 
-    public BudgetGate(BudgetPolicy policy, SpendLedger ledger, PricingTable pricing, SecurityEvents events, Clock clock) {
+    public BudgetGate(BudgetPolicy policy, SpendLedger ledger, SecurityEvents events, Clock clock) {
         this.policy = policy;
         this.ledger = ledger;
-        this.pricing = pricing;
         this.events = events;
         this.clock = clock;
     }
@@ -119,22 +116,21 @@ public final class BudgetGate implements Admission {
         return d;
     }
 
-    /** The cost of a finished call in nano-dollars (0 when upstream was not reached or the model has no price). */
+    /**
+     * The cost of a finished call in nano-dollars, as its record priced it ({@link Cost}: 0 when upstream
+     * was not reached, reported no tokens, or the model has no price — the last one logged once per model).
+     */
     long costNanos(ExchangeRecord record) {
+        Cost cost = record.cost();
+        if (cost.known()) {
+            return cost.nanos();
+        }
         Usage u = record.usage();
-        if (record.upstreamStatus() == 0 || u == null || u.totalInputTokens() + u.outputTokens() == 0) {
-            return 0;
+        if (record.upstreamStatus() != 0 && u != null && u.totalInputTokens() + u.outputTokens() > 0
+                && cost.model() != null && unpricedWarned.add(cost.model())) {
+            LOG.warn("model {} has no price: its calls are not counted against budgets (add it with pricing.file)", cost.model());
         }
-        String model = u.model() != null ? u.model() : record.request() == null ? null : record.request().model();
-        Optional<Double> cost = pricing.cost(model, u.inputTokens(), u.outputTokens(), u.cacheCreationInputTokens(),
-                u.cacheReadInputTokens());
-        if (cost.isEmpty()) {
-            if (model != null && unpricedWarned.add(model)) {
-                LOG.warn("model {} has no price: its calls are not counted against budgets (add it with pricing.file)", model);
-            }
-            return 0;
-        }
-        return Usd.toNanos(cost.get());
+        return 0;
     }
 
     private final class BudgetTicket implements Ticket {

@@ -1,6 +1,6 @@
 package dev.keywarden.limits.budget;
 
-import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.auth.PrincipalService;
 

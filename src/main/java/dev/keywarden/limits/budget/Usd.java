@@ -1,5 +1,6 @@
 package dev.keywarden.limits.budget;
 
+import dev.keywarden.pipeline.Cost;
 import dev.keywarden.config.BudgetSettings;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -20,7 +21,7 @@ public final class Usd {
         if (!Double.isFinite(usd) || usd < 0) {
             throw new IllegalArgumentException("must be a non-negative amount of USD");
         }
-        return BigDecimal.valueOf(usd).movePointRight(9).setScale(0, RoundingMode.CEILING).longValueExact();
+        return Cost.nanosOf(usd);
     }
 
     /** Parses an operator's amount such as {@code 10}, {@code 0.5} or {@code 0.0001} (the configuration's syntax). */

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keywarden.audit.SecurityEvent;
-import dev.keywarden.auth.AuthOutcome;
-import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.pipeline.AuthOutcome;
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.auth.CreatedVirtualKey;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.auth.ServerSecret;

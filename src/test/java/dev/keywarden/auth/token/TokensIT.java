@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keywarden.admin.AdminTokens;
 import dev.keywarden.auth.ServerSecret;
-import dev.keywarden.gateway.ExchangeRecord;
+import dev.keywarden.pipeline.ExchangeRecord;
 import dev.keywarden.store.Database;
 import dev.keywarden.testing.LogCapture;
 import dev.keywarden.testing.TestGateway;

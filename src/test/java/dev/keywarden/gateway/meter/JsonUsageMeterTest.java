@@ -1,5 +1,6 @@
 package dev.keywarden.gateway.meter;
 
+import dev.keywarden.pipeline.Usage;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

@@ -5,15 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keywarden.audit.SecurityEvent;
-import dev.keywarden.auth.ClientIdentity;
+import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.auth.PrincipalService;
-import dev.keywarden.gateway.Admission;
-import dev.keywarden.gateway.ExchangeRecord;
-import dev.keywarden.gateway.Refusal;
-import dev.keywarden.gateway.RequestSummary;
-import dev.keywarden.gateway.Route;
-import dev.keywarden.gateway.meter.Usage;
+import dev.keywarden.pipeline.Admission;
+import dev.keywarden.pipeline.Cost;
+import dev.keywarden.pipeline.ExchangeRecord;
+import dev.keywarden.pipeline.GuardReport;
+import dev.keywarden.pipeline.Refusal;
+import dev.keywarden.pipeline.RequestSummary;
+import dev.keywarden.pipeline.Route;
+import dev.keywarden.pipeline.Usage;
 import dev.keywarden.pricing.PricingTable;
 import dev.keywarden.store.Database;
 import java.nio.file.Path;
@@ -69,8 +71,7 @@ class BudgetGateTest {
 
     BudgetGate gate(double soft) {
         BudgetConfig config = new BudgetConfig(true, soft, BudgetConfig.DEFAULT_TIER_BUDGETS);
-        return new BudgetGate(new BudgetPolicy(config, principals, store::all, clock), ledger, PricingTable.defaults(),
-                events::add, clock);
+        return new BudgetGate(new BudgetPolicy(config, principals, store::all, clock), ledger, events::add, clock);
     }
 
     static ClientIdentity key(Principal p, String keyId) {
@@ -79,8 +80,10 @@ class BudgetGateTest {
     }
 
     ExchangeRecord record(ClientIdentity who) {
+        Usage usage = new Usage(100, 100, 0, 0, "claude-sonnet-4-5", "end_turn");
         return new ExchangeRecord("req_" + (++requests), Route.MESSAGES, "POST", "/v1/messages", who, REQUEST, 200, null, 200,
-                new Usage(100, 100, 0, 0, "claude-sonnet-4-5", "end_turn"), "fp", 1, 1, "127.0.0.1", "test", null, false);
+                usage, Cost.of(usage, REQUEST.model(), 200, PricingTable.defaults()), "fp", 1, 1, "127.0.0.1", "test", null,
+                false, GuardReport.Snapshot.EMPTY);
     }
 
     /** One admitted call that used {@link #CALL}. */
@@ -231,8 +234,7 @@ class BudgetGateTest {
             }
         };
         BudgetConfig config = new BudgetConfig(true, 0.8, BudgetConfig.DEFAULT_TIER_BUDGETS);
-        BudgetGate gate = new BudgetGate(new BudgetPolicy(config, principals, store::all, clock), down, PricingTable.defaults(),
-                events::add, clock);
+        BudgetGate gate = new BudgetGate(new BudgetPolicy(config, principals, store::all, clock), down, events::add, clock);
         budget(BudgetStore.Owner.PRINCIPAL, bob.id(), "1", null);
         assertThatThrownBy(() -> gate.admit(key(bob, "vk_bob000001"), REQUEST)).isInstanceOfSatisfying(Refusal.class, r -> {
             assertThat(r.status()).isEqualTo(503);

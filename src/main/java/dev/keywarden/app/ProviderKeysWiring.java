@@ -1,0 +1,102 @@
+package dev.keywarden.app;
+
+import dev.keywarden.audit.SecurityEvents;
+import dev.keywarden.auth.Principal;
+import dev.keywarden.auth.PrincipalService;
+import dev.keywarden.auth.VirtualKeyService;
+import dev.keywarden.config.ConfigException;
+import dev.keywarden.config.KeywardenConfig;
+import dev.keywarden.config.LimitsConfig;
+import dev.keywarden.config.UpstreamConfig;
+import dev.keywarden.format.ChecksummedFormat;
+import dev.keywarden.store.Database;
+import dev.keywarden.upstream.fake.FakeUpstream;
+import dev.keywarden.upstream.fake.FakeUpstreamOptions;
+import dev.keywarden.vault.HttpUpstreamKeyVerifier;
+import dev.keywarden.vault.KeyVault;
+import dev.keywarden.vault.ProviderKey;
+import dev.keywarden.vault.ProviderKeys;
+import dev.keywarden.vault.StaticProviderKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where calls go and with which provider key: demo mode (the bundled fake upstream, a demo virtual
+ * key on an enterprise-tier principal), the encrypted vault ({@code vault.kek}), or the single key of
+ * {@code ANTHROPIC_API_KEY}.
+ *
+ * @param upstream the upstream to call (the bundled fake's address in demo mode)
+ * @param demoKey  the demo virtual key, in demo mode
+ */
+record ProviderKeysWiring(UpstreamConfig upstream, ProviderKeys keys, Optional<KeyVault> vault, Optional<String> demoKey) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderKeysWiring.class);
+    static final String DEMO_KEY_NAME = "demo";
+
+    /** Opens what serves the configuration; what must be closed goes to {@code resources}. */
+    static ProviderKeysWiring open(KeywardenConfig config, Database db, SecurityEvents events, VirtualKeyService virtualKeys,
+                                   List<AutoCloseable> resources) {
+        UpstreamConfig upstream = config.upstream();
+        if (config.demoMode()) {
+            String fakeKey = "sk-ant-demo-" + ChecksummedFormat.randomBase62(40);
+            FakeUpstream fake = FakeUpstream.start(FakeUpstreamOptions.defaults(fakeKey));
+            resources.add(fake);
+            // the fake's test controls (x-fake-scenario, x-fake-latency-ms…) reach it, so a demo user can try them
+            UpstreamConfig demo = new UpstreamConfig(fake.baseUri(), false, Optional.empty(), "demo", upstream.connectTimeout(),
+                    upstream.idleTimeout(), upstream.maxConnections(), upstream.forwardHeaders()).forwardingAlso(List.of("x-fake-*"));
+            virtualKeys.revokeByName(DEMO_KEY_NAME);
+            demoPrincipal(virtualKeys.principals(), config.limits());
+            String demoKey = virtualKeys.create(DEMO_KEY_NAME).key();
+            return new ProviderKeysWiring(demo, new StaticProviderKeys(new ProviderKey("demo", fakeKey)), Optional.empty(),
+                    Optional.of(demoKey));
+        }
+        if (config.vault().enabled()) {
+            KeyVault vault = openVault(config, db, events, upstream);
+            resources.add(vault);
+            return new ProviderKeysWiring(upstream, vault.providerKeys(), Optional.of(vault), Optional.empty());
+        }
+        ProviderKey key = new ProviderKey(upstream.apiKeySetting(), upstream.apiKey()
+                .orElseThrow(() -> new ConfigException("ANTHROPIC_API_KEY is not set; set it to your Anthropic API key"))
+                .reveal());
+        return new ProviderKeysWiring(upstream, new StaticProviderKeys(key), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Opens the provider-key vault: imports {@code ANTHROPIC_API_KEY} when set (once; after
+     * unseal if the vault starts sealed), and warns about keys overdue for rotation.
+     */
+    private static KeyVault openVault(KeywardenConfig config, Database db, SecurityEvents events, UpstreamConfig upstream) {
+        KeyVault vault = KeyVault.open(config, db, events, new HttpUpstreamKeyVerifier(upstream.url()), System.getenv(), true);
+        try {
+            upstream.apiKey().ifPresent(k -> vault.importAtStartup(() -> k.reveal().getBytes(StandardCharsets.UTF_8)));
+            if (vault.isSealed()) {
+                LOG.warn("the key vault is sealed: proxy calls get 503 until an operator runs `keywarden vault unseal`");
+            } else {
+                Instant now = Instant.now();
+                vault.overdue().forEach(s -> LOG.warn("{}", s.overdueWarning(now)));
+            }
+            return vault;
+        } catch (RuntimeException e) {
+            vault.close();
+            throw e;
+        }
+    }
+
+    /** The demo key's principal: an app on the enterprise tier, so trying the demo is not throttled at once. */
+    private static void demoPrincipal(PrincipalService principals, LimitsConfig limits) {
+        String tier = limits.knows("enterprise") ? "enterprise" : limits.defaultTier();
+        Principal p = principals.find(DEMO_KEY_NAME)
+                .orElseGet(() -> principals.create(DEMO_KEY_NAME, Principal.Kind.APP, tier, null));
+        if (!p.tier().equals(tier)) {
+            principals.setTier(p.id(), tier);
+        }
+        if (p.suspended()) {
+            principals.resume(p.id());
+        }
+    }
+}

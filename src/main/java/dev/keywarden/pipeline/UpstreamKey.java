@@ -1,0 +1,12 @@
+package dev.keywarden.pipeline;
+
+/**
+ * The provider credential chosen to serve a call upstream (a provider key), as the pipeline sees it:
+ * only its fingerprint, which goes into the {@link ExchangeRecord}. The stage that forwards the call
+ * knows the concrete type.
+ */
+public interface UpstreamKey {
+
+    /** A fingerprint that never reveals the secret, e.g. {@code sk-ant-api03-…AbCd}. */
+    String fingerprint();
+}
