@@ -125,6 +125,7 @@ public final class GatewayApp implements AutoCloseable {
 
             GatewayServer server = GatewayServer.builder().listen(config.listen()).server(config.server()).pipeline(pipeline)
                     .mount(UsersWiring.WEB_PREFIX, users.web())
+                    .mount(dev.keywarden.web.StaticAssets::serves, new dev.keywarden.web.StaticAssets())
                     .start();
             resources.add(server);
             Optional<AdminServer> admin = AdminWiring.start(config, db, secret, keys, tokens, users.users(), upstream.vault(), events,

@@ -14,7 +14,6 @@ import org.eclipse.jetty.util.VirtualThreads;
 
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -82,14 +81,20 @@ public final class GatewayServer implements AutoCloseable {
         private ServerConfig serverConfig;
         private Pipeline pipeline;
         private final List<AutoCloseable> alsoClosed = new ArrayList<>();
-        private final Map<String, Handler> mounts = new LinkedHashMap<>();
+        private final List<Map.Entry<java.util.function.Predicate<String>, Handler>> mounts = new ArrayList<>();
 
         /**
          * Optional: requests whose path starts with {@code prefix} (e.g. {@code /api/}) go to {@code handler} instead of
          * the gateway pipeline (the web entry for browsers).
          */
         public Builder mount(String prefix, Handler handler) {
-            mounts.put(Objects.requireNonNull(prefix), Objects.requireNonNull(handler));
+            Objects.requireNonNull(prefix);
+            return mount(path -> path.startsWith(prefix), handler);
+        }
+
+        /** Optional: requests whose raw path {@code paths} accepts (e.g. the web UI's files) go to {@code handler}. */
+        public Builder mount(java.util.function.Predicate<String> paths, Handler handler) {
+            mounts.add(Map.entry(Objects.requireNonNull(paths), Objects.requireNonNull(handler)));
             return this;
         }
 
@@ -142,7 +147,7 @@ public final class GatewayServer implements AutoCloseable {
 
             GracefulHandler graceful = new GracefulHandler();
             Handler main = new GatewayHandler(pipeline);
-            for (Map.Entry<String, Handler> m : mounts.entrySet()) {
+            for (Map.Entry<java.util.function.Predicate<String>, Handler> m : mounts) {
                 main = new PrefixRoutingHandler(main, m.getKey(), m.getValue());
             }
             graceful.setHandler(main);

@@ -6,18 +6,20 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 
+import java.util.function.Predicate;
+
 /**
- * Sends requests whose path starts with {@code prefix} (e.g. {@code /api/}, the web entry) to {@code mounted} and
- * everything else to the wrapped gateway handler: one string comparison, no request wrapping, on the proxy path.
+ * Sends requests whose path {@code paths} accepts (e.g. starts with {@code /api/}, the web entry) to {@code mounted}
+ * and everything else to the wrapped gateway handler: a few string comparisons, no request wrapping, on the proxy path.
  */
 final class PrefixRoutingHandler extends Handler.Wrapper {
 
-    private final String prefix;
+    private final Predicate<String> paths;
     private final Handler mounted;
 
-    PrefixRoutingHandler(Handler main, String prefix, Handler mounted) {
+    PrefixRoutingHandler(Handler main, Predicate<String> paths, Handler mounted) {
         super(main);
-        this.prefix = prefix;
+        this.paths = paths;
         this.mounted = mounted;
         addBean(mounted, true);
     }
@@ -30,7 +32,7 @@ final class PrefixRoutingHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (request.getHttpURI().getPath().startsWith(prefix)) {
+        if (paths.test(request.getHttpURI().getPath())) {
             return mounted.handle(request, response, callback);
         }
         return super.handle(request, response, callback);

@@ -41,6 +41,7 @@ import java.util.Optional;
  * <pre>
  * POST   /api/session        {"username","password"} → sets the session cookie; {"user","csrf_token","session"}
  * GET    /api/session        who am I: {"user","csrf_token","session"}, 401 when not signed in
+ * GET    /api/config         public: {"sign_in":{"local":true,"oidc":{"login_url","issuer","provider_name"}|null}}
  * DELETE /api/session        sign out (session + x-csrf-token + same origin)
  * GET    /api/oidc/login     302 to the identity provider (state, nonce, PKCE kept server-side)
  * GET    /api/oidc/callback  finishes an OIDC sign-in: sets the session cookie, 302 to the return path
@@ -148,6 +149,12 @@ public final class WebHandler extends Handler.Abstract {
                     default -> throw notAllowed(method, path, "GET, POST, DELETE");
                 };
             }
+            case "/api/config" -> {
+                if (!method.equals("GET")) {
+                    throw notAllowed(method, path, "GET");
+                }
+                return Answer.json(200, publicConfig());
+            }
             case "/api/oidc/login" -> {
                 if (!method.equals("GET")) {
                     throw notAllowed(method, path, "GET");
@@ -167,6 +174,25 @@ public final class WebHandler extends Handler.Abstract {
     private static Refusal notAllowed(String method, String path, String allowed) {
         return new Refusal(405, ErrorType.INVALID_REQUEST, "method " + method + " is not allowed on " + path + "; use " + allowed,
                 Map.of("Allow", allowed));
+    }
+
+    /**
+     * What a sign-in page needs to know before anyone signs in: which ways to sign in this gateway offers. Public
+     * (no session): the identity provider's issuer is public by nature; no client id or secret is shown.
+     */
+    private Map<String, Object> publicConfig() {
+        Map<String, Object> signIn = new LinkedHashMap<>();
+        signIn.put("local", true);
+        signIn.put("oidc", users.oidc().map(p -> {
+            Map<String, Object> oidc = new LinkedHashMap<>();
+            oidc.put("login_url", "/api/oidc/login");
+            oidc.put("issuer", p.config().issuer().toString());
+            oidc.put("provider_name", p.config().issuer().getHost());
+            return (Object) oidc;
+        }).orElse(null));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("sign_in", signIn);
+        return out;
     }
 
     private Answer whoAmI(Request request) throws Refusal {

@@ -22,14 +22,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class NodeE2e {
 
     /** The packages {@code e2e/package.json} depends on; all must be installed. */
-    private static final List<String> DEPENDENCIES = List.of("@anthropic-ai/sdk", "@anthropic-ai/claude-code");
+    private static final List<String> DEPENDENCIES = List.of("@anthropic-ai/sdk", "@anthropic-ai/claude-code", "playwright-core");
 
     private NodeE2e() {
     }
 
     /** The {@code e2e/} directory, with its dependencies installed. */
     static Path prepared() throws Exception {
-        Path e2e = Path.of(System.getProperty("keywarden.basedir", ".")).resolve("e2e").toAbsolutePath();
+        Path e2e = basedir().resolve("e2e");
         boolean hasNode;
         try {
             hasNode = new ProcessBuilder("node", "--version").start().waitFor() == 0;
@@ -45,6 +45,24 @@ final class NodeE2e {
             assertThat(install.exit()).as("npm ci failed:\n%s", install.output()).isZero();
         }
         return e2e;
+    }
+
+    /** The project's base directory (where {@code pom.xml} is). */
+    static Path basedir() {
+        return Path.of(System.getProperty("keywarden.basedir", ".")).toAbsolutePath();
+    }
+
+    /**
+     * Debian's Chromium, which the Playwright tests drive ({@code playwright-core} downloads no browser); without it
+     * the calling test is skipped, unless {@code KEYWARDEN_REQUIRE_SERVICES} is set (CI), where it fails instead.
+     */
+    static Path chromium() {
+        Path chromium = Path.of(System.getenv().getOrDefault("KEYWARDEN_CHROMIUM", "/usr/bin/chromium"));
+        if (!Files.isExecutable(chromium)) {
+            assertThat(System.getenv("KEYWARDEN_REQUIRE_SERVICES")).as("Chromium is required in CI (apt-get install chromium)").isNull();
+            Assumptions.abort(chromium + " is missing: browser test skipped (apt-get install chromium)");
+        }
+        return chromium;
     }
 
     /** What a command printed (stdout and stderr together) and its exit status. */

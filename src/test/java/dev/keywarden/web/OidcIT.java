@@ -121,6 +121,19 @@ class OidcIT {
     }
 
     @Test
+    void publicConfigOffersTheIdentityProviderWithoutItsClientCredentials() throws Exception {
+        HttpResponse<String> r = new Browser().get(gw.uri("/api/config"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode oidc = json(r).at("/sign_in/oidc");
+        assertThat(oidc.get("login_url").asText()).isEqualTo("/api/oidc/login");
+        assertThat(oidc.get("issuer").asText()).isEqualTo(issuer);
+        assertThat(oidc.get("provider_name").asText()).isEqualTo(URI.create(issuer).getHost());
+        assertThat(json(r).at("/sign_in/local").asBoolean()).isTrue();
+        assertThat(r.body()).doesNotContain("test-client-secret-not-real").doesNotContain(CLIENT_ID);
+        assertThat(r.headers().firstValue("cache-control")).contains("no-store");
+    }
+
+    @Test
     void aGoodSignInCreatesTheUserJustInTimeMapsGroupsAndOpensASession() throws Exception {
         String sub = "sub-" + UUID.randomUUID();
         nextUser(sub, Map.of("preferred_username", "Grace.H", "name", "Grace Hopper", "groups", List.of("kw-admins", "kw-pro")));

@@ -68,6 +68,17 @@ class WebSessionIT {
     }
 
     @Test
+    void publicConfigWithoutOidcOffersTheLocalAccountOnly() throws Exception {
+        HttpResponse<String> r = new Browser().get(gw.uri("/api/config"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r).at("/sign_in/local").asBoolean()).isTrue();
+        assertThat(json(r).at("/sign_in/oidc").isNull()).isTrue();
+        HttpResponse<String> post = new Browser().post(gw.uri("/api/config"), "{}");
+        assertErrorShape(post, 405, "invalid_request_error");
+        assertThat(post.headers().firstValue("allow")).contains("GET");
+    }
+
+    @Test
     void signInSetsAStrictHttpOnlySessionCookieAndAnswersTheUserAndACsrfToken() throws Exception {
         User u = newUser();
         Browser b = new Browser();
