@@ -26,6 +26,11 @@ final class AuditText {
 
     /** A virtual key's display prefix standing alone (not the start of a longer credential). */
     private static final Pattern DISPLAY_PREFIX = Pattern.compile("(?<![A-Za-z0-9_])kw_[A-Za-z0-9]{8}(?![A-Za-z0-9_])");
+    /**
+     * A Keywarden credential in host form (an origin's host is lower case and has {@code -} for {@code _}): no longer
+     * usable, but still most of a key's characters, so masked like the key itself.
+     */
+    private static final Pattern HOST_FORM = Pattern.compile("(?<![a-z0-9-])kw-(tmp-|ses-|csrf-)?[a-z0-9]{16,}[a-z0-9-]*");
 
     private AuditText() {
     }
@@ -62,6 +67,9 @@ final class AuditText {
 
     /** {@link #clean} without the pre-check: every credential shape masked, display prefixes kept. */
     static String masked(String text) {
+        if (text.contains("kw-")) {
+            text = HOST_FORM.matcher(text).replaceAll(m -> Matcher.quoteReplacement(hostFormMasked(m.group())));
+        }
         if (text.indexOf('%') >= 0) {
             String decoded = percentDecoded(text);
             if (!decoded.equals(text)) {
@@ -80,7 +88,7 @@ final class AuditText {
      */
     static boolean mayHoldCredential(String text) {
         if (text.indexOf('%') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0
-                || text.contains("kwadm_") || text.contains("eyJ")) {
+                || text.contains("kwadm_") || text.contains("eyJ") || text.contains("kw-")) {
             return true; // admin tokens and JWTs: rare enough in audit fields to leave to the redactor
         }
         for (int at = text.indexOf("sk-ant-"); at >= 0; at = text.indexOf("sk-ant-", at + 1)) {
@@ -115,6 +123,10 @@ final class AuditText {
             }
         }
         return false;
+    }
+
+    private static String hostFormMasked(String credential) {
+        return "kw-[redacted]" + credential.substring(credential.length() - 4);
     }
 
     private static boolean isKeyChar(char c) {

@@ -28,7 +28,7 @@ class AuditTextTest {
             }
         }
         String[] parts = {"sk-ant-", "kw_", "tmp_", "api03-", ":", "=", " ", "\t", "authorization", "Cookie", "X-Api-Key", "a", "Z",
-                "0", "9", "-", "_", "…", "\n", "%2D", "abcdefgh", "ABCDEFGHIJKL", "(", "/", "kwadm_", "eyJ", ".", "ses_", "csrf_"};
+                "0", "9", "-", "_", "…", "\n", "%2D", "abcdefgh", "ABCDEFGHIJKL", "(", "/", "kwadm_", "eyJ", ".", "ses_", "csrf_", "kw-", "abcdefghijklmnop"};
         Random random = new Random(42);
         for (int i = 0; i < 200_000; i++) {
             StringBuilder sb = new StringBuilder();
@@ -40,6 +40,15 @@ class AuditTextTest {
                 assertThat(AuditText.mayHoldCredential(text)).as(text).isTrue();
             }
         }
+    }
+
+    @Test
+    void aVirtualKeyInHostFormIsMaskedToItsLastFourCharacters() {
+        String vk = VirtualKeyFormat.generate();
+        String host = vk.toLowerCase().replace('_', '-');
+        String cleaned = AuditText.clean("https://" + host + ".example");
+        assertThat(cleaned).isEqualTo("https://kw-[redacted]" + host.substring(host.length() - 4) + ".example");
+        assertThat(AuditText.clean("https://kw-docs.example")).as("a short kw- label is not a key").isEqualTo("https://kw-docs.example");
     }
 
     @Test
