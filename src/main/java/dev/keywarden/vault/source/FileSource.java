@@ -100,8 +100,8 @@ final class FileSource implements SecretSource {
             return;
         }
         throw new SecretSourceException(Kind.DENIED, problem + ", so the key is exposed to other accounts; run "
-                + "chmod 600 " + file + " (for a Kubernetes secret volume set defaultMode: 0400), treat the key as possibly "
-                + "exposed, or allow such files explicitly in the secret source options");
+                + "chmod 600 " + file + " (for a Kubernetes secret volume set defaultMode: 0400) and treat the key as possibly "
+                + "exposed");
     }
 
     private SecretSourceException notFound() {
