@@ -4,6 +4,8 @@ import dev.keywarden.upstream.fake.FakeUpstream;
 import dev.keywarden.upstream.fake.FakeUpstreamOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -36,8 +38,9 @@ public final class FakeUpstreamCommand implements Callable<Integer> {
     String host;
 
     @Option(names = "--api-key", paramLabel = "K",
-            description = "The only x-api-key accepted. Default: a random sk-ant-fake-… key, printed once.")
-    String apiKey;
+            description = "An x-api-key to accept; repeat it to accept several (to rehearse rotation and failover)."
+                    + " Default: a random sk-ant-fake-… key, printed once.")
+    List<String> apiKeys = new ArrayList<>();
 
     @Option(names = "--latency-ms", paramLabel = "MS", defaultValue = "0",
             description = "Delay before the first byte of every answer (default: ${DEFAULT-VALUE}).")
@@ -51,10 +54,11 @@ public final class FakeUpstreamCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         validate();
         PrintWriter out = spec.commandLine().getOut();
-        boolean generated = apiKey == null || apiKey.isBlank();
-        String key = generated ? FakeUpstreamOptions.randomApiKey() : apiKey;
+        boolean generated = apiKeys.isEmpty();
+        String key = generated ? FakeUpstreamOptions.randomApiKey() : apiKeys.get(0);
         FakeUpstreamOptions options = new FakeUpstreamOptions(host, port, key, Duration.ofMillis(latencyMs), tokensPerSecond);
         FakeUpstream upstream = FakeUpstream.start(options);
+        apiKeys.stream().skip(1).forEach(upstream::acceptKey);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             upstream.close();
@@ -70,6 +74,9 @@ public final class FakeUpstreamCommand implements Callable<Integer> {
     }
 
     private void validate() {
+        if (apiKeys.stream().anyMatch(String::isBlank)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--api-key must not be blank");
+        }
         if (port < 0 || port > 65_535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port must be between 0 and 65535 but was " + port);
         }

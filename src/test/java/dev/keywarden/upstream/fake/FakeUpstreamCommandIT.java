@@ -64,6 +64,25 @@ class FakeUpstreamCommandIT {
     }
 
     @Test
+    void acceptsEveryKeyGivenWithARepeatedApiKeyOption() throws Exception {
+        String second = "sk-ant-fake-" + "second".repeat(4);
+        Process process = launch("--port", "0", "--api-key", UpstreamHttp.KEY, "--api-key", second);
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            Matcher listening = LISTENING.matcher(out.readLine());
+            assertThat(listening.matches()).isTrue();
+
+            assertThat(modelsStatus(listening.group(1), UpstreamHttp.KEY)).isEqualTo(200);
+            assertThat(modelsStatus(listening.group(1), second)).isEqualTo(200);
+            assertThat(modelsStatus(listening.group(1), "test-only-wrong-key")).isEqualTo(401);
+        } finally {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
     void withoutAKeyMakesUpAnObviouslyFakeOneAndPrintsItOnce() throws Exception {
         Process process = launch("--port", "0");
         try {
