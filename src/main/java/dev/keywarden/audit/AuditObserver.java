@@ -57,7 +57,9 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
         f.put("method", r.method());
         f.put("path", r.path());
         if (r.identity() != null) {
-            f.put("principal", r.identity().name());
+            // the principal (what budgets, limits and usage --by principal count against); the credential's own name beside it
+            f.put("principal", r.identity().principalName() != null ? r.identity().principalName() : r.identity().name());
+            f.put("credential_name", r.identity().name());
             f.put("credential_kind", r.identity().credentialKind());
             f.put("credential_id", r.identity().credentialId());
             f.put("credential_prefix", r.identity().displayPrefix());
