@@ -139,15 +139,13 @@ final class VaultTarget implements CliContext.Aware {
         }
         Database db = Database.open(cfg);
         KeyVault vault;
-        dev.keywarden.audit.AuditTrail trail = null;
+        CliAuditTrail trail = null;
         try {
-            // this command's security events go to the audit trail too, on a chain of its own (a CLI
+            // this command's security events go to the audit trail too, on the CLI's own chain (a CLI
             // process never appends to the running gateway's chain)
             dev.keywarden.auth.ServerSecret secret = StoreOptions.serverSecret(cfg);
-            trail = dev.keywarden.audit.AuditTrail.start(new dev.keywarden.audit.AuditStore(db), secret,
-                    "cli-" + java.time.Instant.now().toEpochMilli() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong()),
-                    dev.keywarden.audit.AuditTrail.Options.defaults(), java.util.List.of());
-            dev.keywarden.audit.AuditTrail audit = trail;
+            trail = CliAuditTrail.open(cfg, db, secret);
+            dev.keywarden.audit.AuditTrail audit = trail.trail();
             SecurityEvents both = e -> {
                 events.record(e);
                 audit.record(e);
@@ -173,7 +171,7 @@ final class VaultTarget implements CliContext.Aware {
     }
 
     /** An open local vault for the length of one command. */
-    record LocalVault(KeywardenConfig config, Database database, KeyVault vault, dev.keywarden.audit.AuditTrail trail)
+    record LocalVault(KeywardenConfig config, Database database, KeyVault vault, CliAuditTrail trail)
             implements AutoCloseable {
         @Override
         public void close() {
