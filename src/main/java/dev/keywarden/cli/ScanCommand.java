@@ -213,7 +213,8 @@ public final class ScanCommand implements Callable<Integer> {
                     out.println(installer.uninstall().message());
                     return CLEAN;
                 }
-                List<String> command = launcher == null ? Launcher.current(Main.class) : Launcher.of(launcher);
+                List<String> command = launcher == null ? Launcher.current(Main.class, System.getenv(Launcher.LAUNCHER_ENV))
+                        : Launcher.of(launcher);
                 out.println(installer.install(command, chain).message());
                 if (fixGitignore) {
                     List<String> added = GitignoreShield.fix(dir);

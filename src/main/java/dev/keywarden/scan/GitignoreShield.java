@@ -26,6 +26,7 @@ public final class GitignoreShield {
             "# keywarden: keep .env-style secret files out of git",
             ".env",
             ".env.*",
+            "*.env",
             "!.env.example",
             "!.env.sample",
             "!.env.template");

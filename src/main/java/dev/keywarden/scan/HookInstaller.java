@@ -113,9 +113,18 @@ public final class HookInstaller {
         return Files.readString(hook, StandardCharsets.ISO_8859_1).contains(MARKER);
     }
 
-    /** The hook script: runs a chained hook first, then the staged scan; exits non-zero to block. */
+    /**
+     * The hook script: runs a chained hook first, then the staged scan; exits non-zero to block. It calls keywarden
+     * by the command recorded at install time while that still exists (the launcher script, or Java and the jar),
+     * else a {@code keywarden} on {@code PATH} (a moved checkout, a removed JDK), else fails closed naming the fix.
+     */
     static String script(List<String> command) {
         String kw = shellCommand(command);
+        String usable = "[ -x " + shellQuote(command.getFirst()) + " ]";
+        int jar = command.indexOf("-jar");
+        if (jar >= 0 && jar + 1 < command.size()) {
+            usable += " && [ -f " + shellQuote(command.get(jar + 1)) + " ]";
+        }
         return """
                 #!/bin/sh
                 # %s
@@ -123,15 +132,26 @@ public final class HookInstaller {
                 # `keywarden scan install-hook`; remove with `keywarden scan install-hook --uninstall`.
                 # A false positive: add keywarden:allow on its line, or accept it in %s.
                 # Bypass once (not recommended): git commit --no-verify
+                keywarden_run() {
+                  if %s; then
+                    %s "$@"
+                  elif command -v keywarden >/dev/null 2>&1; then
+                    keywarden "$@"
+                  else
+                    echo "keywarden: cannot run the secret scan: the keywarden recorded at install time is gone and none is on PATH;" \
+                      "reinstall the hook with keywarden scan install-hook" >&2
+                    return 2
+                  fi
+                }
                 hook_dir=$(dirname "$0")
                 if [ -x "$hook_dir/%s" ]; then
                   "$hook_dir/%s" "$@" || exit $?
                 fi
                 top=$(git rev-parse --show-toplevel) || exit 2
                 if [ -f "$top/%s" ]; then
-                  %s scan --staged --repo "$top" --baseline "$top/%s"
+                  keywarden_run scan --staged --repo "$top" --baseline "$top/%s"
                 else
-                  %s scan --staged --repo "$top"
+                  keywarden_run scan --staged --repo "$top"
                 fi
                 status=$?
                 if [ "$status" -eq 1 ]; then
@@ -141,7 +161,8 @@ public final class HookInstaller {
                   echo "keywarden: commit blocked: the secret scan could not run (exit $status); see the message above." >&2
                 fi
                 exit "$status"
-                """.formatted(MARKER, BASELINE_NAME, CHAINED_NAME, CHAINED_NAME, BASELINE_NAME, kw, BASELINE_NAME, kw);
+                """.formatted(MARKER, BASELINE_NAME, usable, kw, CHAINED_NAME,
+                CHAINED_NAME, BASELINE_NAME, BASELINE_NAME);
     }
 
     static String shellCommand(List<String> command) {

@@ -7,6 +7,8 @@ import java.util.List;
 
 /**
  * The absolute command that starts this keywarden, for the pre-commit hook to call later: the
+ * {@code keywarden} launcher script when this process was started by it ({@value #LAUNCHER_ENV}: it
+ * picks a JDK and rebuilds the jar itself, so the hook survives a rebuild or a JDK upgrade), else the
  * running Java executable with {@code -jar} and the keywarden jar, or, when running from a class
  * directory (development, tests), with {@code -cp} and the current class path.
  */
@@ -29,7 +31,21 @@ public final class Launcher {
         return List.of(abs.toString());
     }
 
-    /** The command that starts the keywarden running now. */
+    /** Set by the {@code keywarden} launcher script to its own absolute path. */
+    public static final String LAUNCHER_ENV = "KEYWARDEN_LAUNCHER";
+
+    /** The command that starts the keywarden running now: the launcher script named by {@code launcherEnv} when it is one. */
+    public static List<String> current(Class<?> mainClass, String launcherEnv) {
+        if (launcherEnv != null && !launcherEnv.isBlank()) {
+            Path script = Path.of(launcherEnv).toAbsolutePath().normalize();
+            if (Files.isRegularFile(script) && Files.isExecutable(script)) {
+                return List.of(script.toString());
+            }
+        }
+        return current(mainClass);
+    }
+
+    /** The command that starts the keywarden running now, as Java and its class path or jar. */
     public static List<String> current(Class<?> mainClass) {
         Path source;
         try {

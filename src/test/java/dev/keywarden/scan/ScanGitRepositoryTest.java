@@ -242,6 +242,60 @@ class ScanGitRepositoryTest {
         assertThat(repo.resolve(".git/hooks/pre-commit")).doesNotExist();
     }
 
+    Run gitWithPath(String path, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", repo.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+        pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
+        pb.environment().put("PATH", path);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out, err);
+    }
+
+    /** An executable script that runs this keywarden (and leaves {@code marker} behind to show it ran). */
+    static Path launcherScript(Path file, Path marker) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "#!/bin/sh\ntouch " + HookInstaller.shellQuote(marker.toString()) + "\nexec "
+                + HookInstaller.shellCommand(Launcher.current(Main.class)) + " \"$@\"\n");
+        file.toFile().setExecutable(true);
+        return file;
+    }
+
+    @Test
+    void aHookWhoseLauncherMovedAwayUsesTheKeywardenOnPathOrFailsClosedSayingHowToFixIt() throws Exception {
+        Path work = repo.getParent();
+        Path launcher = launcherScript(work.resolve("checkout/keywarden"), work.resolve("ran-recorded"));
+        assertThat(kw("scan", "install-hook", "--launcher", launcher.toString(), "--repo", repo.toString()).exitCode()).isZero();
+        Files.delete(launcher); // the checkout moved
+        launcherScript(work.resolve("bin/keywarden"), work.resolve("ran-from-path"));
+        String systemPath = "/usr/local/bin:/usr/bin:/bin";
+
+        String key = SecretSamples.anthropicAdminKey();
+        write("deploy.sh", "export ANTHROPIC_ADMIN_KEY=" + key + "\n");
+        gitOk("add", "deploy.sh");
+        Run viaPath = gitWithPath(work.resolve("bin") + ":" + systemPath, "commit", "-m", "deploy script");
+        assertThat(viaPath.exitCode()).as(viaPath.err()).isNotZero();
+        assertThat(viaPath.err()).contains("commit blocked").contains("anthropic-admin-key").doesNotContain(key);
+        assertThat(work.resolve("ran-from-path")).exists();
+
+        Run nowhere = gitWithPath(systemPath, "commit", "-m", "deploy script");
+        assertThat(nowhere.exitCode()).isNotZero();
+        assertThat(nowhere.err()).contains("none is on PATH").contains("keywarden scan install-hook").contains("could not run");
+    }
+
+    @Test
+    void theLauncherScriptThatStartedKeywardenIsWhatTheHookCalls() throws Exception {
+        Path launcher = launcherScript(repo.getParent().resolve("checkout/keywarden"), repo.getParent().resolve("ran"));
+
+        assertThat(Launcher.current(Main.class, launcher.toString())).containsExactly(launcher.toString());
+        assertThat(Launcher.current(Main.class, repo.getParent().resolve("missing").toString()))
+                .as("a launcher that is not there is not used").isEqualTo(Launcher.current(Main.class));
+    }
+
     @Test
     void foreignHookIsNeverClobberedAndWithChainItRunsBeforeTheScan() throws Exception {
         Path hook = repo.resolve(".git/hooks/pre-commit");
@@ -279,7 +333,8 @@ class ScanGitRepositoryTest {
 
         Run fix = kw("scan", "install-hook", "--fix-gitignore", "--repo", repo.toString());
         assertThat(fix.exitCode()).isZero();
-        assertThat(Files.readAllLines(repo.resolve(".gitignore"))).contains(".env", ".env.*", "!.env.example");
+        assertThat(Files.readAllLines(repo.resolve(".gitignore"))).contains(".env", ".env.*", "*.env", "!.env.example");
+        assertThat(git("check-ignore", "-q", "--no-index", "prod.env").exitCode()).as("*.env files are ignored too").isZero();
         assertThat(fix.err()).doesNotContain("is not ignored").contains(".env.production is tracked");
     }
 
