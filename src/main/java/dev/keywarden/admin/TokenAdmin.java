@@ -53,7 +53,8 @@ public final class TokenAdmin {
         }
     }
 
-    static Map<String, Object> view(TokenInfo t) {
+    /** A token as the admin API and the CLI show it (never the token itself). */
+    public static Map<String, Object> view(TokenInfo t) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", t.id());
         m.put("principal_id", t.principalId());

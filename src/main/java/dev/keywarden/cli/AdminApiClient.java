@@ -100,6 +100,11 @@ public final class AdminApiClient {
         return send(request(path).GET().build());
     }
 
+    /** DELETEs the resource at {@code path}. */
+    public JsonNode delete(String path) {
+        return send(request(path).DELETE().build());
+    }
+
     /** POSTs {@code body} (a JSON object) to {@code path}. */
     public JsonNode post(String path, JsonNode body) {
         return post(path, body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8));

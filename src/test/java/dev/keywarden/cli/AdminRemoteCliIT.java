@@ -59,6 +59,46 @@ class AdminRemoteCliIT {
         assertThat(unknown.err()).contains("no admin token has id or prefix").contains("on the gateway at");
     }
 
+    /** A new virtual key made through the admin API (the gateway's own key may be rotated by another test). */
+    static String newVirtualKey(String name) throws Exception {
+        var reply = gw.send(java.net.http.HttpRequest.newBuilder(gw.gateway.adminUri().orElseThrow().resolve("/admin/v1/virtual-keys"))
+                .header("authorization", "Bearer " + remote.get("KEYWARDEN_ADMIN_TOKEN")).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}")).build());
+        assertThat(reply.statusCode()).as(new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8)).isBetween(200, 201);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(reply.body()).path("key").asText();
+    }
+
+    static String mintToken(String key) throws Exception {
+        var reply = gw.send(gw.request("/v1/keywarden/tokens").setHeader("x-api-key", key)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"ttl_seconds\":300,\"max_uses\":5}")).build());
+        assertThat(reply.statusCode()).as(new String(reply.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(201);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(reply.body()).path("id").asText();
+    }
+
+    @Test
+    void listAndRevokeShortLivedTokensOnARunningGatewayAsJson() throws Exception {
+        String key = newVirtualKey("token-minter");
+        String first = mintToken(key);
+        String second = mintToken(key);
+
+        CliRunner.Run list = CliRunner.run(remote, "tokens", "list", "--json");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        var listed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.out());
+        assertThat(listed.findValuesAsText("id")).contains(first, second);
+        assertThat(list.all()).doesNotContain("kw_tmp_");
+
+        CliRunner.Run one = CliRunner.run(remote, "tokens", "revoke", first);
+        assertThat(one.exitCode()).as(one.err()).isZero();
+        CliRunner.Run all = CliRunner.run(remote, "tokens", "revoke", "--principal", "token-minter");
+        assertThat(all.exitCode()).as(all.err()).isZero();
+        assertThat(all.out()).contains("revoked 1 token of principal token-minter");
+        assertThat(CliRunner.run(remote, "tokens", "list").outLines()).filteredOn(l -> l.startsWith(first) || l.startsWith(second))
+                .hasSize(2).allSatisfy(l -> assertThat(l).endsWith("revoked"));
+        CliRunner.Run unknown = CliRunner.run(remote, "tokens", "revoke", "tok_nope");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no token has id tok_nope on the gateway at");
+    }
+
     @Test
     void rotateAVirtualKeyOnARunningGateway() throws Exception {
         String old = gw.virtualKey;

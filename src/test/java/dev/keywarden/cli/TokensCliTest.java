@@ -68,6 +68,19 @@ class TokensCliTest {
     }
 
     @Test
+    void listAsJsonHasTheAdminApiFieldsButNeverTheToken() throws Exception {
+        IssuedToken t = mint("web", 1).getFirst();
+        Run list = run("tokens", "list", "--json");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.out());
+        assertThat(json.isArray()).isTrue();
+        assertThat(json.get(0).path("id").asText()).isEqualTo(t.id());
+        assertThat(json.get(0).path("max_uses").asInt()).isEqualTo(100);
+        assertThat(json.get(0).path("state").asText()).isEqualTo("active");
+        assertThat(list.out()).doesNotContain(t.token());
+    }
+
+    @Test
     void revokeByIdAndByPrincipal() {
         List<IssuedToken> web = mint("web", 2);
         IssuedToken other = mint("mobile", 1).getFirst();
