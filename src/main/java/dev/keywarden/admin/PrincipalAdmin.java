@@ -59,7 +59,8 @@ public final class PrincipalAdmin {
         }
     }
 
-    static Map<String, Object> view(Principal p) {
+    /** A principal as the admin API and the CLI show it. */
+    public static Map<String, Object> view(Principal p) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", p.id());
         m.put("name", p.name());

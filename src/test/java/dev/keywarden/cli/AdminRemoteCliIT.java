@@ -100,6 +100,21 @@ class AdminRemoteCliIT {
     }
 
     @Test
+    void managePrincipalsOnARunningGateway() throws Exception {
+        CliRunner.Run created = CliRunner.run(remote, "principals", "create", "--name", "remote-alice", "--tier", "pro");
+        assertThat(created.exitCode()).as(created.all()).isZero();
+        assertThat(created.out()).contains("remote-alice", "tier=pro", "active");
+        assertThat(CliRunner.run(remote, "principals", "set-tier", "remote-alice", "enterprise").out()).contains("tier=enterprise");
+        assertThat(CliRunner.run(remote, "principals", "suspend", "remote-alice").out()).contains("suspended");
+        var listed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(CliRunner.run(remote, "principals", "list", "--json").out());
+        assertThat(listed.findValuesAsText("name")).contains("remote-alice");
+        assertThat(CliRunner.run(remote, "principals", "resume", "remote-alice").out()).contains("active");
+        CliRunner.Run unknown = CliRunner.run(remote, "principals", "suspend", "nobody-here");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no principal has id or prefix nobody-here on the gateway at");
+    }
+
+    @Test
     void rotateAVirtualKeyOnARunningGateway() throws Exception {
         String old = gw.virtualKey;
         assertThat(call(old)).isEqualTo(200);

@@ -44,6 +44,24 @@ class PrincipalsCliTest {
     }
 
     @Test
+    void listAsJsonHasTheAdminApiFields() throws Exception {
+        assertThat(run("principals", "create", "--name", "bob", "--tier", "pro").exitCode()).isZero();
+        Run list = run("principals", "list", "--json");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.out());
+        assertThat(json.get(0).path("name").asText()).isEqualTo("bob");
+        assertThat(json.get(0).path("tier").asText()).isEqualTo("pro");
+        assertThat(json.get(0).path("id").asText()).startsWith("pr_");
+    }
+
+    @Test
+    void anUnknownKindIsRefusedBeforeAnythingIsCreated() {
+        Run r = run("principals", "create", "--name", "x", "--kind", "robot");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(run("principals", "list", "--json").out().strip()).isEqualTo("[ ]");
+    }
+
+    @Test
     void unknownPrincipalFailsWithAMessageNamingTheFix() {
         Run r = run("principals", "suspend", "nobody");
         assertThat(r.exitCode()).isEqualTo(1);
