@@ -53,8 +53,11 @@ public final class AuditCommand implements Callable<Integer> {
                         + " is a file).")
         Path mirror;
 
+        @Option(names = "--json", description = "Print {\"intact\":…,\"chains\":[…]} instead of lines.")
+        boolean json;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             KeywardenConfig cfg = store.loadConfig();
             ServerSecret secret = StoreOptions.serverSecret(cfg);
@@ -66,6 +69,9 @@ public final class AuditCommand implements Callable<Integer> {
                     verifier = verifier.withMirror(mirrorFile);
                 }
                 List<AuditVerifier.ChainReport> reports = verifier.verifyAll();
+                if (json) {
+                    return printJson(out, reports);
+                }
                 if (reports.isEmpty()) {
                     out.println("the audit trail is empty");
                     return 0;
@@ -86,6 +92,30 @@ public final class AuditCommand implements Callable<Integer> {
                 return intact ? 0 : 1;
             }
         }
+    }
+
+    static int printJson(PrintWriter out, List<AuditVerifier.ChainReport> reports) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = mapper.createObjectNode();
+        boolean intact = reports.stream().allMatch(AuditVerifier.ChainReport::intact);
+        root.put("intact", intact);
+        com.fasterxml.jackson.databind.node.ArrayNode chains = root.putArray("chains");
+        for (AuditVerifier.ChainReport r : reports) {
+            com.fasterxml.jackson.databind.node.ObjectNode c = chains.addObject();
+            c.put("chain", r.chainId());
+            c.put("intact", r.intact());
+            c.put("records", r.records());
+            c.put("checkpoints", r.checkpoints());
+            c.put("uncheckpointed", r.uncheckpointed());
+            if (r.firstBadSeq() != null) {
+                c.put("first_bad_seq", r.firstBadSeq());
+            }
+            c.put("problem", r.problem());
+            c.put("anchor", r.anchor());
+        }
+        out.println(mapper.enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
+        out.flush();
+        return intact ? 0 : 1;
     }
 
     @Command(name = "anchor", mixinStandardHelpOptions = true,

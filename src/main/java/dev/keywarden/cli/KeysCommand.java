@@ -68,11 +68,7 @@ public final class KeysCommand implements Callable<Integer> {
     @Command(name = "create-virtual", mixinStandardHelpOptions = true,
             description = {"Create a virtual key and print it once, alone on the last line of stdout.",
                     "It cannot be shown again: only a keyed hash of it is stored."})
-    static final class CreateVirtual implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        StoreOptions store;
+    static final class CreateVirtual extends VaultSubcommand {
         @Option(names = "--name", required = true, paramLabel = "NAME",
                 description = "Who or what the key is for (a user, an app); shown in listings and audit records.")
         String name;
@@ -85,26 +81,46 @@ public final class KeysCommand implements Callable<Integer> {
         String expiresIn;
 
         @Override
-        public Integer call() {
+        int execute() {
             java.time.Duration lifetime;
             try {
                 lifetime = expiresIn == null ? null : SinceDuration.parse(expiresIn, "--expires-in");
             } catch (IllegalArgumentException e) {
-                spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
+                err().println(spec.qualifiedName() + ": " + e.getMessage());
                 return 2;
             }
-            try (StoreOptions.Session session = store.open()) {
-                CreatedVirtualKey created = session.keys().create(name, principal, lifetime);
-                PrintWriter err = spec.commandLine().getErr();
-                err.println("Created virtual key " + created.id() + " (" + created.prefix() + ") for \"" + name.strip() + "\""
-                        + (created.expiresAt() == null ? "" : ", expiring at " + ListKeys.format(created.expiresAt(), ""))
-                        + ". This is the only time the key is shown: store it now in a secret manager.");
-                err.flush();
-                PrintWriter out = spec.commandLine().getOut();
-                out.println(created.key());
-                out.flush();
-                return 0;
+            String id;
+            String prefix;
+            String key;
+            Instant expiresAt;
+            if (target.remote()) {
+                ObjectNode body = new ObjectMapper().createObjectNode().put("name", name.strip());
+                if (principal != null) {
+                    body.put("principal", principal.strip());
+                }
+                if (expiresIn != null) {
+                    body.put("expires_in", expiresIn.strip());
+                }
+                JsonNode r = target.client(err()).post("/admin/v1/virtual-keys", body);
+                id = r.path("id").asText();
+                prefix = r.path("prefix").asText();
+                key = r.path("key").asText();
+                expiresAt = r.path("expires_at").isTextual() ? Instant.parse(r.path("expires_at").asText()) : null;
+            } else {
+                try (StoreOptions.Session session = store.open()) {
+                    CreatedVirtualKey created = session.keys().create(name, principal, lifetime);
+                    id = created.id();
+                    prefix = created.prefix();
+                    key = created.key();
+                    expiresAt = created.expiresAt();
+                }
             }
+            note("Created virtual key " + id + " (" + prefix + ") for \"" + name.strip() + "\""
+                    + (expiresAt == null ? "" : ", expiring at " + ListKeys.format(expiresAt, ""))
+                    + ". This is the only time the key is shown: store it now in a secret manager.");
+            out().println(key);
+            out().flush();
+            return 0;
         }
     }
 

@@ -115,6 +115,17 @@ class AdminRemoteCliIT {
     }
 
     @Test
+    void createAVirtualKeyOnARunningGateway() throws Exception {
+        CliRunner.Run created = CliRunner.run(remote, "keys", "create-virtual", "--name", "remote-app", "--expires-in", "30d");
+
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        String key = created.outLines().getLast();
+        assertThat(VirtualKeyFormat.isWellFormed(key)).isTrue();
+        assertThat(created.err()).contains("Created virtual key vk_").contains("expiring at").doesNotContain(key);
+        assertThat(call(key)).isEqualTo(200);
+    }
+
+    @Test
     void rotateAVirtualKeyOnARunningGateway() throws Exception {
         String old = gw.virtualKey;
         assertThat(call(old)).isEqualTo(200);
