@@ -1,0 +1,151 @@
+package dev.keywarden.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Every {@code keywarden} command README.md shows (in code blocks and in inline code) is one the CLI
+ * accepts: each parses against the real command tree (no unknown command or option), and those that
+ * only read a store or print are run against a demo store and must succeed. A renamed option or a
+ * removed command fails here instead of in a reader's terminal.
+ */
+class ReadmeCommandsTest {
+
+    /** Commands run for real against a fresh demo store (read-only or printing), with the exit codes they may end with. */
+    private static final Map<String, Set<Integer>> RUNNABLE = Map.ofEntries(
+            Map.entry("keys list", Set.of(0)), Map.entry("usage", Set.of(0)), Map.entry("audit verify", Set.of(0)),
+            Map.entry("principals list", Set.of(0)), Map.entry("tokens list", Set.of(0)),
+            Map.entry("admin list-tokens", Set.of(0)), Map.entry("config reference", Set.of(0)),
+            Map.entry("config check", Set.of(0)), Map.entry("doctor", Set.of(0, 1)), Map.entry("vault status", Set.of(0)));
+
+    private static final Pattern INLINE = Pattern.compile("`((?:\\./)?keywarden [^`]+)`");
+
+    @TempDir
+    Path tmp;
+
+    static Path readme() {
+        return Path.of(System.getProperty("keywarden.basedir", ".")).resolve("README.md");
+    }
+
+    /** The command lines README.md shows, as written (comments and prompts removed, alternatives expanded). */
+    static List<String> commandLines() throws IOException {
+        List<String> found = new ArrayList<>();
+        boolean inBlock = false;
+        boolean inShellBlock = false;
+        for (String line : Files.readAllLines(readme())) {
+            if (line.startsWith("```")) {
+                inBlock = !inBlock;
+                inShellBlock = inBlock && (line.equals("```") || line.equals("```sh") || line.equals("```bash"));
+                continue;
+            }
+            if (inShellBlock) {
+                String code = line.replaceAll("\\s+#.*$", "").strip();
+                for (String segment : code.split("\\s*\\|\\s*(?=(?:\\./)?keywarden )")) {
+                    if (segment.startsWith("./keywarden ") || segment.startsWith("keywarden ")) {
+                        found.addAll(alternatives(segment));
+                    }
+                }
+            } else {
+                Matcher m = INLINE.matcher(line);
+                while (m.find()) {
+                    found.addAll(alternatives(m.group(1)));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** {@code keywarden tokens list | revoke ID} is two commands: the group words are shared. */
+    static List<String> alternatives(String text) {
+        String[] parts = text.strip().split("\\s+\\|\\s+");
+        List<String> out = new ArrayList<>();
+        out.add(parts[0]);
+        String[] words = parts[0].split("\\s+");
+        for (int i = 1; i < parts.length && words.length >= 2; i++) {
+            out.add(words[0] + " " + words[1] + " " + parts[i]);
+        }
+        return out;
+    }
+
+    /** The arguments of a shown command: optional parts kept without brackets, placeholders filled in. */
+    static List<String> arguments(String commandLine) {
+        List<String> args = new ArrayList<>();
+        String[] words = commandLine.replace("[", " [ ").replace("]", " ] ").strip().split("\\s+");
+        boolean optional = false;
+        List<String> optionalPart = new ArrayList<>();
+        for (int i = 1; i < words.length; i++) { // words[0] is the launcher
+            String w = words[i];
+            if (w.equals("[")) {
+                optional = true;
+                optionalPart.clear();
+            } else if (w.equals("]")) {
+                optional = false;
+                if (!optionalPart.isEmpty() && optionalPart.getFirst().startsWith("-")) {
+                    args.addAll(optionalPart); // [--team research]: an option, shown as optional
+                } // [FILE]: an optional operand, left out
+            } else if (optional) {
+                optionalPart.add(w);
+            } else {
+                args.add(w.replaceAll("^['\"]|['\"]$", ""));
+            }
+        }
+        return args;
+    }
+
+    static boolean hasPlaceholder(List<String> args) {
+        return args.stream().anyMatch(a -> a.contains("…") || a.contains("...") || a.matches("[A-Z][A-Z_|]*(\\.\\.\\.)?"));
+    }
+
+    @Test
+    void everyCommandTheReadmeShowsParsesAgainstTheRealCli() throws IOException {
+        List<String> lines = commandLines();
+        assertThat(lines).as("README.md shows commands").hasSizeGreaterThan(30);
+        List<String> refused = new ArrayList<>();
+        for (String line : new LinkedHashSet<>(lines)) {
+            List<String> args = arguments(line);
+            try {
+                Main.commandLine().parseArgs(args.toArray(String[]::new));
+            } catch (CommandLine.ParameterException e) {
+                refused.add(line + "  →  " + e.getMessage());
+            }
+        }
+        assertThat(refused).as("README commands the CLI refuses").isEmpty();
+    }
+
+    @Test
+    void theReadOnlyCommandsTheReadmeShowsRunAgainstADemoStore() throws IOException {
+        Map<String, String> env = Map.of("KEYWARDEN_DATA_DIR", tmp.resolve("data").toString(), "KEYWARDEN_VAULT_KEK", "local",
+                "KEYWARDEN_ADMIN_LISTEN", "off");
+        CliRunner.Run seeded = CliRunner.inDirectory(tmp, env, "keys", "create-virtual", "--name", "alice");
+        assertThat(seeded.exitCode()).as(seeded.all()).isZero();
+        int ran = 0;
+        for (String line : new LinkedHashSet<>(commandLines())) {
+            List<String> args = arguments(line);
+            if (hasPlaceholder(args) || args.contains("--help") || args.contains("--admin-url")) {
+                continue;
+            }
+            String command = args.size() >= 2 && !args.get(1).startsWith("-") ? args.get(0) + " " + args.get(1) : args.getFirst();
+            Set<Integer> allowed = RUNNABLE.getOrDefault(command, RUNNABLE.get(args.getFirst()));
+            if (allowed == null) {
+                continue;
+            }
+            CliRunner.Run run = CliRunner.inDirectory(tmp, env, args.toArray(String[]::new));
+            assertThat(allowed).as("exit code of `%s`: %s", line, run.all()).contains(run.exitCode());
+            ran++;
+        }
+        assertThat(ran).as("read-only README commands run").isGreaterThanOrEqualTo(8);
+    }
+}
