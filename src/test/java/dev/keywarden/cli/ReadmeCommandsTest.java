@@ -36,23 +36,43 @@ class ReadmeCommandsTest {
     @TempDir
     Path tmp;
 
+    static Path basedir() {
+        return Path.of(System.getProperty("keywarden.basedir", "."));
+    }
+
     static Path readme() {
-        return Path.of(System.getProperty("keywarden.basedir", ".")).resolve("README.md");
+        return basedir().resolve("README.md");
+    }
+
+    /** README.md and every Markdown file under docs/ (runbooks included). */
+    static List<Path> documents() throws IOException {
+        List<Path> docs = new ArrayList<>(List.of(readme()));
+        try (var walk = Files.walk(basedir().resolve("docs"))) {
+            walk.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
+        }
+        return docs;
     }
 
     /** The command lines README.md shows, as written (comments and prompts removed, alternatives expanded). */
     static List<String> commandLines() throws IOException {
+        return commandLines(readme());
+    }
+
+    /** The command lines {@code doc} shows. */
+    static List<String> commandLines(Path doc) throws IOException {
         List<String> found = new ArrayList<>();
         boolean inBlock = false;
         boolean inShellBlock = false;
-        for (String line : Files.readAllLines(readme())) {
-            if (line.startsWith("```")) {
+        for (String line : Files.readAllLines(doc)) {
+            String fence = line.strip();
+            if (fence.startsWith("```")) {
                 inBlock = !inBlock;
-                inShellBlock = inBlock && (line.equals("```") || line.equals("```sh") || line.equals("```bash"));
+                inShellBlock = inBlock && (fence.equals("```") || fence.equals("```sh") || fence.equals("```bash"));
                 continue;
             }
             if (inShellBlock) {
                 String code = line.replaceAll("\\s+#.*$", "").strip();
+                code = code.startsWith("$ ") ? code.substring(2) : code;
                 for (String segment : code.split("\\s*\\|\\s*(?=(?:\\./)?keywarden )")) {
                     if (segment.startsWith("./keywarden ") || segment.startsWith("keywarden ")) {
                         found.addAll(alternatives(segment));
@@ -80,29 +100,51 @@ class ReadmeCommandsTest {
         return out;
     }
 
-    /** The arguments of a shown command: optional parts kept without brackets, placeholders filled in. */
+    /**
+     * The arguments of a shown command, split as a shell would (quotes kept together): optional parts are kept without
+     * their brackets, so the options they show are checked too.
+     */
     static List<String> arguments(String commandLine) {
-        List<String> args = new ArrayList<>();
-        String[] words = commandLine.replace("[", " [ ").replace("]", " ] ").strip().split("\\s+");
-        boolean optional = false;
-        List<String> optionalPart = new ArrayList<>();
-        for (int i = 1; i < words.length; i++) { // words[0] is the launcher
-            String w = words[i];
-            if (w.equals("[")) {
-                optional = true;
-                optionalPart.clear();
-            } else if (w.equals("]")) {
-                optional = false;
-                if (!optionalPart.isEmpty() && optionalPart.getFirst().startsWith("-")) {
-                    args.addAll(optionalPart); // [--team research]: an option, shown as optional
-                } // [FILE]: an optional operand, left out
-            } else if (optional) {
-                optionalPart.add(w);
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        char quote = 0;
+        boolean inWord = false;
+        for (char c : commandLine.strip().toCharArray()) {
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                inWord = true;
+            } else if (Character.isWhitespace(c) || c == '[' || c == ']') {
+                if (inWord) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                    inWord = false;
+                }
             } else {
-                args.add(w.replaceAll("^['\"]|['\"]$", ""));
+                word.append(c);
+                inWord = true;
             }
         }
-        return args;
+        if (inWord) {
+            words.add(word.toString());
+        }
+        return words.subList(1, words.size()); // words[0] is the launcher
+    }
+
+    /** For parsing only: a placeholder such as N, FILE or pk_… filled in with a value of the right shape. */
+    static List<String> filled(List<String> args) {
+        return args.stream().map(a -> a.equals("N") ? "1" : a).toList();
+    }
+
+    /** Output lines in a code block ("keywarden doctor: 8 passed, …") are not commands. */
+    static boolean isCommand(String line) {
+        String[] words = line.strip().split("\\s+");
+        return words.length < 2 || !words[1].endsWith(":");
     }
 
     static boolean hasPlaceholder(List<String> args) {
@@ -117,12 +159,33 @@ class ReadmeCommandsTest {
         for (String line : new LinkedHashSet<>(lines)) {
             List<String> args = arguments(line);
             try {
-                Main.commandLine().parseArgs(args.toArray(String[]::new));
+                Main.commandLine().parseArgs(filled(args).toArray(String[]::new));
             } catch (CommandLine.ParameterException e) {
                 refused.add(line + "  →  " + e.getMessage());
             }
         }
         assertThat(refused).as("README commands the CLI refuses").isEmpty();
+    }
+
+    @Test
+    void everyCommandTheDocsAndRunbooksShowParsesAgainstTheRealCli() throws IOException {
+        List<String> refused = new ArrayList<>();
+        int seen = 0;
+        for (Path doc : documents()) {
+            for (String line : new LinkedHashSet<>(commandLines(doc))) {
+                if (!isCommand(line)) {
+                    continue;
+                }
+                seen++;
+                try {
+                    Main.commandLine().parseArgs(filled(arguments(line)).toArray(String[]::new));
+                } catch (CommandLine.ParameterException e) {
+                    refused.add(basedir().relativize(doc) + ": " + line + "  →  " + e.getMessage());
+                }
+            }
+        }
+        assertThat(seen).as("commands shown in the docs").isGreaterThan(100);
+        assertThat(refused).as("documented commands the CLI refuses").isEmpty();
     }
 
     @Test
