@@ -24,6 +24,8 @@ import java.util.Objects;
  * after this listener). A request whose header block is larger than {@code server.max_header_bytes}
  * gets 431 in Anthropic's error shape ({@link JsonErrorHandler}); every smaller one can be
  * forwarded, because the upstream client is sized to match ({@link UpstreamForwarding#start}).
+ * Behind a reverse proxy listed in {@code server.trusted_proxies}, the client address every handler sees
+ * is the one that proxy forwarded ({@link ClientAddressCustomizer}); from any other peer it is the peer's.
  * Other entry points can be mounted beside the pipeline under a path prefix ({@link Builder#mount}).
  * {@link #close()} stops accepting and lets in-flight requests finish for a short grace period.
  */
@@ -136,6 +138,10 @@ public final class GatewayServer implements AutoCloseable {
             http.setSendXPoweredBy(false);
             http.setSendDateHeader(true);
             http.setIdleTimeout(serverConfig.idleTimeout().toMillis());
+            if (!serverConfig.trustedProxies().isEmpty()) {
+                http.addCustomizer(new ClientAddressCustomizer(
+                        new ClientAddressResolver(serverConfig.trustedProxies(), serverConfig.forwardedHeader())));
+            }
             ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
             connector.setHost(listen.host());
             connector.setPort(listen.port());
