@@ -20,7 +20,14 @@ final class ServerSection {
     static final Setting FORWARDED_HEADER = Setting.of("server.forwarded_header", "KEYWARDEN_FORWARDED_HEADER",
             "x-forwarded-for", "the header the trusted proxies name the client in: x-forwarded-for or forwarded (RFC 7239);"
                     + " the other one is never read, since a proxy passes a header it does not set through unchanged");
-    static final List<Setting> SETTINGS = List.of(MAX_BODY, MAX_HEADER, IDLE_TIMEOUT, TRUSTED_PROXIES, FORWARDED_HEADER);
+    static final Setting HEADER_TIMEOUT = Setting.of("server.header_timeout", "KEYWARDEN_HEADER_TIMEOUT", "10s",
+            "a request's header block must arrive within this long of its first byte, else the connection is cut"
+                    + " (slow-header clients, \"slowloris\"); checked about 10 times per period, at most once a second");
+    static final Setting MIN_BODY_RATE = Setting.of("server.min_body_rate", "KEYWARDEN_MIN_BODY_RATE", "1KB",
+            "a request body must arrive at least this many bytes per second (measured from its start, judged after"
+                    + " its first 5 seconds), else the connection is cut; 0 for no minimum");
+    static final List<Setting> SETTINGS = List.of(MAX_BODY, MAX_HEADER, IDLE_TIMEOUT, TRUSTED_PROXIES, FORWARDED_HEADER,
+            HEADER_TIMEOUT, MIN_BODY_RATE);
 
     private ServerSection() {
     }
@@ -35,7 +42,8 @@ final class ServerSection {
         String header = values.read(FORWARDED_HEADER, raw -> Values.oneOf(raw, List.of("x-forwarded-for", "forwarded"),
                 "must be x-forwarded-for or forwarded: the header your proxies set"));
         return new ServerConfig(maxBody, (int) maxHeader, values.read(IDLE_TIMEOUT, Values::positiveDuration), proxies,
-                header.equals("forwarded") ? ServerConfig.ForwardedHeader.FORWARDED : ServerConfig.ForwardedHeader.X_FORWARDED_FOR);
+                header.equals("forwarded") ? ServerConfig.ForwardedHeader.FORWARDED : ServerConfig.ForwardedHeader.X_FORWARDED_FOR,
+                values.read(HEADER_TIMEOUT, Values::positiveDuration), values.read(MIN_BODY_RATE, Values::bytes));
     }
 
     private static long atLeast1KB(long value) {
