@@ -22,7 +22,7 @@ final class ServerSection {
                     + " the other one is never read, since a proxy passes a header it does not set through unchanged");
     static final Setting HEADER_TIMEOUT = Setting.of("server.header_timeout", "KEYWARDEN_HEADER_TIMEOUT", "10s",
             "a request's header block must arrive within this long of its first byte, else the connection is cut"
-                    + " (slow-header clients, \"slowloris\"); checked about 10 times per period, at most once a second");
+                    + " (slow-header \"slowloris\" clients, which the idle timeout never catches)");
     static final Setting MIN_BODY_RATE = Setting.of("server.min_body_rate", "KEYWARDEN_MIN_BODY_RATE", "1KB",
             "a request body must arrive at least this many bytes per second (measured from its start, judged after"
                     + " its first 5 seconds), else the connection is cut; 0 for no minimum");
