@@ -62,10 +62,10 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
     private static final String SECRET_CHECK_INPUT = "keywarden:server-secret-check:v1";
     private static final HexFormat HEX = HexFormat.of();
 
-    private static final AuthOutcome.Rejected MISSING = new AuthOutcome.Rejected(MISSING_MESSAGE);
-    private static final AuthOutcome.Rejected PROVIDER_KEY = new AuthOutcome.Rejected(PROVIDER_KEY_MESSAGE);
-    private static final AuthOutcome.Rejected INVALID = new AuthOutcome.Rejected(INVALID_MESSAGE);
-    private static final AuthOutcome.Rejected REVOKED = new AuthOutcome.Rejected(REVOKED_MESSAGE);
+    private static final AuthOutcome.Rejected MISSING = AuthOutcome.unknown(MISSING_MESSAGE);
+    private static final AuthOutcome.Rejected PROVIDER_KEY = AuthOutcome.unknown(PROVIDER_KEY_MESSAGE);
+    private static final AuthOutcome.Rejected INVALID = AuthOutcome.unknown(INVALID_MESSAGE);
+    private static final AuthOutcome.Rejected REVOKED = AuthOutcome.unusable(REVOKED_MESSAGE);
 
     /**
      * What the cache remembers about a hash: the outcome to return, or that no key has it; for an active
@@ -359,10 +359,10 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
         if (known.outcome() instanceof AuthOutcome.Authenticated authenticated) {
             long now = clock.millis();
             if (known.expiresAt() != null && now >= known.expiresAt()) {
-                return new AuthOutcome.Rejected(expiredMessage(Instant.ofEpochMilli(known.expiresAt())));
+                return AuthOutcome.unusable(expiredMessage(Instant.ofEpochMilli(known.expiresAt())));
             }
             if (known.acceptedUntil() != null && now >= known.acceptedUntil()) {
-                return new AuthOutcome.Rejected(rotatedMessage(Instant.ofEpochMilli(known.acceptedUntil())));
+                return AuthOutcome.unusable(rotatedMessage(Instant.ofEpochMilli(known.acceptedUntil())));
             }
             lastUsed.record(authenticated.identity().credentialId(), now);
         }

@@ -11,7 +11,23 @@ final class ServerSection {
             "largest request header block (larger gets 431); 1KB to 1MB");
     static final Setting IDLE_TIMEOUT = Setting.of("server.idle_timeout", "KEYWARDEN_IDLE_TIMEOUT", "30s",
             "a client that sends or reads nothing for this long is cut off");
-    static final List<Setting> SETTINGS = List.of(MAX_BODY, MAX_HEADER, IDLE_TIMEOUT);
+    static final Setting TRUSTED_PROXIES = Setting.of("server.trusted_proxies", "KEYWARDEN_TRUSTED_PROXIES", null,
+            "IP addresses or CIDR ranges (a YAML list or comma-separated, e.g. 10.0.0.0/8, 2001:db8::/32) of the reverse"
+                    + " proxies in front of the gateway: only from these peers is the forwarding header read, and the"
+                    + " right-most address in it that is not a trusted proxy is the client's (for the address lockout,"
+                    + " audit, anomaly alerts); from any other peer the header is ignored")
+            .asList().shown("none: the TCP peer is the client");
+    static final Setting FORWARDED_HEADER = Setting.of("server.forwarded_header", "KEYWARDEN_FORWARDED_HEADER",
+            "x-forwarded-for", "the header the trusted proxies name the client in: x-forwarded-for or forwarded (RFC 7239);"
+                    + " the other one is never read, since a proxy passes a header it does not set through unchanged");
+    static final Setting HEADER_TIMEOUT = Setting.of("server.header_timeout", "KEYWARDEN_HEADER_TIMEOUT", "10s",
+            "a request's header block must arrive within this long of its first byte, else the connection is cut"
+                    + " (slow-header \"slowloris\" clients, which the idle timeout never catches)");
+    static final Setting MIN_BODY_RATE = Setting.of("server.min_body_rate", "KEYWARDEN_MIN_BODY_RATE", "1KB",
+            "a request body must arrive at least this many bytes per second (measured from its start, judged after"
+                    + " its first 5 seconds), else the connection is cut; 0 for no minimum");
+    static final List<Setting> SETTINGS = List.of(MAX_BODY, MAX_HEADER, IDLE_TIMEOUT, TRUSTED_PROXIES, FORWARDED_HEADER,
+            HEADER_TIMEOUT, MIN_BODY_RATE);
 
     private ServerSection() {
     }
@@ -22,7 +38,12 @@ final class ServerSection {
         if (maxHeader > 1024 * 1024) {
             throw Values.error(MAX_HEADER, "must be at most 1MB");
         }
-        return new ServerConfig(maxBody, (int) maxHeader, values.read(IDLE_TIMEOUT, Values::positiveDuration));
+        TrustedProxies proxies = values.optional(TRUSTED_PROXIES, TrustedProxies::parse).orElse(TrustedProxies.NONE);
+        String header = values.read(FORWARDED_HEADER, raw -> Values.oneOf(raw, List.of("x-forwarded-for", "forwarded"),
+                "must be x-forwarded-for or forwarded: the header your proxies set"));
+        return new ServerConfig(maxBody, (int) maxHeader, values.read(IDLE_TIMEOUT, Values::positiveDuration), proxies,
+                header.equals("forwarded") ? ServerConfig.ForwardedHeader.FORWARDED : ServerConfig.ForwardedHeader.X_FORWARDED_FOR,
+                values.read(HEADER_TIMEOUT, Values::positiveDuration), values.read(MIN_BODY_RATE, Values::bytes));
     }
 
     private static long atLeast1KB(long value) {

@@ -24,6 +24,10 @@ import java.util.Objects;
  * after this listener). A request whose header block is larger than {@code server.max_header_bytes}
  * gets 431 in Anthropic's error shape ({@link JsonErrorHandler}); every smaller one can be
  * forwarded, because the upstream client is sized to match ({@link UpstreamForwarding#start}).
+ * Behind a reverse proxy listed in {@code server.trusted_proxies}, the client address every handler sees
+ * is the one that proxy forwarded ({@link ClientAddressCustomizer}); from any other peer it is the peer's.
+ * Slow clients are cut ({@link SlowClientGuard}): a header block that takes longer than
+ * {@code server.header_timeout}, a body slower than {@code server.min_body_rate}.
  * Other entry points can be mounted beside the pipeline under a path prefix ({@link Builder#mount}).
  * {@link #close()} stops accepting and lets in-flight requests finish for a short grace period.
  */
@@ -136,6 +140,10 @@ public final class GatewayServer implements AutoCloseable {
             http.setSendXPoweredBy(false);
             http.setSendDateHeader(true);
             http.setIdleTimeout(serverConfig.idleTimeout().toMillis());
+            if (!serverConfig.trustedProxies().isEmpty()) {
+                http.addCustomizer(new ClientAddressCustomizer(
+                        new ClientAddressResolver(serverConfig.trustedProxies(), serverConfig.forwardedHeader())));
+            }
             ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
             connector.setHost(listen.host());
             connector.setPort(listen.port());
@@ -162,7 +170,11 @@ public final class GatewayServer implements AutoCloseable {
                 }
                 throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
             }
-            return new GatewayServer(server, connector, List.copyOf(alsoClosed));
+            List<AutoCloseable> closed = new ArrayList<>();
+            closed.add(SlowClientGuard.start(connector, serverConfig.headerTimeout(), serverConfig.minBodyRate(),
+                    ServerConfig.BODY_RATE_GRACE));
+            closed.addAll(alsoClosed);
+            return new GatewayServer(server, connector, List.copyOf(closed));
         }
     }
 }

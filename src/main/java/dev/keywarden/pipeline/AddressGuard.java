@@ -2,7 +2,8 @@ package dev.keywarden.pipeline;
 
 /**
  * Brute-force protection per client address: consulted before a credential is checked, told about
- * every failed check. An address locked out gets 429 {@code rate_limit_error} with
+ * every failed check that could be a guess (a missing, malformed or unknown credential; not a known one
+ * that expired, was revoked or is spent: {@link AuthOutcome.Kind}). An address locked out gets 429 {@code rate_limit_error} with
  * {@code retry-after}, whatever credential it sends, so a lockout cannot be used to tell a valid key
  * from an invalid one.
  */
@@ -22,6 +23,6 @@ public interface AddressGuard {
     /** Seconds this address stays locked out, 0 when it is not. */
     long lockedForSeconds(String address);
 
-    /** A credential presented from this address was refused. */
+    /** A credential presented from this address was refused as unknown ({@link AuthOutcome.Kind#UNKNOWN}). */
     void failed(String address);
 }

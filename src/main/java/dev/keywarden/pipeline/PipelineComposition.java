@@ -25,7 +25,7 @@ public final class PipelineComposition {
         Pipeline.Builder b = Pipeline.builder()
                 // route: decided by the entry point (404 unknown path, 405 wrong method)
                 .beforeBody(Stages.addressLockout(p.addressLockout))          // 429 while the address is locked out
-                .beforeBody(Stages.authenticate(p.authenticator, p.addressLockout)) // 401; a failure counts toward the lockout
+                .beforeBody(Stages.authenticate(p.authenticator, p.addressLockout)) // 401; an unknown credential counts toward the lockout
                 .readBody(p.maxBodyBytes)                                     // 413 over the limit (the entry point reads)
                 .afterBody(Stages.JSON_CHECK)                                 // 400 unless one JSON object
                 .afterBody(Stages.credentialScope(p.credentials))             // 403 outside a token's scopes

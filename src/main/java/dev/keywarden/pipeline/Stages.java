@@ -32,7 +32,8 @@ public final class Stages {
 
     /**
      * Establishes who calls from the presented credential (401 {@code authentication_error} when it is
-     * refused, which also counts toward the address lockout), unless the entry point established the
+     * refused; a missing, malformed or unknown one also counts toward the address lockout, an expired,
+     * revoked or spent one does not: see {@link AuthOutcome.Kind}), unless the entry point established the
      * identity itself (a browser session). Fails closed: 503 when credentials cannot be checked.
      */
     public static Stage authenticate(Authenticator authenticator, AddressGuard lockout) {
@@ -48,7 +49,9 @@ public final class Stages {
                 throw new Refusal(503, ErrorType.API, "the gateway cannot verify credentials right now; retry shortly");
             }
             if (outcome instanceof AuthOutcome.Rejected rejected) {
-                lockout.failed(x.clientAddress());
+                if (rejected.countsTowardLockout()) {
+                    lockout.failed(x.clientAddress());
+                }
                 throw new Refusal(401, ErrorType.AUTHENTICATION, rejected.message());
             }
             x.authenticated(((AuthOutcome.Authenticated) outcome).identity());

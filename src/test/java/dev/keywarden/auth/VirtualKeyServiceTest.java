@@ -69,7 +69,12 @@ class VirtualKeyServiceTest {
     }
 
     private static AuthOutcome rejected(String message) {
-        return new AuthOutcome.Rejected(message);
+        return new AuthOutcome.Rejected(message, AuthOutcome.Kind.UNKNOWN);
+    }
+
+    /** A refusal of a key the gateway issued: not counted toward the address lockout. */
+    private static AuthOutcome unusable(String message) {
+        return new AuthOutcome.Rejected(message, AuthOutcome.Kind.UNUSABLE);
     }
 
     // --- authenticate -------------------------------------------------------------------------
@@ -149,7 +154,7 @@ class VirtualKeyServiceTest {
 
         assertThat(service.revoke(created.id())).isTrue();
 
-        assertThat(service.authenticate(created.key())).isEqualTo(rejected("this virtual key was revoked"));
+        assertThat(service.authenticate(created.key())).isEqualTo(unusable("this virtual key was revoked"));
     }
 
     @Test
@@ -213,8 +218,8 @@ class VirtualKeyServiceTest {
         assertThat(service.revokeByName("ci-runner")).isEqualTo(2);
         assertThat(service.revokeByName("ci-runner")).isZero();
 
-        assertThat(service.authenticate(first.key())).isEqualTo(rejected("this virtual key was revoked"));
-        assertThat(service.authenticate(second.key())).isEqualTo(rejected("this virtual key was revoked"));
+        assertThat(service.authenticate(first.key())).isEqualTo(unusable("this virtual key was revoked"));
+        assertThat(service.authenticate(second.key())).isEqualTo(unusable("this virtual key was revoked"));
         assertThat(service.authenticate(other.key())).isInstanceOf(AuthOutcome.Authenticated.class);
     }
 
@@ -233,7 +238,7 @@ class VirtualKeyServiceTest {
                 .as("still served from this process's cache just inside the TTL")
                 .isInstanceOf(AuthOutcome.Authenticated.class);
         tickerNanos.addAndGet(2_000_000);
-        assertThat(service.authenticate(created.key())).isEqualTo(rejected("this virtual key was revoked"));
+        assertThat(service.authenticate(created.key())).isEqualTo(unusable("this virtual key was revoked"));
     }
 
     @Test
@@ -384,7 +389,7 @@ class VirtualKeyServiceTest {
 
         clock.advance(Duration.ofSeconds(1));
 
-        assertThat(service.authenticate(created.key())).isEqualTo(rejected(
+        assertThat(service.authenticate(created.key())).isEqualTo(unusable(
                 "this virtual key expired at " + T0.plus(Duration.ofDays(30)) + "; ask the operator for a new one"));
         assertThat(service.list().getFirst().state(clock.instant())).isEqualTo("expired");
         assertThat(service.list().getFirst().expiresAt()).isEqualTo(T0.plus(Duration.ofDays(30)));
@@ -417,7 +422,7 @@ class VirtualKeyServiceTest {
 
         clock.advance(Duration.ofHours(24));
 
-        assertThat(service.authenticate(original.key())).isEqualTo(rejected("this virtual key was replaced by a rotation and"
+        assertThat(service.authenticate(original.key())).isEqualTo(unusable("this virtual key was replaced by a rotation and"
                 + " its grace period ended at " + T0.plus(Duration.ofHours(24)) + "; use the new key"));
         assertThat(service.authenticate(rotated.key())).isInstanceOf(AuthOutcome.Authenticated.class);
     }
@@ -455,8 +460,8 @@ class VirtualKeyServiceTest {
 
         assertThat(service.revoke(original.id())).isTrue();
 
-        assertThat(service.authenticate(original.key())).isEqualTo(rejected("this virtual key was revoked"));
-        assertThat(service.authenticate(rotated.key())).isEqualTo(rejected("this virtual key was revoked"));
+        assertThat(service.authenticate(original.key())).isEqualTo(unusable("this virtual key was revoked"));
+        assertThat(service.authenticate(rotated.key())).isEqualTo(unusable("this virtual key was revoked"));
     }
 
     @Test

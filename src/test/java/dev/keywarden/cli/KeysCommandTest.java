@@ -131,7 +131,7 @@ class KeysCommandTest {
 
         assertThat(revoke.exitCode()).as(revoke.err()).isZero();
         assertThat(revoke.out()).contains("Revoked virtual key " + prefix);
-        assertThat(authenticate(key)).isEqualTo(new AuthOutcome.Rejected("this virtual key was revoked"));
+        assertThat(authenticate(key)).isEqualTo(new AuthOutcome.Rejected("this virtual key was revoked", AuthOutcome.Kind.UNUSABLE));
         assertThat(run("keys", "list", "--data-dir", dataDir()).outLines().get(1)).contains("revoked 2");
     }
 

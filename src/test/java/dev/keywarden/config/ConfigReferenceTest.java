@@ -37,6 +37,8 @@ class ConfigReferenceTest {
                 {"environment", "production"}, {"listen", "127.0.0.1:9911"}, {"data_dir", "elsewhere"},
                 {"server_secret", "a-server-secret-of-enough-length-0123456789"},
                 {"server.max_body_bytes", "2MB"}, {"server.max_header_bytes", "32KB"}, {"server.idle_timeout", "45s"},
+                {"server.trusted_proxies", "10.0.0.0/8, 2001:db8::/32"}, {"server.forwarded_header", "forwarded"},
+                {"server.header_timeout", "5s"}, {"server.min_body_rate", "512"},
                 {"upstream.url", "http://127.0.0.1:9"}, {"upstream.api_key", "sk-ant-api03-" + "k".repeat(60) + "TEST"},
                 {"upstream.connect_timeout", "3s"}, {"upstream.idle_timeout", "2m"}, {"upstream.max_connections", "64"},
                 {"upstream.forward_headers", "x-app"},

@@ -227,4 +227,36 @@ class PipelineTest {
         assertThat(sink.status()).isEqualTo(413);
         assertThat(ran).isEmpty();
     }
+
+    @Test
+    void onlyAnUnknownCredentialCountsTowardTheLockoutAKnownButUnusableOneIsRefusedWithoutCounting() {
+        List<String> failures = new ArrayList<>();
+        AddressGuard lockout = new AddressGuard() {
+            @Override
+            public long lockedForSeconds(String address) {
+                return 0;
+            }
+
+            @Override
+            public void failed(String address) {
+                failures.add(address);
+            }
+        };
+        Authenticator authenticator = presented -> switch (presented) {
+            case "spent" -> new AuthOutcome.Rejected("this token has no uses left", AuthOutcome.Kind.UNUSABLE);
+            case "legacy" -> new AuthOutcome.Rejected("invalid virtual key");
+            default -> new AuthOutcome.Rejected("invalid virtual key", AuthOutcome.Kind.UNKNOWN);
+        };
+        Pipeline p = Pipeline.builder().beforeBody(Stages.authenticate(authenticator, lockout)).readBody(1024)
+                .afterBody(answeringUpstream()).build();
+        Map<String, String> from = Map.of("spent", "192.0.2.1", "guess", "192.0.2.2", "legacy", "192.0.2.3");
+        for (String credential : List.of("spent", "guess", "legacy")) {
+            CollectingSink sink = new CollectingSink(events::add);
+            p.run(new Pipeline.Call(Route.MESSAGES, "POST", "/v1/messages", null, HttpFields.EMPTY, from.get(credential),
+                    null, credential, BODY), sink);
+            assertThat(sink.status()).isEqualTo(401);
+        }
+        assertThat(failures).as("the spent token is not counted; a guess and a one-argument refusal are")
+                .containsExactly("192.0.2.2", "192.0.2.3");
+    }
 }

@@ -121,17 +121,17 @@ public final class TokenService {
     public AuthOutcome authenticate(String presented) {
         String token = presented == null ? "" : presented.strip();
         if (!TokenFormat.isWellFormed(token)) {
-            return new AuthOutcome.Rejected(INVALID_MESSAGE);
+            return AuthOutcome.unknown(INVALID_MESSAGE);
         }
         byte[] hash = secret.hmac(token);
         Optional<TokenRecord> found = store.findByHash(HEX.formatHex(hash));
         if (found.isEmpty() || !MessageDigest.isEqual(HEX.parseHex(found.get().tokenHash()), hash)) {
-            return new AuthOutcome.Rejected(INVALID_MESSAGE);
+            return AuthOutcome.unknown(INVALID_MESSAGE);
         }
         TokenRecord t = found.get();
         String refusal = refusal(t, clock.millis());
         if (refusal != null) {
-            return new AuthOutcome.Rejected(refusal);
+            return AuthOutcome.unusable(refusal);
         }
         scopes.get(t.id(), id -> TokenScopes.fromJson(t.scopesJson()));
         return new AuthOutcome.Authenticated(identity(t));

@@ -104,6 +104,27 @@ class TokenServiceTest {
                 .asString(StandardCharsets.ISO_8859_1).doesNotContain(t.token().substring(7, 39));
     }
 
+    private AuthOutcome.Kind kind(String token) {
+        return ((AuthOutcome.Rejected) tokens.authenticate(token)).kind();
+    }
+
+    @Test
+    void aSpentExpiredOrRevokedTokenIsKnownSoItsRefusalDoesNotCountTowardTheLockoutButAGuessDoes() {
+        IssuedToken spent = mint("{\"max_uses\":1}");
+        assertThat(tokens.spend(spent.id())).isNull();
+        IssuedToken expired = mint("{\"ttl_seconds\":60}");
+        IssuedToken revoked = mint("{}");
+        tokens.revoke(revoked.id(), "test");
+        clock.advance(Duration.ofSeconds(60));
+
+        assertThat(kind(spent.token())).isEqualTo(AuthOutcome.Kind.UNUSABLE);
+        assertThat(kind(expired.token())).isEqualTo(AuthOutcome.Kind.UNUSABLE);
+        assertThat(kind(revoked.token())).isEqualTo(AuthOutcome.Kind.UNUSABLE);
+        String guess = spent.token().substring(0, spent.token().length() - 4) + "AAAA";
+        assertThat(kind(guess)).isEqualTo(AuthOutcome.Kind.UNKNOWN);
+        assertThat(kind("kw_tmp_short")).isEqualTo(AuthOutcome.Kind.UNKNOWN);
+    }
+
     @Test
     void anExpiredTokenIsRefusedSayingItExpiredAndWhen() {
         IssuedToken t = mint("{\"ttl_seconds\":60}");
