@@ -292,12 +292,11 @@ public final class ByokService implements CallerKeys {
 
     /** Deletes {@code userId}'s key in every mode, stored or held for any of their sessions; true when there was one. */
     public boolean delete(String userId, String principalId, ByokSession session) {
-        boolean heldHere = session != null && held.get(session.sessionId()).filter(k -> k.userId().equals(userId)).isPresent();
-        boolean stored = forgetUserKeys(userId, principalId);
-        if (stored || heldHere) {
+        boolean deleted = forgetUserKeys(userId, principalId);
+        if (deleted) {
             events.record(SecurityEvent.of("byok.key_deleted", userId, details("session", session == null ? null : session.sessionId())));
         }
-        return stored || heldHere;
+        return deleted;
     }
 
     /** Forgets the key held for session {@code sessionId} (sign-out). A sealed key stays stored, locked. */
@@ -305,11 +304,12 @@ public final class ByokService implements CallerKeys {
         held.remove(sessionId);
     }
 
+    /** Deletes the user's stored key and every key held for their sessions; true when there was any. */
     private boolean forgetUserKeys(String userId, String principalId) {
-        held.removeUser(userId);
+        boolean held = this.held.removeUser(userId);
         boolean stored = store.delete(userId);
         byPrincipal.invalidate(principalId);
-        return stored;
+        return held || stored;
     }
 
     private void requireAllowed(String tier) {

@@ -20,6 +20,6 @@ interface HeldKeys {
 
     void remove(String sessionId);
 
-    /** Removes every key held for {@code userId}'s sessions. */
-    void removeUser(String userId);
+    /** Removes every key held for {@code userId}'s sessions; true when there was one. */
+    boolean removeUser(String userId);
 }

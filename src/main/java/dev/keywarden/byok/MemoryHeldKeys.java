@@ -55,7 +55,7 @@ final class MemoryHeldKeys implements HeldKeys {
     }
 
     @Override
-    public void removeUser(String userId) {
-        held.values().removeIf(e -> e.key.userId().equals(userId));
+    public boolean removeUser(String userId) {
+        return held.values().removeIf(e -> e.key.userId().equals(userId));
     }
 }

@@ -93,11 +93,13 @@ final class RedisHeldKeys implements HeldKeys {
     }
 
     @Override
-    public void removeUser(String userId) {
+    public boolean removeUser(String userId) {
         RedisCommands<String, String> r = sync();
+        long removed = 0;
         for (String sessionId : r.smembers(userKey(userId))) {
-            r.del(key(sessionId));
+            removed += r.del(key(sessionId));
         }
         r.del(userKey(userId));
+        return removed > 0;
     }
 }

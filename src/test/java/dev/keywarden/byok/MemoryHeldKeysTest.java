@@ -43,7 +43,8 @@ class MemoryHeldKeysTest {
         held.put("ses_a", key("u1", "k1"), 60_000, end);
         held.put("ses_b", key("u1", "k1"), 60_000, end);
         held.put("ses_c", key("u2", "k2"), 60_000, end);
-        held.removeUser("u1");
+        assertThat(held.removeUser("u1")).isTrue();
+        assertThat(held.removeUser("u1")).isFalse();
         assertThat(held.get("ses_a")).isEmpty();
         assertThat(held.get("ses_b")).isEmpty();
         assertThat(held.get("ses_c")).isPresent();

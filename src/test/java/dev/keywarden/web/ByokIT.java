@@ -106,6 +106,25 @@ class ByokIT {
     }
 
     @Test
+    void aShortLivedTokenOfTheUserIsServedWithTheirServerHeldKey() throws Exception {
+        User u = newUser(gw);
+        Browser b = signedIn(gw, u);
+        String key = acceptedKey();
+        assertThat(add(gw, b, key, "server_held", null).statusCode()).isEqualTo(201);
+        String virtualKey = gw.gateway.virtualKeys().create("token-minter", u.principalId()).key();
+        HttpResponse<byte[]> minted = gw.send(HttpRequest.newBuilder(gw.uri("/v1/keywarden/tokens")).header("x-api-key", virtualKey)
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"ttl_seconds\":120}")).build());
+        assertThat(minted.statusCode()).as(new String(minted.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        String token = WebTesting.JSON.readTree(minted.body()).get("token").asText();
+        assertThat(token).startsWith("kw_tmp_");
+        HttpResponse<byte[]> call = gw.send(HttpRequest.newBuilder(gw.uri("/v1/messages")).header("authorization", "Bearer " + token)
+                .header("anthropic-version", "2023-06-01").header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(TestGateway.messageBody("with a kw_tmp_ token", false))).build());
+        assertThat(call.statusCode()).as(new String(call.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(lastUpstreamKey(gw)).isEqualTo(sha(key));
+    }
+
+    @Test
     void aKeyUpstreamRefusesIsNotStoredAndAMalformedOneNeverLeaves() throws Exception {
         User u = newUser(gw);
         Browser b = signedIn(gw, u);
