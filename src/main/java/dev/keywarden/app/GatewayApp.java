@@ -4,6 +4,7 @@ import dev.keywarden.pipeline.PipelineComposition;
 import dev.keywarden.admin.AdminServer;
 import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.audit.SecurityEvents;
+import dev.keywarden.byok.ByokService;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyService;
@@ -64,9 +65,11 @@ public final class GatewayApp implements AutoCloseable {
     private final Optional<AdminServer> admin;
     private final TokenService tokens;
     private final UsersModule users;
+    private final ByokService byok;
 
     private GatewayApp(List<AutoCloseable> resources, GatewayServer server, Pipeline pipeline, ProviderKeysWiring providerKeys,
-                       VirtualKeyService keys, Optional<AdminServer> admin, TokenService tokens, UsersModule users) {
+                       VirtualKeyService keys, Optional<AdminServer> admin, TokenService tokens, UsersModule users,
+                       ByokService byok) {
         this.resources = resources;
         this.server = server;
         this.pipeline = pipeline;
@@ -75,6 +78,7 @@ public final class GatewayApp implements AutoCloseable {
         this.admin = admin;
         this.tokens = tokens;
         this.users = users;
+        this.byok = byok;
     }
 
     /** Starts a gateway for {@code config}; extra observers (tests) see every call after the standard ones. */
@@ -102,7 +106,8 @@ public final class GatewayApp implements AutoCloseable {
             audit.trail().observeWrites(metrics::recordAuditWrite);
             upstream.vault().ifPresent(v -> metrics.keysOverdue(() -> v.isSealed() ? 0 : v.overdue().size()));
             TokenService tokens = new TokenService(db, secret, principals, config.tokens(), events, Clock.systemUTC());
-            UsersWiring users = UsersWiring.open(config, db, secret, redis, principals, events);
+            ByokWiring byok = ByokWiring.open(config, db, upstream, redis, events);
+            UsersWiring users = UsersWiring.open(config, db, secret, redis, principals, events, byok.service());
             URI upstreamUrl = upstream.upstream().url();
 
             PipelineComposition.Parts parts = new PipelineComposition.Parts(config.server().maxBodyBytes())
@@ -113,6 +118,7 @@ public final class GatewayApp implements AutoCloseable {
                     .anomalies(audit.anomalyObserver())
                     .endpoint(Route.TOKENS_CREATE, new TokenEndpoint(tokens))
                     .upstream(forwarding)
+                    .callerKeys(byok.callerKeys())
                     .pricing(PricingTable.of(config.pricing()))
                     .readiness(readiness("store", db::isHealthy))
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
@@ -134,7 +140,7 @@ public final class GatewayApp implements AutoCloseable {
             LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, upstream.keys().describe(),
                     config.environment().name().toLowerCase(Locale.ROOT));
-            return new GatewayApp(resources, server, pipeline, upstream, keys, admin, tokens, users.users());
+            return new GatewayApp(resources, server, pipeline, upstream, keys, admin, tokens, users.users(), byok.service());
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -219,6 +225,11 @@ public final class GatewayApp implements AutoCloseable {
     /** Accounts, sessions and OIDC of this gateway (for tests and admin). */
     public UsersModule users() {
         return users;
+    }
+
+    /** Users' own keys (bring your own key): the service behind {@code /api/byok} and the pipeline's key resolver. */
+    public ByokService byok() {
+        return byok;
     }
 
     /** The short-lived token service of this gateway (mint, revoke, list; for tests and admin). */

@@ -3,6 +3,7 @@ package dev.keywarden.app;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.auth.ServerSecret;
+import dev.keywarden.byok.ByokService;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.pipeline.Authenticator;
 import dev.keywarden.state.RedisState;
@@ -29,10 +30,11 @@ record UsersWiring(UsersModule users, Handler web) {
     static final String WEB_PREFIX = "/api/";
 
     static UsersWiring open(KeywardenConfig config, Database db, ServerSecret secret, Optional<RedisState> redis,
-                            PrincipalService principals, SecurityEvents events) {
+                            PrincipalService principals, SecurityEvents events, ByokService byok) {
         UsersModule users = UsersModule.open(config, db, secret, redis, principals, events, Clock.systemUTC());
         users.oidc().ifPresent(OidcProvider::warmUp);
-        Handler web = new WebHandler(users, new SessionCookies(config.users().secureCookie()), new OriginCheck(Set.of()), events);
+        Handler web = new WebHandler(users, new SessionCookies(config.users().secureCookie()), new OriginCheck(Set.of()), events,
+                byok);
         return new UsersWiring(users, web);
     }
 

@@ -75,6 +75,9 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
         f.put("error_type", r.errorType());
         f.put("upstream_status", r.upstreamStatus());
         f.put("provider_key", r.providerKey());
+        if (r.byok()) {
+            f.put("byok", true); // served with the caller's own key (bring your own key), not the operator's
+        }
         f.put("latency_ms", r.totalNanos() / 1_000_000.0);
         f.put("upstream_latency_ms", r.upstreamNanos() / 1_000_000.0);
         f.put("client_address", r.clientAddress());

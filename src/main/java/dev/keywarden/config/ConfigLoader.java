@@ -95,9 +95,10 @@ public final class ConfigLoader {
         CorsConfig cors = CorsSection.parse(values);
         UsersConfig users = UsersSection.parse(values, environment, general.listen(), notices);
         java.util.Optional<OidcConfig> oidc = OidcSection.parse(values, limits::knows, workingDir, notices);
+        ByokConfig byok = ByokSection.parse(values, limits::knows);
         warnAboutSecretsInTheFile(values, notices);
         return new KeywardenConfig(environment, general, upstream, server, admin, vault, audit, shared, limits, budgets, tokens,
-                guard, anomaly, pricing, cors, users, oidc, notices);
+                guard, anomaly, pricing, cors, users, oidc, byok, notices);
     }
 
     /**

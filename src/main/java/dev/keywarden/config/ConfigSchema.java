@@ -51,7 +51,9 @@ public final class ConfigSchema {
             new Section("Users and sessions", "Browser sessions of user accounts and the throttling of failed sign-ins"
                     + " (docs/users-and-sessions.md).", UsersSection.SETTINGS),
             new Section("OpenID Connect", "Sign-in through an identity provider, and its access tokens as bearer credentials;"
-                    + " off unless `oidc.issuer` is set (docs/users-and-sessions.md).", OidcSection.SETTINGS));
+                    + " off unless `oidc.issuer` is set (docs/users-and-sessions.md).", OidcSection.SETTINGS),
+            new Section("Bring your own key", "Users' own Anthropic keys: how they may be kept, for which tiers, and the notice"
+                    + " clients show (docs/byok.md).", ByokSection.SETTINGS));
 
     private static final List<Setting> ALL = SECTIONS.stream().flatMap(s -> s.settings().stream()).toList();
 
@@ -66,7 +68,8 @@ public final class ConfigSchema {
                     + paths("alerts.")),
             new Family("alerts.", "KEYWARDEN_ALERTS_", "known anomaly and alert settings are " + paths("anomaly.") + ", "
                     + paths("alerts.")),
-            new Family("oidc.", "KEYWARDEN_OIDC_", "OpenID Connect settings are " + paths("oidc.")));
+            new Family("oidc.", "KEYWARDEN_OIDC_", "OpenID Connect settings are " + paths("oidc.")),
+            new Family("byok.", "KEYWARDEN_BYOK_", "bring-your-own-key settings are " + paths("byok.")));
 
     private ConfigSchema() {
     }

@@ -31,12 +31,13 @@ public final class KeywardenConfig {
     private final CorsConfig cors;
     private final UsersConfig users;
     private final Optional<OidcConfig> oidc;
+    private final ByokConfig byok;
     private final List<String> notices;
 
     KeywardenConfig(Environment environment, GeneralSection.General general, UpstreamConfig upstream, ServerConfig server,
                     AdminConfig admin, VaultConfig vault, AuditConfig audit, SharedConfig shared, LimitsConfig limits,
                     BudgetSettings budgets, TokensConfig tokens, GuardConfig guard, AnomalyConfig anomaly, PricingConfig pricing,
-                    CorsConfig cors, UsersConfig users, Optional<OidcConfig> oidc, List<String> notices) {
+                    CorsConfig cors, UsersConfig users, Optional<OidcConfig> oidc, ByokConfig byok, List<String> notices) {
         this.environment = environment;
         this.listen = general.listen();
         this.dataDir = general.dataDir();
@@ -56,6 +57,7 @@ public final class KeywardenConfig {
         this.cors = cors;
         this.users = users;
         this.oidc = oidc;
+        this.byok = byok;
         this.notices = List.copyOf(notices);
     }
 
@@ -154,6 +156,11 @@ public final class KeywardenConfig {
         return oidc;
     }
 
+    /** {@code byok.*}: users' own Anthropic keys. */
+    public ByokConfig byok() {
+        return byok;
+    }
+
     /**
      * Lines to log at start-up about how the configuration was assembled (a loaded {@code .env} file, a
      * secret kept in the config file, ...), each starting {@code WARN } or {@code INFO }; never a secret value.
@@ -173,6 +180,6 @@ public final class KeywardenConfig {
                 + ", serverSecret=" + serverSecret + ", upstream=" + upstream + ", server=" + server + ", admin=" + admin
                 + ", vault=" + vault + ", audit=" + audit + ", shared=" + shared + ", limits=" + limits + ", budgets=" + budgets
                 + ", tokens=" + tokens + ", guard=" + guard + ", anomaly=" + anomaly + ", pricing=" + pricing + ", cors=" + cors
-                + ", users=" + users + ", oidc=" + oidc + ", notices=" + notices + "]";
+                + ", users=" + users + ", oidc=" + oidc + ", byok=" + byok + ", notices=" + notices + "]";
     }
 }

@@ -118,7 +118,8 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
         state.forwardingWith(providerKey);
         org.eclipse.jetty.client.Request request = call.newRequest(providerKey);
         attempt.current = request;
-        inFlight = providerKeys.track(providerKey, () -> request.abort(new KeyRevokedException()));
+        inFlight = providerKey.userSupplied() ? ProviderKeys.InFlight.NONE
+                : providerKeys.track(providerKey, () -> request.abort(new KeyRevokedException()));
         state.upstreamStarted();
         request.send(this);
     }
@@ -251,7 +252,8 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
      */
     private ByteBuffer lastBytes() {
         if (errorBody != null) {
-            byte[] body = normalizeErrorBody(status, errorBody.toByteArray());
+            byte[] body = key != null && key.userSupplied() && status == 401 ? ownKeyRefused()
+                    : normalizeErrorBody(status, errorBody.toByteArray());
             sink.headers().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
             sink.headers().put(HttpHeader.CONTENT_LENGTH, body.length);
             return ByteBuffer.wrap(body);
@@ -285,6 +287,10 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
      * active key when the call may be retried; otherwise relay the refusal.
      */
     private void afterRejection(Result result) {
+        if (key.userSupplied()) {
+            ownKeyRejected(result);
+            return;
+        }
         try {
             providerKeys.rejectedByUpstream(key, rejectedStatus);
         } catch (RuntimeException e) {
@@ -305,6 +311,21 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
                 new UpstreamExchange(state, providerKeys, call, outputFilter, attempt, false).send(next);
                 return;
             }
+        }
+        finish(result);
+    }
+
+    /**
+     * Upstream refused the caller's own key (BYOK): its owner's store is told (a 401 marks it invalid), never the
+     * operator's key store and no operator key is tried; the caller gets the refusal, a 401 in words saying it was
+     * their own key.
+     */
+    private void ownKeyRejected(Result result) {
+        try {
+            key.rejectedByUpstream(rejectedStatus);
+        } catch (RuntimeException e) {
+            LOG.error("request {}: could not record that upstream refused the caller's own key {}: {}", state.requestId(),
+                    key.fingerprint(), e.toString());
         }
         finish(result);
     }
@@ -343,6 +364,13 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
             state.errorType(ErrorType.API.wireName());
             state.complete((sink, done) -> done.failed(failure));
         }
+    }
+
+    /** The 401 a caller gets when upstream refused their own key (BYOK): says so, names the key by fingerprint only. */
+    private byte[] ownKeyRefused() {
+        state.errorType(ErrorType.AUTHENTICATION.wireName());
+        return ErrorBody.json(ErrorType.AUTHENTICATION, "Anthropic rejected your own API key (" + key.fingerprint() + "); it is"
+                + " marked invalid and no longer used: add a working key or delete it (DELETE /api/byok)", state.requestId());
     }
 
     /**

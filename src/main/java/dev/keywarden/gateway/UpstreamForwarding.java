@@ -69,13 +69,17 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
     }
 
     /**
-     * Picks the provider key for the call's route: 503 {@code api_error} when the vault is sealed, when
+     * Picks the provider key for the call's route, unless the caller's own key (BYOK) was chosen already:
+     * 503 {@code api_error} when the vault is sealed, when
      * keys cannot be read (fail closed) or when none can serve. Runs before the credential's use is
      * spent, so a call refused here costs none.
      */
     @Override
     public Stage chooseProviderKey() {
         return x -> {
+            if (x.upstreamKey() != null) {
+                return false; // the caller's own key (BYOK), chosen before the quotas
+            }
             Optional<ProviderKey> key;
             try {
                 key = providerKeys.select(x.route().id());

@@ -6,8 +6,9 @@ import java.util.regex.Pattern;
 /**
  * Removes credentials from text before it reaches a log line or an error message: Anthropic
  * key shapes ({@code sk-ant-…}), Keywarden credentials ({@code kw_…}, admin tokens {@code kwadm_…}), JWTs
- * (identity-provider tokens), and the values of
- * {@code Authorization}, {@code x-api-key} and {@code Cookie} headers. CR and LF are escaped
+ * (identity-provider tokens), the values of
+ * {@code Authorization}, {@code x-api-key} and {@code Cookie} headers, and the values of JSON fields named
+ * {@code password}, {@code passphrase} or {@code client_secret} (a request body a debug log dumps). CR and LF are escaped
  * so a logged field cannot forge a log line; {@link #forLog} also escapes every other control character.
  *
  * <p>Guarantee: the output never contains a substring of 8 or more characters of a matched
@@ -22,6 +23,10 @@ public final class Redactor {
     private static final Pattern ADMIN_TOKEN = Pattern.compile("\\bkwadm_[A-Za-z0-9_\\-]{12,}");
     private static final Pattern HEADER = Pattern.compile("(?i)\\b(authorization|x-api-key|cookie|set-cookie|proxy-authorization)(\\s*[:=]\\s*)([^\\r\\n,;]+)");
 
+    /** A JSON string field holding a secret a person typed; the closing quote may be cut off in a dumped buffer. */
+    private static final Pattern SECRET_FIELD = Pattern.compile(
+            "(?i)(\"(?:password|passphrase|client_secret)\"\\s*:\\s*\")(?:[^\"\\\\\\r\\n]|\\\\.)*\"?");
+
     private Redactor() {
     }
 
@@ -32,6 +37,9 @@ public final class Redactor {
         String out = text;
         if (out.indexOf(':') >= 0 || out.indexOf('=') >= 0) {
             out = HEADER.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + "[redacted]"));
+        }
+        if (out.indexOf('"') >= 0 && (out.contains("ass") || out.contains("ASS") || out.contains("ecret") || out.contains("ECRET"))) {
+            out = SECRET_FIELD.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "[redacted]\""));
         }
         if (out.contains("sk-ant-")) {
             out = ANTHROPIC.matcher(out).replaceAll(m -> Matcher.quoteReplacement(mask(m.group(), "sk-ant-")));

@@ -55,6 +55,7 @@ public final class ExchangeState {
     private boolean bodyRead;
     private ArrayList<Admission.Ticket> tickets;
     private UpstreamKey upstreamKey;
+    private java.util.Map<Class<?>, Object> attachments;
 
     // the relay's callbacks after forwarding (or the request's thread when it ends the call itself)
     private int status;
@@ -64,6 +65,7 @@ public final class ExchangeState {
     private long upstreamStartNanos;
     private long upstreamEndNanos;
     private String providerKey;
+    private boolean byok;
 
     // any thread
     private volatile boolean clientAborted;
@@ -185,6 +187,23 @@ public final class ExchangeState {
     /** The call goes upstream with {@code key} (a retry on a backup key calls this again): its fingerprint goes into the record. */
     public void forwardingWith(UpstreamKey key) {
         this.providerKey = key.fingerprint();
+        this.byok = key.userSupplied();
+    }
+
+    /**
+     * Hands a stage material that only the entry point has (e.g. a browser session's key for the BYOK key
+     * held for that session), before the stages run; one value per type. Never part of the record.
+     */
+    public <T> void attach(Class<T> type, T value) {
+        if (attachments == null) {
+            attachments = new java.util.HashMap<>(2);
+        }
+        attachments.put(type, type.cast(value));
+    }
+
+    /** What the entry point {@linkplain #attach attached} of {@code type}, or null. */
+    public <T> T attachment(Class<T> type) {
+        return attachments == null ? null : type.cast(attachments.get(type));
     }
 
     /** Remembers an admission ticket, to add its headers to the response and settle it when the call ends. */
@@ -300,7 +319,8 @@ public final class ExchangeState {
         return new ExchangeRecord(requestId, route, method, path, identity, summary, status, errorType, upstreamStatus, usage,
                 Cost.of(usage, summary.model(), upstreamStatus, pricing),
                 providerKey, now - startNanos, upstreamNanos, clientAddress,
-                requestHeaders.get(HttpHeader.USER_AGENT), requestHeaders.get(HttpHeader.ORIGIN), clientAborted, guard.snapshot());
+                requestHeaders.get(HttpHeader.USER_AGENT), requestHeaders.get(HttpHeader.ORIGIN), clientAborted, guard.snapshot(),
+                byok || (upstreamKey != null && upstreamKey.userSupplied()));
     }
 
     /** Settles every admission ticket against {@code record}; a ticket that throws is logged and skipped. */

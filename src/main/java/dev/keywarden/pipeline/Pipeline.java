@@ -88,6 +88,14 @@ public final class Pipeline {
      * stages before forwarding have run (a forwarded call's response then arrives through the sink).
      */
     public ExchangeState run(Call call, ResponseSink sink) {
+        return run(call, sink, x -> { });
+    }
+
+    /**
+     * {@link #run(Call, ResponseSink)}, with {@code prepare} called on the call's state before any stage
+     * runs: an entry point {@linkplain ExchangeState#attach attaches} what a stage needs from it there.
+     */
+    public ExchangeState run(Call call, ResponseSink sink, java.util.function.Consumer<ExchangeState> prepare) {
         ExchangeState x = open(sink, RequestIds.next(), call.route(), call.method(), call.path(), call.query(), call.headers(),
                 call.clientAddress(), call.body().length > 0);
         if (call.identity() != null) {
@@ -95,6 +103,7 @@ public final class Pipeline {
         } else {
             x.credential(call.credential());
         }
+        prepare.accept(x);
         if (beforeBody(x)) {
             afterBody(x, call.body());
         }

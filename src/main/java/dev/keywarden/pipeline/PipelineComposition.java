@@ -33,10 +33,11 @@ public final class PipelineComposition {
                 .afterBody(Stages.check(p.suspension))                        // 403 suspended principal
                 .afterBody(Stages.check(p.auditAvailability))                 // 503 strict audit cannot write
                 .afterBody(Stages.check(p.streamTracker))                     // counts streams in flight (never refuses)
+                .afterBody(Stages.callerKey(p.callerKeys))                    // the caller's own key (BYOK); 403 when upstream rejected it
                 .afterBody(Stages.admit(p.rateLimits))                        // 429 over a rate limit
-                .afterBody(Stages.admit(p.budgets))                           // 402 budget spent
+                .afterBody(Stages.admitBudget(p.budgets, p.callerKeys))       // 402 budget spent (BYOK calls: byok.count_toward_budget)
                 .afterBody(Stages.localEndpoints(p.endpoints))                // answers tokens.create here, never upstream
-                .afterBody(p.upstream.chooseProviderKey())                    // 503 when no provider key can serve
+                .afterBody(p.upstream.chooseProviderKey())                    // 503 when no provider key can serve (keeps a BYOK key)
                 .afterBody(Stages.spendUse(p.credentials))                    // 401 when a token has no use left
                 .afterBody(p.upstream.forward(p.outputGuard))                 // upstream → meter → output filter → relay
                 .price(p.pricing)                                             // the record: priced once
@@ -65,6 +66,7 @@ public final class PipelineComposition {
         private Preflight streamTracker = Preflight.NONE;
         private Admission rateLimits = Admission.NONE;
         private Admission budgets = Admission.NONE;
+        private CallerKeys callerKeys = CallerKeys.NONE;
         private final Map<Route, LocalEndpoint> endpoints = new EnumMap<>(Route.class);
         private Upstream upstream;
         private Pricing pricing = Pricing.NONE;
@@ -134,6 +136,12 @@ public final class PipelineComposition {
 
         public Parts budgets(Admission admission) {
             this.budgets = Objects.requireNonNull(admission);
+            return this;
+        }
+
+        /** The callers' own provider keys (bring your own key). */
+        public Parts callerKeys(CallerKeys keys) {
+            this.callerKeys = Objects.requireNonNull(keys);
             return this;
         }
 

@@ -113,6 +113,40 @@ public final class Stages {
         };
     }
 
+    /**
+     * The caller's own provider key (BYOK), chosen before the quotas so they can tell: when
+     * {@code keys} has one for the call it becomes the call's {@link ExchangeState#upstreamKey}, and
+     * the operator's key choice keeps it. Refuses (e.g. 403) when the caller's key was rejected upstream.
+     */
+    public static Stage callerKey(CallerKeys keys) {
+        if (keys == CallerKeys.NONE) {
+            return x -> false;
+        }
+        return x -> {
+            if (x.identity() != null && x.route() != null && x.route().proxied()) {
+                keys.keyFor(x).ifPresent(x::upstreamKey);
+            }
+            return false;
+        };
+    }
+
+    /**
+     * The budgets: like {@link #admit}, except that a call served with the caller's own key is not
+     * admitted against them (nor charged) unless {@code keys} says BYOK calls count toward budgets.
+     */
+    public static Stage admitBudget(Admission budgets, CallerKeys keys) {
+        if (keys.countsTowardBudget()) {
+            return admit(budgets);
+        }
+        return x -> {
+            UpstreamKey chosen = x.upstreamKey();
+            if (chosen == null || !chosen.userSupplied()) {
+                x.admitted(budgets.admit(x.identity(), x.summary()));
+            }
+            return false;
+        };
+    }
+
     /** A quota the call is admitted against (rate limits, budgets); its ticket is settled when the call ends. */
     public static Stage admit(Admission admission) {
         return x -> {

@@ -97,6 +97,14 @@ public final class KeyVault implements AutoCloseable {
         return keys;
     }
 
+    /**
+     * The vault's envelope cipher (data keys wrapped by the current KEK), for other secrets kept under the same
+     * KEK (users' own keys); it follows seal and unseal.
+     */
+    public dev.keywarden.vault.crypto.SecretCipher cipher() {
+        return seal.cipher();
+    }
+
     public boolean isSealed() {
         return seal.isSealed();
     }

@@ -6,6 +6,9 @@ import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.format.ChecksummedFormat;
 import dev.keywarden.auth.Principal;
+import dev.keywarden.byok.ByokRefusal;
+import dev.keywarden.byok.ByokService;
+import dev.keywarden.byok.ByokSession;
 import dev.keywarden.gateway.ApiErrors;
 import dev.keywarden.pipeline.ErrorType;
 import dev.keywarden.users.SessionService;
@@ -45,6 +48,11 @@ import java.util.Optional;
  * DELETE /api/session        sign out (session + x-csrf-token + same origin)
  * GET    /api/oidc/login     302 to the identity provider (state, nonce, PKCE kept server-side)
  * GET    /api/oidc/callback  finishes an OIDC sign-in: sets the session cookie, 302 to the return path
+ * GET    /api/byok/notice    public: {"enabled","modes","notice"}: the operator's BYOK security notice (docs/byok.md)
+ * GET    /api/byok           the user's own key: {"mode","state","fingerprint","created_at","message"} (never the key)
+ * POST   /api/byok           {"key","mode","passphrase"?} → 201 the same view (session + x-csrf-token + same origin)
+ * POST   /api/byok/unlock    {"passphrase"} → unlocks a sealed key for this session (session + x-csrf-token)
+ * DELETE /api/byok           deletes the user's own key in every mode (session + x-csrf-token)
  * </pre>
  *
  * <p>Guarantees: errors use Anthropic's shape with a {@code request-id}; every answer is {@code Cache-Control:
@@ -65,13 +73,15 @@ public final class WebHandler extends Handler.Abstract {
     private final SessionCookies cookies;
     private final OriginCheck origins;
     private final SecurityEvents events;
+    private final ByokService byok;
 
-    public WebHandler(UsersModule users, SessionCookies cookies, OriginCheck origins, SecurityEvents events) {
+    public WebHandler(UsersModule users, SessionCookies cookies, OriginCheck origins, SecurityEvents events, ByokService byok) {
         super(InvocationType.BLOCKING);
         this.users = users;
         this.cookies = cookies;
         this.origins = origins;
         this.events = events;
+        this.byok = byok;
     }
 
     /** One answer: status, JSON body (or null), extra headers. */
@@ -167,6 +177,26 @@ public final class WebHandler extends Handler.Abstract {
                 }
                 return oidcCallback(request);
             }
+            case "/api/byok/notice" -> {
+                if (!method.equals("GET")) {
+                    throw notAllowed(method, path, "GET");
+                }
+                return Answer.json(200, byokNotice());
+            }
+            case "/api/byok" -> {
+                return switch (method) {
+                    case "GET" -> byokStatus(request);
+                    case "POST" -> byokAdd(request);
+                    case "DELETE" -> byokDelete(request);
+                    default -> throw notAllowed(method, path, "GET, POST, DELETE");
+                };
+            }
+            case "/api/byok/unlock" -> {
+                if (!method.equals("POST")) {
+                    throw notAllowed(method, path, "POST");
+                }
+                return byokUnlock(request);
+            }
             default -> throw new Refusal(404, ErrorType.NOT_FOUND, "no such endpoint: " + method + " " + clip(path));
         }
     }
@@ -250,6 +280,7 @@ public final class WebHandler extends Handler.Abstract {
         Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
         requireCsrf(request, token, signed);
         users.sessions().signOut(token, Request.getRemoteAddr(request));
+        byok.forgetSession(signed.session.record().id()); // a session-only or unlocked key ends with its session
         return Answer.json(200, Map.of("signed_out", true)).with("Set-Cookie", cookies.clearSession());
     }
 
@@ -275,6 +306,94 @@ public final class WebHandler extends Handler.Abstract {
         events.record(SecurityEvent.of("session.csrf_refused", String.valueOf(Request.getRemoteAddr(request)),
                 Map.of("path", request.getHttpURI().getPath(), "method", request.getMethod())));
         return new Refusal(403, ErrorType.PERMISSION, message);
+    }
+
+    // ------------------------------------------------------------------ bring your own key
+
+    /** Public: the same words for every client, shown before a key is entered. */
+    private Map<String, Object> byokNotice() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("enabled", byok.policy().enabled());
+        out.put("modes", byok.policy().enabled() ? byok.policy().modes() : List.of());
+        out.put("notice", byok.policy().notice());
+        return out;
+    }
+
+    private Answer byokStatus(Request request) throws Refusal {
+        String token = cookies.sessionToken(request);
+        Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
+        return Answer.json(200, byokView(byok.status(signed.user.id(), byokSession(token, signed))));
+    }
+
+    private Answer byokAdd(Request request) throws Refusal {
+        String token = cookies.sessionToken(request);
+        Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
+        requireCsrf(request, token, signed);
+        JsonNode body = jsonBody(request);
+        JsonNode key = body.get("key");
+        JsonNode passphrase = body.get("passphrase");
+        if (key == null || !key.isTextual()) {
+            throw new Refusal(400, ErrorType.INVALID_REQUEST, "send {\"key\":…,\"mode\":…} as JSON (and \"passphrase\" for a sealed key)");
+        }
+        if (passphrase != null && !passphrase.isTextual() && !passphrase.isNull()) {
+            throw new Refusal(400, ErrorType.INVALID_REQUEST, "\"passphrase\" must be a string");
+        }
+        char[] pass = passphrase == null || passphrase.isNull() ? null : passphrase.textValue().toCharArray();
+        String tier = users.users().principals().current(signed.user.principalId()).map(Principal::tier).orElse(null);
+        try {
+            return Answer.json(201, byokView(byok.add(signed.user.id(), signed.user.principalId(), tier, key.textValue(),
+                    text(body, "mode"), pass, byokSession(token, signed))));
+        } catch (ByokRefusal r) {
+            throw new Refusal(r.status(), r.type(), r.getMessage());
+        } finally {
+            if (pass != null) {
+                Arrays.fill(pass, '\0');
+            }
+        }
+    }
+
+    private Answer byokUnlock(Request request) throws Refusal {
+        String token = cookies.sessionToken(request);
+        Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
+        requireCsrf(request, token, signed);
+        JsonNode passphrase = jsonBody(request).get("passphrase");
+        if (passphrase == null || !passphrase.isTextual()) {
+            throw new Refusal(400, ErrorType.INVALID_REQUEST, "send {\"passphrase\":…} as JSON");
+        }
+        char[] pass = passphrase.textValue().toCharArray();
+        try {
+            return Answer.json(200, byokView(byok.unlock(signed.user.id(), pass, byokSession(token, signed))));
+        } catch (ByokRefusal r) {
+            throw new Refusal(r.status(), r.type(), r.getMessage());
+        } finally {
+            Arrays.fill(pass, '\0');
+        }
+    }
+
+    private Answer byokDelete(Request request) throws Refusal {
+        String token = cookies.sessionToken(request);
+        Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
+        requireCsrf(request, token, signed);
+        boolean deleted = byok.delete(signed.user.id(), signed.user.principalId(), byokSession(token, signed));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("deleted", deleted);
+        out.put("message", deleted ? "your key was deleted from the gateway; revoke it in the Anthropic Console too if you no"
+                + " longer use it" : "you had no key of your own");
+        return Answer.json(200, out);
+    }
+
+    private ByokSession byokSession(String token, Signed signed) {
+        return byok.session(token, signed.session.record().id(), signed.user.id(), signed.session.record().expiresAt());
+    }
+
+    private static Map<String, Object> byokView(ByokService.Status s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("mode", s.mode());
+        out.put("state", s.state());
+        out.put("fingerprint", s.fingerprint());
+        out.put("created_at", s.createdAt() == null ? null : s.createdAt().toString());
+        out.put("message", s.message());
+        return out;
     }
 
     private Answer oidcStart(Request request) throws Refusal {

@@ -84,6 +84,8 @@ class ConfigReferenceTest {
                 {"oidc.redirect_uri", "https://gw.example.com/api/oidc/callback"}, {"oidc.scopes", "openid,email"},
                 {"oidc.audience", "api://keywarden"}, {"oidc.groups_claim", "groups"}, {"oidc.group_roles", "ops=admin"},
                 {"oidc.group_tiers", "paid=pro"}, {"oidc.jit", "on"},
+                {"byok.enabled", "true"}, {"byok.modes", "sealed,session_only"}, {"byok.tiers", "free"},
+                {"byok.count_toward_budget", "true"}, {"byok.notice", "Your key is kept encrypted; delete it here any time."},
         };
         for (String[] s : samples) {
             SAMPLES.put(s[0], s[1]);

@@ -57,4 +57,15 @@ class RedactorTest {
         assertThat(Redactor.redact("id kw_ses_AbCdEfGh12345678IjKlMnOp")).doesNotContain("AbCdEfGh12345678").startsWith("id kw_ses_[redacted]");
         assertThat(Redactor.redact("x kw_csrf_0123456789abcdef0123")).doesNotContain("0123456789abcdef").contains("kw_csrf_[redacted]");
     }
+
+    @Test
+    void passwordsAndPassphrasesInADumpedJsonBodyAreRedactedEvenWhenTheBufferIsCutOff() {
+        String dump = "parseNext s=CONTENT {POST /api/byok/unlock\\r\\n\\r\\n<<<{\"passphrase\":\"correct horse \\\"battery\\\" staple\"}>>>";
+        assertThat(Redactor.redact(dump)).doesNotContain("horse").doesNotContain("staple")
+                .contains("{\"passphrase\":\"[redacted]\"}>>>");
+        assertThat(Redactor.redact("<<<{\"username\":\"ann\",\"Password\": \"violet tractor an")).doesNotContain("violet")
+                .contains("\"username\":\"ann\"");
+        assertThat(Redactor.redact("{\"client_secret\":\"s3cr3t-value\",\"x\":1}")).isEqualTo("{\"client_secret\":\"[redacted]\",\"x\":1}");
+        assertThat(Redactor.redact("the passphrase was wrong")).isEqualTo("the passphrase was wrong");
+    }
 }
