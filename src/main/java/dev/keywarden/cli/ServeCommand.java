@@ -13,8 +13,9 @@ import java.util.concurrent.Callable;
 /** {@code keywarden serve}: runs the gateway until stopped (demo mode when no provider key is configured). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the gateway.",
-                "With no provider key configured it starts in DEMO mode: the bundled fake upstream answers",
-                "(simulated replies) and a demo virtual key is printed."})
+                "With no provider key configured it starts in DEMO mode in development: the bundled fake upstream",
+                "answers (simulated replies) and a demo virtual key is printed. In staging and production it refuses",
+                "to start without a provider key."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Mixin
@@ -39,6 +40,8 @@ public final class ServeCommand implements Callable<Integer> {
         out.println("==================================================================================");
         out.println(" Keywarden DEMO MODE: answers are SIMULATED by the bundled fake Anthropic upstream.");
         out.println(" No provider key is configured. Set ANTHROPIC_API_KEY to proxy the real API.");
+        out.println(" Demo mode runs in the DEVELOPMENT environment only: with environment staging or");
+        out.println(" production, serve refuses to start until a provider key is configured.");
         out.println();
         out.println(" Demo virtual key (shown once, new on every start): " + key);
         out.println();
