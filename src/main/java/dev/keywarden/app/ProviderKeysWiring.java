@@ -69,7 +69,10 @@ record ProviderKeysWiring(UpstreamConfig upstream, ProviderKeys keys, Optional<K
         ProviderKey key = new ProviderKey(upstream.apiKeySetting(), upstream.apiKey()
                 .orElseThrow(() -> new ConfigException("ANTHROPIC_API_KEY is not set; set it to your Anthropic API key"))
                 .reveal());
-        return new ProviderKeysWiring(upstream, new StaticProviderKeys(key), Optional.empty(), Optional.empty());
+        StaticProviderKeys keys = new StaticProviderKeys(key);
+        StartupKeyVerification.check(upstream, config.environment(), key,
+                HttpUpstreamKeyVerifier.listingModels(upstream.url(), upstream.connectTimeout().plusSeconds(10)), events);
+        return new ProviderKeysWiring(upstream, keys, Optional.empty(), Optional.empty());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.keywarden.cli;
 
 import dev.keywarden.app.GatewayApp;
+import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.KeywardenConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,14 +25,23 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "listen address (KEYWARDEN_LISTEN; default 127.0.0.1:8787)")
     String listen;
 
+    @Option(names = "--no-verify", description = {"Do not check ANTHROPIC_API_KEY against upstream at start-up",
+            "(upstream.verify_key_at_start: false), e.g. when upstream is not reachable yet."})
+    boolean noVerify;
+
     @Override
     public Integer call() throws InterruptedException {
-        KeywardenConfig cfg = store.loader().flag("listen", listen).load();
+        KeywardenConfig cfg = loader().load();
         GatewayApp app = GatewayApp.start(cfg, List.of());
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "kw-shutdown"));
         app.demoKey().ifPresent(key -> printDemoBanner(System.out, app.baseUri().toString(), key));
         app.join();
         return 0;
+    }
+
+    /** The configuration loader with this command's flags applied. */
+    ConfigLoader loader() {
+        return store.loader().flag("listen", listen).flag("upstream.verify_key_at_start", noVerify ? "false" : null);
     }
 
     static void printDemoBanner(PrintStream out, String baseUrl, String key) {
