@@ -69,9 +69,12 @@ record ProviderKeysWiring(UpstreamConfig upstream, ProviderKeys keys, Optional<K
         ProviderKey key = new ProviderKey(upstream.apiKeySetting(), upstream.apiKey()
                 .orElseThrow(() -> new ConfigException("ANTHROPIC_API_KEY is not set; set it to your Anthropic API key"))
                 .reveal());
-        StaticProviderKeys keys = new StaticProviderKeys(key);
-        StartupKeyVerification.check(upstream, config.environment(), key,
-                HttpUpstreamKeyVerifier.listingModels(upstream.url(), upstream.connectTimeout().plusSeconds(10)), events);
+        StaticProviderKeys keys = new StaticProviderKeys(key, events);
+        StartupKeyVerification.Outcome verified = StartupKeyVerification.check(upstream, config.environment(), key,
+                HttpUpstreamKeyVerifier.listingModels(upstream.url(), upstream.connectTimeout().plusSeconds(10)));
+        if (verified == StartupKeyVerification.Outcome.REFUSED) {
+            keys.rejectedByUpstream(key, 401); // development: alert, and /readyz says why calls get 503
+        }
         return new ProviderKeysWiring(upstream, keys, Optional.empty(), Optional.empty());
     }
 

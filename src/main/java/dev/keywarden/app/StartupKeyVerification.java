@@ -1,7 +1,5 @@
 package dev.keywarden.app;
 
-import dev.keywarden.audit.SecurityEvent;
-import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.Environment;
 import dev.keywarden.config.UpstreamConfig;
@@ -13,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * The start-up check of {@code ANTHROPIC_API_KEY} (vault off): one cheap authenticated call upstream
@@ -21,8 +18,9 @@ import java.util.Map;
  * client. Skipped with {@code upstream.verify_key_at_start: false} ({@code serve --no-verify}).
  *
  * <p>Guarantees: a key upstream refuses with 401 stops start-up in staging and production with one
- * line naming the setting ({@link ConfigException}); in development it is logged as a warning, recorded
- * as an alert, and the gateway starts (its calls then get the gateway's own 503). An upstream that gives
+ * line naming the setting ({@link ConfigException}); in development it is logged as a warning and the
+ * gateway starts (the caller reports the rejection to the key store, which alerts; calls get the
+ * gateway's own 503). An upstream that gives
  * no verdict (unreachable, timeout, 5xx, 429) stops start-up in every environment with one line naming
  * {@code --no-verify}. The key appears in none of these lines: it is named by its setting and fingerprint.
  */
@@ -42,8 +40,7 @@ final class StartupKeyVerification {
      * @throws ConfigException       when upstream refused the key outside development
      * @throws IllegalStateException when upstream gave no verdict (the message names {@code --no-verify})
      */
-    static Outcome check(UpstreamConfig upstream, Environment environment, ProviderKey key, UpstreamKeyVerifier verifier,
-                         SecurityEvents events) {
+    static Outcome check(UpstreamConfig upstream, Environment environment, ProviderKey key, UpstreamKeyVerifier verifier) {
         if (!upstream.verifyKeyAtStart()) {
             LOG.info("provider key {} was not verified at start-up ({} is false)", key.fingerprint(),
                     UpstreamConfig.VERIFY_KEY_AT_START_SETTING);
@@ -62,7 +59,7 @@ final class StartupKeyVerification {
                 LOG.info("provider key {} from {} verified upstream ({})", key.fingerprint(), upstream.apiKeySetting(), host);
                 yield Outcome.VERIFIED;
             }
-            case KeyVerification.Rejected r when r.status() == 401 -> refused(upstream, environment, key, host, r, events);
+            case KeyVerification.Rejected r when r.status() == 401 -> refused(upstream, environment, key, host, r);
             case KeyVerification.Rejected r -> {
                 LOG.warn("provider key {} from {}: upstream {} answered {}{} to the start-up check; the key authenticates,"
                                 + " starting anyway", key.fingerprint(), upstream.apiKeySetting(), host, r.status(),
@@ -76,16 +73,13 @@ final class StartupKeyVerification {
     }
 
     private static Outcome refused(UpstreamConfig upstream, Environment environment, ProviderKey key, String host,
-                                   KeyVerification.Rejected r, SecurityEvents events) {
+                                   KeyVerification.Rejected r) {
         String what = "upstream " + host + " refused the provider key " + key.fingerprint() + " from " + upstream.apiKeySetting()
                 + " (" + r.status() + (r.errorType().isEmpty() ? "" : " " + r.errorType()) + ")";
         if (!environment.isDevelopment()) {
             throw new ConfigException(upstream.apiKeySetting() + ": " + what + " at start-up; set it to a valid key from the"
                     + " Anthropic console (or start with --no-verify to skip the check)");
         }
-        events.record(SecurityEvent.alert("provider_key.rejected", key.id(), Map.of("fingerprint", key.fingerprint(),
-                "status", String.valueOf(r.status()), "when", "start-up check",
-                "action", "development: started anyway; calls get 503 until the key is replaced")));
         LOG.warn("{} at start-up; starting anyway because environment is development: calls will be refused with 503"
                 + " until a valid key is set", what);
         return Outcome.REFUSED;

@@ -93,6 +93,8 @@ class StartupKeyVerificationIT {
             assertThat(logs.text()).contains("WARN").contains("refused the provider key")
                     .contains("starting anyway because environment is development").doesNotContain(wrongKey);
         }
+        assertThat(app.pipeline().readiness()).filteredOn(r -> r.name().equals("provider_keys")).singleElement()
+                .satisfies(r -> assertThat(r.ready()).as("/readyz says calls cannot be served").isFalse());
     }
 
     @ParameterizedTest
