@@ -202,4 +202,80 @@ class AlertWebhookIT {
         assertThat(received.stream().filter(r -> new String(r.body(), StandardCharsets.UTF_8).contains("anomaly.auth_failures")))
                 .as("sent once, not once by the detector and once by the router").hasSize(1);
     }
+
+    @Test
+    void vaultProviderKeyUnreadable() throws Exception {
+        String passphrase = "correct horse " + TestKeys.random(16);
+        Path dir;
+        String stored;
+        try (TestGateway first = TestGateway.start(Map.of("KEYWARDEN_VAULT_KEK", "passphrase",
+                "KEYWARDEN_VAULT_PASSPHRASE", passphrase))) {
+            dir = first.dataDir;
+            stored = first.providerKey;
+        }
+        try (Database db = Database.openSqlite(dir);
+             java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.Statement st = c.createStatement()) {
+            assertThat(st.executeUpdate("UPDATE provider_keys SET ciphertext = randomblob(length(ciphertext))")).isEqualTo(1);
+        }
+        // the same ANTHROPIC_API_KEY as before: already in the vault, so it is not imported again as a second key
+        gw = TestGateway.startIn(dir, env("KEYWARDEN_VAULT_KEK", "passphrase", "KEYWARDEN_VAULT_PASSPHRASE", passphrase,
+                "ANTHROPIC_API_KEY", stored));
+        assertThat(gw.postMessages(TestGateway.messageBody("hi", false)).statusCode()).isEqualTo(503);
+        JsonNode alert = awaitAlert("provider_key.unreadable");
+        assertThat(alert.path("subject").asText()).startsWith("pk_");
+        assertNoSecretIn(passphrase, stored, secret);
+        assertThat(alertsInTrail()).contains("provider_key.unreadable");
+    }
+
+    @Test
+    void sharedStateBackendDown() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/redis-server"))
+                || java.nio.file.Files.isExecutable(Path.of("/usr/local/bin/redis-server")), "redis-server is not installed");
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        // a private redis-server this test stops (the shared one is left alone)
+        Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (true) {
+                try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+                    break;
+                } catch (java.io.IOException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.sleep(50);
+                }
+            }
+            gw = TestGateway.start(env("KEYWARDEN_LIMITS", "on", "KEYWARDEN_STATE", "redis",
+                    "KEYWARDEN_REDIS_URL", "redis://127.0.0.1:" + port, "KEYWARDEN_REDIS_ON_FAILURE", "fail-closed",
+                    "KEYWARDEN_TIERS_FREE_DAILY_BUDGET_USD", "0", "KEYWARDEN_TIERS_FREE_MONTHLY_BUDGET_USD", "0"));
+            assertThat(gw.postMessages(TestGateway.messageBody("up", false)).statusCode()).isEqualTo(200);
+            redis.destroy();
+            redis.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(gw.postMessages(TestGateway.messageBody("down", false)).statusCode()).isEqualTo(503);
+            JsonNode alert = awaitAlert("rate_limits.shared_state_unavailable");
+            assertThat(alert.path("subject").asText()).isEqualTo("redis");
+            assertThat(alert.at("/details/on_failure").asText()).isEqualTo("fail-closed");
+            assertThat(alertsInTrail()).contains("rate_limits.shared_state_unavailable");
+        } finally {
+            redis.destroy();
+        }
+    }
+
+    @Test
+    void webSignInLockout() throws Exception {
+        gw = TestGateway.start(env("KEYWARDEN_LOGIN_FAILURES_PER_ACCOUNT", "3"));
+        for (int i = 0; i < 3; i++) {
+            gw.gateway.users().users().signIn("mallory-target", "wrong password!!".toCharArray(), "203.0.113." + i);
+        }
+        JsonNode alert = awaitAlert("user.login_lockout");
+        assertThat(alert.at("/details/by").asText()).isNotBlank();
+        assertNoSecretIn("wrong password!!", secret);
+        assertThat(alertsInTrail()).contains("user.login_lockout");
+    }
 }
