@@ -143,6 +143,9 @@ class AlertWebhookIT {
         assertThat(gw.postMessages(TestGateway.messageBody("hi", false)).statusCode()).isEqualTo(503);
         JsonNode alert = awaitAlert("provider_key.compromised");
         assertThat(alert.path("subject").asText()).startsWith("pk_");
+        JsonNode ready = JSON.readTree(gw.send(HttpRequest.newBuilder(gw.uri("/readyz")).GET().build()).body());
+        assertThat(ready.at("/reasons/provider_keys").asText()).as("no backup key left: /readyz says so")
+                .startsWith("no usable provider key for environment dev (1 compromised)");
         assertNoSecretIn(gw.providerKey, secret);
         assertThat(alertsInTrail()).contains("provider_key.compromised");
     }
