@@ -1,5 +1,6 @@
 package dev.keywarden.app;
 
+import dev.keywarden.audit.AlertChannel;
 import dev.keywarden.audit.AuditEntry;
 import dev.keywarden.audit.AuditObserver;
 import dev.keywarden.audit.AuditSink;
@@ -7,10 +8,11 @@ import dev.keywarden.audit.AuditStore;
 import dev.keywarden.audit.AuditTrail;
 import dev.keywarden.audit.JsonLinesSink;
 import dev.keywarden.audit.LoggingSecurityEvents;
-import dev.keywarden.audit.SecurityEvents;
+import dev.keywarden.audit.SecurityEventRouter;
 import dev.keywarden.audit.anomaly.AnomalyMonitor;
 import dev.keywarden.audit.anomaly.HistorySource;
 import dev.keywarden.audit.anomaly.KeySuspender;
+import dev.keywarden.audit.anomaly.WebhookAlertSink;
 import dev.keywarden.auth.ServerSecret;
 import dev.keywarden.auth.VirtualKeyService;
 import dev.keywarden.config.AnomalyConfig;
@@ -31,8 +33,9 @@ import java.util.Optional;
 
 /**
  * The audit side of a serving gateway: the trail (chain {@code main} of the embedded store, mirrored
- * as JSON lines when configured), anomaly detection over calls and security events, and the security
- * event fan-out (log, trail, detectors) every other feature records into.
+ * as JSON lines when configured), anomaly detection over calls and security events, and the
+ * {@link SecurityEventRouter} every other feature records security events into (log, trail, the alert
+ * webhook for ALERT-class events, detectors).
  */
 final class AuditWiring {
 
@@ -40,17 +43,13 @@ final class AuditWiring {
 
     private final AuditTrail trail;
     private final AuditObserver observer;
-    private final SecurityEvents recorded;
+    private final SecurityEventRouter router;
     private Optional<AnomalyMonitor> anomalies = Optional.empty();
 
-    private AuditWiring(AuditTrail trail) {
+    private AuditWiring(AuditTrail trail, SecurityEventRouter router) {
         this.trail = trail;
         this.observer = new AuditObserver(trail);
-        LoggingSecurityEvents logged = new LoggingSecurityEvents();
-        this.recorded = e -> {
-            logged.record(e);
-            trail.record(e);
-        };
+        this.router = router;
     }
 
     /** Starts the trail; it is closed with {@code resources}. */
@@ -72,7 +71,13 @@ final class AuditWiring {
                 : "main";
         AuditTrail trail = AuditTrail.start(new AuditStore(db), secret, chain, options, mirrors, config.dataDir());
         resources.add(trail);
-        return new AuditWiring(trail);
+        Optional<AlertChannel> webhook = config.anomaly().webhook().map(w -> WebhookAlertSink.start(w, Clock.systemUTC()));
+        SecurityEventRouter router = new SecurityEventRouter(new LoggingSecurityEvents(), trail, webhook,
+                config.anomaly().cooldown());
+        resources.add(router); // closed before the trail: pending webhook deliveries are flushed first
+        router.alertTarget().ifPresentOrElse(t -> LOG.info("ALERT security events and anomaly alerts go to the webhook at {}", t),
+                () -> LOG.info("no alert webhook (alerts.webhook_url): ALERT security events stay in the log and the audit trail"));
+        return new AuditWiring(trail, router);
     }
 
     /**
@@ -91,10 +96,11 @@ final class AuditWiring {
                 LOG.warn("anomaly {}: revoked virtual key {} (anomaly.suspend_key is on)", alert.type(), credentialId);
             }
         };
-        AnomalyMonitor monitor = AnomalyMonitor.start(settings, AnomalyMonitor.standardSinks(settings, recorded, Clock.systemUTC()),
+        AnomalyMonitor monitor = AnomalyMonitor.start(settings, AnomalyMonitor.standardSinks(router),
                 suspender, HistorySource.fromStore(new AuditStore(db), Instant.now().minus(settings.warmUp())));
         resources.add(monitor);
         anomalies = Optional.of(monitor);
+        router.observeWith(e -> monitor.observe(AuditEntry.of(e)));
     }
 
     AuditTrail trail() {
@@ -111,11 +117,11 @@ final class AuditWiring {
         return anomalies.<ExchangeObserver>map(m -> m).orElse(ExchangeObserver.NONE);
     }
 
-    /** Security events: to the log, the trail and (once started) the detectors. */
-    SecurityEvents events() {
-        return e -> {
-            recorded.record(e);
-            anomalies.ifPresent(m -> m.observe(AuditEntry.of(e)));
-        };
+    /**
+     * The router every producer of security events records into: the log and the trail get every event,
+     * the alert webhook every ALERT-class one, and (once started) the detectors see them.
+     */
+    SecurityEventRouter events() {
+        return router;
     }
 }

@@ -121,7 +121,8 @@ public final class GatewayApp implements AutoCloseable {
                     .callerKeys(byok.callerKeys())
                     .pricing(PricingTable.of(config.pricing()))
                     .readiness(readiness("store", db::isHealthy))
-                    .readiness(readiness("upstream", () -> reachable(upstreamUrl)));
+                    .readiness(readiness("upstream", () -> reachable(upstreamUrl)))
+                    .readiness(providerKeysReadiness(upstream.keys()));
             redis.ifPresent(r -> parts.readiness(readiness("redis", r::isHealthy)));
             GuardWiring.addTo(parts, config);
             LimitsWiring.addTo(parts, config, principals, redis, events);
@@ -267,6 +268,26 @@ public final class GatewayApp implements AutoCloseable {
             @Override
             public boolean ready() {
                 return check.getAsBoolean();
+            }
+        };
+    }
+
+    /** Not ready while no provider key can serve (sealed vault, every key revoked, compromised or rejected upstream). */
+    private static Readiness providerKeysReadiness(ProviderKeys keys) {
+        return new Readiness() {
+            @Override
+            public String name() {
+                return "provider_keys";
+            }
+
+            @Override
+            public boolean ready() {
+                return keys.unavailable().isEmpty();
+            }
+
+            @Override
+            public String reason() {
+                return keys.unavailable().orElse("");
             }
         };
     }

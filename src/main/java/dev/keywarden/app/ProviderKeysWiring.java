@@ -5,6 +5,7 @@ import dev.keywarden.auth.Principal;
 import dev.keywarden.auth.PrincipalService;
 import dev.keywarden.auth.VirtualKeyService;
 import dev.keywarden.config.ConfigException;
+import dev.keywarden.config.Environment;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.config.LimitsConfig;
 import dev.keywarden.config.UpstreamConfig;
@@ -27,8 +28,9 @@ import java.util.Optional;
 
 /**
  * Where calls go and with which provider key: demo mode (the bundled fake upstream, a demo virtual
- * key on an enterprise-tier principal), the encrypted vault ({@code vault.kek}), or the single key of
- * {@code ANTHROPIC_API_KEY}.
+ * key on an enterprise-tier principal; development only), the encrypted vault ({@code vault.kek}), or
+ * the single key of {@code ANTHROPIC_API_KEY}. Outside development it refuses to start, with one line
+ * saying how to configure a key, when no key is configured or the vault holds none that can serve.
  *
  * @param upstream the upstream to call (the bundled fake's address in demo mode)
  * @param demoKey  the demo virtual key, in demo mode
@@ -42,6 +44,9 @@ record ProviderKeysWiring(UpstreamConfig upstream, ProviderKeys keys, Optional<K
     static ProviderKeysWiring open(KeywardenConfig config, Database db, SecurityEvents events, VirtualKeyService virtualKeys,
                                    List<AutoCloseable> resources) {
         UpstreamConfig upstream = config.upstream();
+        if (config.demoMode() && !config.environment().isDevelopment()) {
+            throw new ConfigException(noKeyOutsideDevelopment(config.environment()));
+        }
         if (config.demoMode()) {
             String fakeKey = "sk-ant-demo-" + ChecksummedFormat.randomBase62(40);
             FakeUpstream fake = FakeUpstream.start(FakeUpstreamOptions.defaults(fakeKey));
@@ -58,12 +63,47 @@ record ProviderKeysWiring(UpstreamConfig upstream, ProviderKeys keys, Optional<K
         if (config.vault().enabled()) {
             KeyVault vault = openVault(config, db, events, upstream);
             resources.add(vault);
+            requireStoredKeyOutsideDevelopment(config, vault);
             return new ProviderKeysWiring(upstream, vault.providerKeys(), Optional.of(vault), Optional.empty());
         }
         ProviderKey key = new ProviderKey(upstream.apiKeySetting(), upstream.apiKey()
                 .orElseThrow(() -> new ConfigException("ANTHROPIC_API_KEY is not set; set it to your Anthropic API key"))
                 .reveal());
-        return new ProviderKeysWiring(upstream, new StaticProviderKeys(key), Optional.empty(), Optional.empty());
+        StaticProviderKeys keys = new StaticProviderKeys(key, events);
+        StartupKeyVerification.Outcome verified = StartupKeyVerification.check(upstream, config.environment(), key,
+                HttpUpstreamKeyVerifier.listingModels(upstream.url(), upstream.connectTimeout().plusSeconds(10)));
+        if (verified == StartupKeyVerification.Outcome.REFUSED) {
+            keys.rejectedByUpstream(key, 401); // development: alert, and /readyz says why calls get 503
+        }
+        return new ProviderKeysWiring(upstream, keys, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * The one line {@code serve} stops with in staging or production when no provider key is configured:
+     * demo mode (the bundled fake upstream, simulated answers) exists in development only.
+     */
+    static String noKeyOutsideDevelopment(Environment environment) {
+        return "environment " + environment.id() + ": no provider key is configured (ANTHROPIC_API_KEY is not set and vault.kek is"
+                + " none); set ANTHROPIC_API_KEY to your Anthropic API key, or enable the vault (vault.kek) and add one with"
+                + " `keywarden keys add --from-env VAR`; demo mode with simulated answers runs only with environment: development";
+    }
+
+    /**
+     * Outside development a vault holding no key that can serve (active, pending or draining) for the
+     * environment, with no {@code ANTHROPIC_API_KEY} to import, would answer every call 503: refuse to start.
+     */
+    private static void requireStoredKeyOutsideDevelopment(KeywardenConfig config, KeyVault vault) {
+        if (config.environment().isDevelopment() || config.upstream().apiKey().isPresent()) {
+            return;
+        }
+        KeyVault.Status status = vault.status();
+        int usable = status.keysByState().getOrDefault("active", 0) + status.keysByState().getOrDefault("pending", 0)
+                + status.keysByState().getOrDefault("draining", 0);
+        if (usable == 0) {
+            throw new ConfigException("environment " + config.environment().id() + ": the vault holds no usable provider key for"
+                    + " key environment " + status.keyEnvironment() + " (vault.key_environment); add one with `keywarden keys add"
+                    + " --from-env VAR` or set ANTHROPIC_API_KEY to import it at start-up");
+        }
     }
 
     /**

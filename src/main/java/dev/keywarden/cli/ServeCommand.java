@@ -1,6 +1,7 @@
 package dev.keywarden.cli;
 
 import dev.keywarden.app.GatewayApp;
+import dev.keywarden.config.ConfigLoader;
 import dev.keywarden.config.KeywardenConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,8 +14,9 @@ import java.util.concurrent.Callable;
 /** {@code keywarden serve}: runs the gateway until stopped (demo mode when no provider key is configured). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the gateway.",
-                "With no provider key configured it starts in DEMO mode: the bundled fake upstream answers",
-                "(simulated replies) and a demo virtual key is printed."})
+                "With no provider key configured it starts in DEMO mode in development: the bundled fake upstream",
+                "answers (simulated replies) and a demo virtual key is printed. In staging and production it refuses",
+                "to start without a provider key."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Mixin
@@ -23,14 +25,23 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "listen address (KEYWARDEN_LISTEN; default 127.0.0.1:8787)")
     String listen;
 
+    @Option(names = "--no-verify", description = {"Do not check ANTHROPIC_API_KEY against upstream at start-up",
+            "(upstream.verify_key_at_start: false), e.g. when upstream is not reachable yet."})
+    boolean noVerify;
+
     @Override
     public Integer call() throws InterruptedException {
-        KeywardenConfig cfg = store.loader().flag("listen", listen).load();
+        KeywardenConfig cfg = loader().load();
         GatewayApp app = GatewayApp.start(cfg, List.of());
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "kw-shutdown"));
         app.demoKey().ifPresent(key -> printDemoBanner(System.out, app.baseUri().toString(), key));
         app.join();
         return 0;
+    }
+
+    /** The configuration loader with this command's flags applied. */
+    ConfigLoader loader() {
+        return store.loader().flag("listen", listen).flag("upstream.verify_key_at_start", noVerify ? "false" : null);
     }
 
     static void printDemoBanner(PrintStream out, String baseUrl, String key) {
@@ -39,6 +50,8 @@ public final class ServeCommand implements Callable<Integer> {
         out.println("==================================================================================");
         out.println(" Keywarden DEMO MODE: answers are SIMULATED by the bundled fake Anthropic upstream.");
         out.println(" No provider key is configured. Set ANTHROPIC_API_KEY to proxy the real API.");
+        out.println(" Demo mode runs in the DEVELOPMENT environment only: with environment staging or");
+        out.println(" production, serve refuses to start until a provider key is configured.");
         out.println();
         out.println(" Demo virtual key (shown once, new on every start): " + key);
         out.println();

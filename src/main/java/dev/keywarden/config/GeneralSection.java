@@ -8,7 +8,7 @@ import java.util.Optional;
 final class GeneralSection {
 
     static final Setting ENVIRONMENT = Setting.of("environment", "KEYWARDEN_ENV", "development",
-            "development or production; production refuses .env files and development-only key sources");
+            "development, staging or production; staging and production refuse .env files, development-only key sources and demo mode");
     static final Setting LISTEN = Setting.of("listen", "KEYWARDEN_LISTEN", "127.0.0.1:8787",
             "HOST:PORT of the client listener (flag --listen); port 0 picks a free port");
     static final Setting DATA_DIR = Setting.of("data_dir", "KEYWARDEN_DATA_DIR", "./data",

@@ -61,7 +61,7 @@ public final class KeywardenConfig {
         this.notices = List.copyOf(notices);
     }
 
-    /** {@code environment}: development or production. */
+    /** {@code environment}: development, staging or production. */
     public Environment environment() {
         return environment;
     }
@@ -169,7 +169,10 @@ public final class KeywardenConfig {
         return notices;
     }
 
-    /** Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves. */
+    /**
+     * Demo mode: no provider key and no upstream URL configured, so the bundled fake upstream serves.
+     * {@code serve} allows it in development only ({@link Environment#isDevelopment()}).
+     */
     public boolean demoMode() {
         return upstream.apiKey().isEmpty() && !upstream.urlExplicit() && !vault.enabled();
     }

@@ -17,15 +17,27 @@ import java.util.Optional;
  * @param maxConnections connection pool cap towards the upstream
  * @param forwardHeaders request headers forwarded upstream besides the ones the API uses
  *                       ({@code upstream.forward_headers}): lower-case names, or prefixes ending in {@code *}
+ * @param verifyKeyAtStart whether {@code serve} checks {@link #apiKey} against upstream at start-up
+ *                       ({@code upstream.verify_key_at_start}, off with {@code --no-verify})
  */
 public record UpstreamConfig(URI url, boolean urlExplicit, Optional<Secret> apiKey, String apiKeySetting,
-                             Duration connectTimeout, Duration idleTimeout, int maxConnections, List<String> forwardHeaders) {
+                             Duration connectTimeout, Duration idleTimeout, int maxConnections, List<String> forwardHeaders,
+                             boolean verifyKeyAtStart) {
+
+    /** The setting {@link #verifyKeyAtStart} comes from, for messages. */
+    public static final String VERIFY_KEY_AT_START_SETTING = "upstream.verify_key_at_start (KEYWARDEN_UPSTREAM_VERIFY_KEY_AT_START)";
 
     /** The setting {@link #forwardHeaders} comes from, for messages. */
     public static final String FORWARD_HEADERS_SETTING = "upstream.forward_headers (KEYWARDEN_UPSTREAM_FORWARD_HEADERS)";
 
     public UpstreamConfig {
         forwardHeaders = List.copyOf(forwardHeaders);
+    }
+
+    /** With the key checked at start-up (the default). */
+    public UpstreamConfig(URI url, boolean urlExplicit, Optional<Secret> apiKey, String apiKeySetting,
+                          Duration connectTimeout, Duration idleTimeout, int maxConnections, List<String> forwardHeaders) {
+        this(url, urlExplicit, apiKey, apiKeySetting, connectTimeout, idleTimeout, maxConnections, forwardHeaders, true);
     }
 
     /** Without extra forwarded headers. */
@@ -38,6 +50,7 @@ public record UpstreamConfig(URI url, boolean urlExplicit, Optional<Secret> apiK
     public UpstreamConfig forwardingAlso(List<String> more) {
         List<String> all = new java.util.ArrayList<>(forwardHeaders);
         all.addAll(more);
-        return new UpstreamConfig(url, urlExplicit, apiKey, apiKeySetting, connectTimeout, idleTimeout, maxConnections, all);
+        return new UpstreamConfig(url, urlExplicit, apiKey, apiKeySetting, connectTimeout, idleTimeout, maxConnections, all,
+                verifyKeyAtStart);
     }
 }

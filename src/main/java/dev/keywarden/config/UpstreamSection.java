@@ -22,7 +22,11 @@ final class UpstreamSection {
     static final Setting FORWARD_HEADERS = Setting.of("upstream.forward_headers", "KEYWARDEN_UPSTREAM_FORWARD_HEADERS", "",
             "request headers forwarded upstream besides the API's own (anthropic-*, content-type, accept, user-agent, x-stainless-*):"
                     + " names or prefix* patterns, e.g. x-app, x-claude-code-*").asList().shown("none");
-    static final List<Setting> SETTINGS = List.of(URL, API_KEY, CONNECT_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, FORWARD_HEADERS);
+    static final Setting VERIFY_KEY_AT_START = Setting.of("upstream.verify_key_at_start", "KEYWARDEN_UPSTREAM_VERIFY_KEY_AT_START",
+            "true", "check ANTHROPIC_API_KEY (vault off) with GET /v1/models at start-up: a refused key stops staging and production,"
+                    + " an unreachable upstream stops start-up (flag --no-verify sets false)");
+    static final List<Setting> SETTINGS = List.of(URL, API_KEY, CONNECT_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, FORWARD_HEADERS,
+            VERIFY_KEY_AT_START);
 
     private static final Pattern PROVIDER_KEY = Pattern.compile("sk-ant-[A-Za-z0-9_-]{33,249}");
 
@@ -48,7 +52,8 @@ final class UpstreamSection {
                 values.read(CONNECT_TIMEOUT, Values::positiveDuration),
                 values.read(IDLE_TIMEOUT, Values::positiveDuration),
                 values.read(MAX_CONNECTIONS, Values::positiveInt),
-                values.read(FORWARD_HEADERS, UpstreamSection::headerNames));
+                values.read(FORWARD_HEADERS, UpstreamSection::headerNames),
+                values.read(VERIFY_KEY_AT_START, Values::trueFalse));
     }
 
     /** A comma list of header names or {@code prefix*} patterns, lower-cased (the gateway checks what they may cover). */

@@ -18,7 +18,7 @@ final class VaultSection {
     static final Setting KMS_ENDPOINT = Setting.of("vault.kms_endpoint", "KEYWARDEN_VAULT_KMS_ENDPOINT", null,
             "optional endpoint override for the KMS (a regional endpoint, or a local stand-in)");
     static final Setting KEY_ENVIRONMENT = Setting.of("vault.key_environment", "KEYWARDEN_KEY_ENVIRONMENT", null,
-            "which stored provider keys this gateway uses: dev, staging or prod").shown("prod in production, else dev");
+            "which stored provider keys this gateway uses: dev, staging or prod").shown("prod in production, staging in staging, else dev");
     static final Setting CACHE_TTL = Setting.of("vault.cache_ttl", "KEYWARDEN_VAULT_CACHE_TTL", "5m",
             "how long a decrypted provider key stays in memory before it is opened again");
     static final List<Setting> SETTINGS = List.of(KEK, PASSPHRASE, KMS_KEY, KMS_ENDPOINT, KEY_ENVIRONMENT, CACHE_TTL);
@@ -33,7 +33,7 @@ final class VaultSection {
             throw Values.error(KMS_KEY, "required with vault.kek " + kek
                     + " (the transit key URL, AWS key ARN or GCP key resource name)");
         }
-        if (kek.equals("local") && environment == Environment.PRODUCTION) {
+        if (kek.equals("local") && !environment.isDevelopment()) {
             notices.add("WARN vault.kek local keeps the key-encryption key in the data directory: for development only");
         }
         if (values.origin(PASSPHRASE) == Values.Origin.FILE) {
@@ -41,7 +41,11 @@ final class VaultSection {
         }
         String keyEnvironment = values.isGiven(KEY_ENVIRONMENT)
                 ? values.read(KEY_ENVIRONMENT, raw -> Values.oneOf(raw, List.of("dev", "staging", "prod"), "must be dev, staging or prod"))
-                : environment == Environment.PRODUCTION ? "prod" : "dev";
+                : switch (environment) {
+                    case PRODUCTION -> "prod";
+                    case STAGING -> "staging";
+                    case DEVELOPMENT -> "dev";
+                };
         return new VaultConfig(kek, values.secret(PASSPHRASE), kmsKey, values.text(KMS_ENDPOINT), keyEnvironment,
                 values.read(CACHE_TTL, Values::positiveDuration));
     }

@@ -1,6 +1,5 @@
 package dev.keywarden.doctor;
 
-import dev.keywarden.config.Environment;
 import dev.keywarden.config.KeywardenConfig;
 
 /**
@@ -27,8 +26,8 @@ final class ProviderKeyStorageCheck implements Check {
     @Override
     public CheckResult run(DoctorInput input) {
         KeywardenConfig c = input.config();
-        boolean prod = c.environment() == Environment.PRODUCTION;
-        String env = prod ? "production" : "development";
+        boolean prod = !c.environment().isDevelopment();
+        String env = c.environment().id();
         if (c.vault().enabled()) {
             if (c.upstream().apiKey().isPresent()) {
                 return of(prod ? Status.FAIL : Status.WARN, "vault.kek " + c.vault().kek() + ", but a provider key is also given in "
@@ -46,8 +45,8 @@ final class ProviderKeyStorageCheck implements Check {
                     + c.upstream().apiKeySetting() + " (" + env + ")", VAULT_FIX);
         }
         if (prod) {
-            return warn("no provider key configured and the vault is off: the gateway serves the bundled demo upstream",
-                    VAULT_FIX);
+            return fail("no provider key configured and the vault is off: serve refuses to start in " + env
+                    + " (demo mode is for development only)", VAULT_FIX);
         }
         return pass("no provider key configured (demo mode)");
     }

@@ -101,6 +101,7 @@ final class GatewayHandler extends Handler.Abstract {
             sb.append("ok\"}");
         } else {
             StringBuilder checks = new StringBuilder();
+            StringBuilder reasons = new StringBuilder();
             for (Readiness r : pipeline.readiness()) {
                 boolean ready;
                 try {
@@ -111,8 +112,18 @@ final class GatewayHandler extends Handler.Abstract {
                 ok &= ready;
                 checks.append(checks.isEmpty() ? "" : ",").append('"').append(r.name()).append("\":\"")
                         .append(ready ? "ok" : "unavailable").append('"');
+                String reason = ready ? "" : reasonOf(r);
+                if (!reason.isEmpty()) {
+                    reasons.append(reasons.isEmpty() ? "" : ",").append('"').append(r.name()).append("\":")
+                            .append('"')
+                            .append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(reason)).append('"');
+                }
             }
-            sb.append(ok ? "ok" : "unavailable").append("\",\"checks\":{").append(checks).append("}}");
+            sb.append(ok ? "ok" : "unavailable").append("\",\"checks\":{").append(checks).append('}');
+            if (!reasons.isEmpty()) {
+                sb.append(",\"reasons\":{").append(reasons).append('}');
+            }
+            sb.append('}');
         }
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         response.setStatus(ok ? 200 : 503);
@@ -121,6 +132,15 @@ final class GatewayHandler extends Handler.Abstract {
         response.getHeaders().put(GatewayHeaders.REQUEST_ID, RequestIds.next());
         response.write(true, ByteBuffer.wrap(bytes), callback);
         return true;
+    }
+
+    private static String reasonOf(Readiness r) {
+        try {
+            String reason = r.reason();
+            return reason == null ? "" : reason;
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     /**

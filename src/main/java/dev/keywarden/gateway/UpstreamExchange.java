@@ -61,6 +61,8 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamExchange.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 1024 * 1024;
+    /** What a client gets when upstream refused the provider key and no backup was left. */
+    static final String KEY_REJECTED_MESSAGE = "the gateway's provider key was rejected upstream; the operator has been alerted";
 
     private final ExchangeState state;
     private final ResponseSink sink;
@@ -284,7 +286,8 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
 
     /**
      * Upstream refused the provider key (401/403): tell the key store, and retry once on another
-     * active key when the call may be retried; otherwise relay the refusal.
+     * active key when the call may be retried; otherwise answer a 401 with the gateway's own 503
+     * ({@link #keyRejected}) and relay a 403 (it concerns the requested resource).
      */
     private void afterRejection(Result result) {
         if (key.userSupplied()) {
@@ -312,6 +315,10 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
                 return;
             }
         }
+        if (rejectedStatus == 401 && result.isSucceeded() && !state.clientAborted()) {
+            keyRejected();
+            return;
+        }
         finish(result);
     }
 
@@ -328,6 +335,20 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
                     key.fingerprint(), e.toString());
         }
         finish(result);
+    }
+
+    /**
+     * Upstream refused the gateway's provider key (401) and no backup key took over: the fault is the
+     * operator's, not the client's, so the client gets the gateway's own 503 instead of upstream's
+     * {@code authentication_error} (which would make a client with a valid virtual key think its key is
+     * wrong). The key store has raised the alert; {@code /readyz} reports why.
+     */
+    private void keyRejected() {
+        LOG.error("request {}: upstream rejected provider key {} (401) and no backup key is left; answering 503",
+                state.requestId(), key.fingerprint());
+        state.upstreamEnded(null, null);
+        sink.reset();
+        state.refuse(new Refusal(503, ErrorType.API, KEY_REJECTED_MESSAGE));
     }
 
     /** Ends the exchange: the call's record first, then the last bytes of the response (or its failure). */

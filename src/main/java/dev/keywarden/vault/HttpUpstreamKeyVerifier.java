@@ -16,6 +16,8 @@ import java.util.Objects;
  * Verifies a provider key with {@code POST {upstream}/v1/messages/count_tokens} and a one-word
  * body: free, and it authenticates the key exactly like a Messages call. 200 means valid, 401 or
  * 403 rejected, anything else (429, 5xx, timeout, connection failure) unverifiable.
+ * {@link #listingModels} checks with {@code GET {upstream}/v1/models?limit=1} instead: free, and it
+ * names no model the key might not be allowed to use (what {@code serve} does at start-up).
  *
  * <p>Guarantee: the key goes only into the {@code x-api-key} header of that one request. Results
  * carry the status and Anthropic's {@code error.type}, never the response message or the key.
@@ -33,6 +35,29 @@ public final class HttpUpstreamKeyVerifier implements UpstreamKeyVerifier {
     private final String body;
     private final HttpClient client;
 
+    private HttpUpstreamKeyVerifier(URI endpoint, Duration timeout) {
+        this.endpoint = endpoint;
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.body = null;
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /**
+     * A verifier that lists one model ({@code GET {upstream}/v1/models?limit=1}) with the key.
+     *
+     * @param upstream base URL of the Anthropic API (or the fake upstream)
+     * @param timeout  connect and response timeout
+     */
+    public static HttpUpstreamKeyVerifier listingModels(URI upstream, Duration timeout) {
+        Objects.requireNonNull(upstream, "upstream");
+        return new HttpUpstreamKeyVerifier(URI.create(base(upstream) + "/v1/models?limit=1"), timeout);
+    }
+
+    private static String base(URI upstream) {
+        String base = upstream.toString();
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
     /**
      * @param upstream base URL of the Anthropic API (or the fake upstream), e.g. {@code https://api.anthropic.com}
      * @param timeout  connect and response timeout
@@ -41,9 +66,7 @@ public final class HttpUpstreamKeyVerifier implements UpstreamKeyVerifier {
     public HttpUpstreamKeyVerifier(URI upstream, Duration timeout, String model) {
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(model, "model");
-        String base = upstream.toString();
-        this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                + "/v1/messages/count_tokens");
+        this.endpoint = URI.create(base(upstream) + "/v1/messages/count_tokens");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.body = JSON.createObjectNode().put("model", model)
                 .set("messages", JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user").put("content", "ping")))
@@ -58,13 +81,12 @@ public final class HttpUpstreamKeyVerifier implements UpstreamKeyVerifier {
 
     @Override
     public KeyVerification verify(byte[] secret) {
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
                 .timeout(timeout)
                 .header("x-api-key", new String(secret, StandardCharsets.UTF_8))
-                .header("anthropic-version", ANTHROPIC_VERSION)
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
+                .header("anthropic-version", ANTHROPIC_VERSION);
+        HttpRequest request = body == null ? builder.GET().build()
+                : builder.header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         HttpResponse<byte[]> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());

@@ -152,6 +152,28 @@ final class ProviderKeySelector {
         return sb.toString();
     }
 
+    /**
+     * Why no key of the list can be selected (none active, or every active one distrusted after an upstream
+     * rejection), with the count of keys per state; empty while one can. Names no key.
+     */
+    Optional<String> unusable() {
+        KeySnapshot s = keys;
+        for (ProviderKeyRecord k : s.active) {
+            if (!distrusted.contains(k.id())) {
+                return Optional.empty();
+            }
+        }
+        java.util.Map<ProviderKeyState, Integer> byState = new java.util.EnumMap<>(ProviderKeyState.class);
+        for (ProviderKeyRecord k : s.byId.values()) {
+            byState.merge(distrusted.contains(k.id()) ? ProviderKeyState.COMPROMISED : k.state(), 1, Integer::sum);
+        }
+        StringBuilder counts = new StringBuilder();
+        byState.forEach((state, n) -> counts.append(counts.isEmpty() ? "" : ", ").append(n).append(' ').append(state.id()));
+        return Optional.of("no usable provider key for environment " + environment.id()
+                + (counts.isEmpty() ? " (the vault holds none)" : " (" + counts + ")")
+                + "; an operator must add or activate one (keywarden keys add)");
+    }
+
     /** Drops every decrypted key from memory. */
     void forgetDecrypted() {
         opened.invalidateAll();

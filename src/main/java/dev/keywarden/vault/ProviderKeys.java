@@ -35,6 +35,15 @@ public interface ProviderKeys {
         return InFlight.NONE;
     }
 
+    /**
+     * Why no key can serve calls right now (the vault is sealed, every key was revoked, found compromised or
+     * rejected upstream), for {@code /readyz}; empty while at least one key can. The text is shown to anyone
+     * who asks {@code /readyz}: it names no key, fingerprint or host. Cheap: no store or upstream call.
+     */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
+
     /** Fingerprints only: used for start-up logs and health output. */
     String describe();
 

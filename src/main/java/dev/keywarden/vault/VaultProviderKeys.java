@@ -100,6 +100,14 @@ public final class VaultProviderKeys implements ProviderKeys, AutoCloseable {
     }
 
     @Override
+    public Optional<String> unavailable() {
+        if (cipher.sealed()) {
+            return Optional.of("the key vault is sealed; an operator must unseal it (keywarden vault unseal)");
+        }
+        return selector.unusable();
+    }
+
+    @Override
     public String describe() {
         return selector.describe();
     }

@@ -41,7 +41,7 @@ class ConfigReferenceTest {
                 {"server.header_timeout", "5s"}, {"server.min_body_rate", "512"},
                 {"upstream.url", "http://127.0.0.1:9"}, {"upstream.api_key", "sk-ant-api03-" + "k".repeat(60) + "TEST"},
                 {"upstream.connect_timeout", "3s"}, {"upstream.idle_timeout", "2m"}, {"upstream.max_connections", "64"},
-                {"upstream.forward_headers", "x-app"},
+                {"upstream.forward_headers", "x-app"}, {"upstream.verify_key_at_start", "false"},
                 {"admin.listen", "127.0.0.1:9912"},
                 {"store", "postgres"}, {"postgres.url", "jdbc:postgresql://db:5432/kw"}, {"postgres.user", "kw"},
                 {"postgres.password", "pg-password"}, {"postgres.pool_size", "4"}, {"state", "redis"},

@@ -85,8 +85,14 @@ class SectionParsersTest {
         void badValuesNameThePathAndTheVariable() {
             assertThatThrownBy(() -> GeneralSection.parse(values("KEYWARDEN_LISTEN", "127.0.0.1:99999"), dir))
                     .hasMessage("listen (KEYWARDEN_LISTEN): '127.0.0.1:99999' port must be between 0 and 65535");
-            assertThatThrownBy(() -> GeneralSection.environment(values("environment", "staging")))
-                    .hasMessage("environment (KEYWARDEN_ENV): 'staging' must be 'development' or 'production'");
+            assertThatThrownBy(() -> GeneralSection.environment(values("environment", "qa")))
+                    .hasMessage("environment (KEYWARDEN_ENV): 'qa' must be 'development', 'staging' or 'production'");
+        }
+
+        @Test
+        void stagingIsAnEnvironmentOfItsOwnThatIsNotDevelopment() {
+            assertThat(GeneralSection.environment(values("environment", "staging"))).isEqualTo(Environment.STAGING);
+            assertThat(Environment.STAGING.isDevelopment()).isFalse();
         }
     }
 

@@ -77,6 +77,14 @@ class DoctorTest {
         }
 
         @Test
+        void noProviderKeyInStagingFailsBecauseServeRefusesToStart() {
+            env.put("KEYWARDEN_ENV", "staging");
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.FAIL);
+            assertThat(r.detail()).contains("serve refuses to start in staging");
+        }
+
+        @Test
         void aPlaintextEnvironmentKeyIsOnlyAWarningInDevelopment() {
             env.put("ANTHROPIC_API_KEY", TestKeys.fakeProviderKey());
             assertThat(run(check).status()).isEqualTo(Status.WARN);

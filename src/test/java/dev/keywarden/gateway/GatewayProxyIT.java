@@ -304,10 +304,10 @@ class GatewayProxyIT {
     }
 
     @Test
-    void upstreamRejectingTheProviderKeyGives401AuthenticationError() throws Exception {
+    void upstreamRejectingTheProviderKeyGivesTheGateways503NotUpstreamsAuthenticationError() throws Exception {
         try (TestGateway wrong = TestGateway.withWrongProviderKey(Map.of())) {
             HttpResponse<byte[]> r = wrong.postMessages(TestGateway.messageBody("hi", false));
-            assertGatewayErrorShape(r, 401, "authentication_error");
+            assertGatewayErrorShape(r, 503, "api_error");
             assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain(wrong.providerKey);
         }
     }

@@ -124,7 +124,7 @@ class ProviderKeyFailoverIT {
     }
 
     @Test
-    void whenTheBackupIsRejectedTooTheClientGetsTheUpstreamErrorAfterOneRetryOnly() throws Exception {
+    void whenTheBackupIsRejectedTooTheClientGetsTheGatewaysOwn503AfterOneRetryOnly() throws Exception {
         TwoKeys keys = new TwoKeys();
         fake = FakeUpstream.start(FakeUpstreamOptions.defaults(TestKeys.fakeProviderKey()));
         UpstreamConfig up = new UpstreamConfig(fake.baseUri(), true, Optional.empty(), "test", Duration.ofSeconds(2),
@@ -132,8 +132,10 @@ class ProviderKeyFailoverIT {
         gateway = TestPipelines.proxy(new ServerConfig(1024 * 1024, 16 * 1024, Duration.ofSeconds(10)), up, keys,
                 presented -> new AuthOutcome.Authenticated(new ClientIdentity("virtual_key", "vk_1", "kw_test", "t")));
         HttpResponse<String> r = HttpClient.newHttpClient().send(request(false, null).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(401);
-        assertThat(r.body()).contains("authentication_error");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("\"api_error\"")
+                .contains("the gateway's provider key was rejected upstream; the operator has been alerted")
+                .doesNotContain("authentication_error");
         assertThat(keys.reports).containsExactly("pk_a:401", "pk_b:401");
         assertThat(fake.requestCount()).isEqualTo(2);
     }

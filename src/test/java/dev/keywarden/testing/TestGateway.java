@@ -61,6 +61,9 @@ public final class TestGateway implements AutoCloseable {
         all.put("KEYWARDEN_AUTH_FAILURES_PER_MINUTE", "0");
         // the fake upstream's test controls (x-fake-scenario, x-fake-latency-ms…) travel through the gateway
         all.put("KEYWARDEN_UPSTREAM_FORWARD_HEADERS", FAKE_CONTROL_HEADERS);
+        // the start-up key check is tested on its own (app/StartupKeyVerificationIT); off unless a test asks, so the
+        // fake upstream's request log holds the test's calls only
+        all.put("KEYWARDEN_UPSTREAM_VERIFY_KEY_AT_START", "false");
         all.putAll(env);
         try {
             this.gateway = GatewayApp.start(ConfigLoader.from(all, dataDir).load(), List.of(records::add));

@@ -107,14 +107,14 @@ public final class AnomalyMonitor implements ExchangeObserver, AutoCloseable {
     }
 
     /**
-     * The usual sinks for {@code config}: the log, the audit trail through {@code events}, and the
-     * webhook when {@code alerts.webhook_url} is set ({@code clock} stamps its signatures).
+     * The usual sinks: the log, and {@code events} as ALERT security events. When {@code events} is the
+     * gateway's {@link dev.keywarden.audit.SecurityEventRouter}, that puts each alert in the audit trail
+     * and sends it to the webhook ({@code alerts.webhook_url}), like every other ALERT-class event.
      */
-    public static List<AlertSink> standardSinks(AnomalyConfig config, SecurityEvents events, Clock clock) {
+    public static List<AlertSink> standardSinks(SecurityEvents events) {
         List<AlertSink> sinks = new ArrayList<>();
         sinks.add(new LogAlertSink());
         sinks.add(new AuditTrailAlertSink(events));
-        config.webhook().ifPresent(w -> sinks.add(WebhookAlertSink.start(w, clock)));
         return sinks;
     }
 

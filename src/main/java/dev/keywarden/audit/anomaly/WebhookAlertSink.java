@@ -3,7 +3,10 @@ package dev.keywarden.audit.anomaly;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.keywarden.audit.AlertChannel;
+import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.config.AnomalyConfig;
+import dev.keywarden.log.Redactor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * POSTs every alert as a JSON body to {@code alerts.webhook_url}, signed in the
- * {@link WebhookSignature#HEADER} header, on its own thread. A 5xx or 429 answer, a connection error or
+ * {@link WebhookSignature#HEADER} header, on its own thread: anomaly {@link Alert}s ({@link #deliver}) and,
+ * as the {@link AlertChannel} of the {@link dev.keywarden.audit.SecurityEventRouter}, every ALERT-class
+ * security event ({@link #send}), in one body shape. A 5xx or 429 answer, a connection error or
  * a timeout is retried after {@code webhook_backoff}, doubling each time, for at most
  * {@code webhook_max_attempts} attempts; other answers end the delivery.
  *
@@ -36,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * attempt is signed with its own timestamp, and the body carries a stable {@code id} so receivers
  * can ignore a retried duplicate; redirects are not followed.
  */
-public final class WebhookAlertSink implements AlertSink {
+public final class WebhookAlertSink implements AlertSink, AlertChannel {
 
     static final int MAX_PENDING = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(WebhookAlertSink.class);
@@ -76,8 +81,26 @@ public final class WebhookAlertSink implements AlertSink {
         return new WebhookAlertSink(config, clock);
     }
 
+    /** What one delivery sends, and what its log lines name. */
+    private record Delivery(String type, String subject, java.time.Instant at, byte[] body) {
+    }
+
     @Override
     public void deliver(Alert alert) {
+        enqueue(alert.type(), alert.subject(), alert.at(), () -> body(alert));
+    }
+
+    @Override
+    public void send(SecurityEvent event) {
+        enqueue(event.type(), String.valueOf(event.subject()), event.at(), () -> body(event));
+    }
+
+    @Override
+    public String target() {
+        return target;
+    }
+
+    private void enqueue(String type, String subject, java.time.Instant at, java.util.function.Supplier<byte[]> body) {
         if (closed) {
             return;
         }
@@ -90,9 +113,17 @@ public final class WebhookAlertSink implements AlertSink {
             }
             return;
         }
-        byte[] body = body(alert);
+        Delivery delivery;
         try {
-            scheduler.execute(() -> attempt(alert, body, 1));
+            delivery = new Delivery(type, subject, at, body.get());
+        } catch (RuntimeException e) {
+            pending.decrementAndGet();
+            failed.incrementAndGet();
+            LOG.warn("alert webhook {}: {} not sent ({})", target, type, e.getClass().getSimpleName());
+            return;
+        }
+        try {
+            scheduler.execute(() -> attempt(delivery, 1));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             pending.decrementAndGet();
         }
@@ -116,7 +147,42 @@ public final class WebhookAlertSink implements AlertSink {
         }
     }
 
-    private void attempt(Alert alert, byte[] body, int attempt) {
+    /**
+     * The JSON body of a security event: id, source, type, subject, at, details (string values passed
+     * through the redactor). An {@code anomaly.*} event (an {@link Alert} recorded by
+     * {@link AuditTrailAlertSink}) gets the same body as the alert itself: {@code detector},
+     * {@code credential_id} and the detection time lifted out of the details.
+     */
+    static byte[] body(SecurityEvent event) {
+        Map<String, String> details = new java.util.TreeMap<>();
+        event.details().forEach((k, v) -> details.put(k, Redactor.redact(String.valueOf(v))));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", UUID.randomUUID().toString());
+        m.put("source", "keywarden");
+        m.put("type", event.type());
+        m.put("subject", Redactor.redact(String.valueOf(event.subject())));
+        m.put("at", event.at().toString());
+        if (event.type().startsWith(AnomalyMonitor.EVENT_PREFIX)) {
+            m.put("detector", event.type().substring(AnomalyMonitor.EVENT_PREFIX.length()));
+            String credential = details.remove("credential_id");
+            if (credential != null) {
+                m.put("credential_id", credential);
+            }
+            String detectedAt = details.remove("detected_at");
+            if (detectedAt != null) {
+                m.put("at", detectedAt);
+            }
+        }
+        m.put("details", details);
+        try {
+            return JSON.writeValueAsBytes(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("security event cannot be encoded as JSON", e);
+        }
+    }
+
+    private void attempt(Delivery alert, int attempt) {
+        byte[] body = alert.body();
         long t = clock.instant().getEpochSecond();
         HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(timeout)
@@ -137,7 +203,7 @@ public final class WebhookAlertSink implements AlertSink {
                 if (retryable && attempt < maxAttempts && !closed) {
                     long delay = initialBackoff.toMillis() << Math.min(attempt - 1, 20);
                     try {
-                        scheduler.schedule(() -> attempt(alert, body, attempt + 1), delay, TimeUnit.MILLISECONDS);
+                        scheduler.schedule(() -> attempt(alert, attempt + 1), delay, TimeUnit.MILLISECONDS);
                         return;
                     } catch (java.util.concurrent.RejectedExecutionException e) {
                         // closing: fall through and give up
