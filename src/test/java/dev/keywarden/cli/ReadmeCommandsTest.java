@@ -141,10 +141,13 @@ class ReadmeCommandsTest {
         return args.stream().map(a -> a.equals("N") ? "1" : a).toList();
     }
 
-    /** Output lines in a code block ("keywarden doctor: 8 passed, …") are not commands. */
+    /**
+     * Output lines in a code block ("keywarden doctor: 8 passed, …") and prose elisions ("keywarden keys …", a whole
+     * command family) are not commands.
+     */
     static boolean isCommand(String line) {
         String[] words = line.strip().split("\\s+");
-        return words.length < 2 || !words[1].endsWith(":");
+        return words.length < 2 || !words[1].endsWith(":") && !words[words.length - 1].matches("…|\\.\\.\\.");
     }
 
     static boolean hasPlaceholder(List<String> args) {
