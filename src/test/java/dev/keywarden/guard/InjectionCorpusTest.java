@@ -162,9 +162,9 @@ class InjectionCorpusTest {
         if (System.getProperty("guard.corpus.scores") != null) {
             writeScores(all.stream().filter(Example::heldOut).toList(), java.nio.file.Path.of(System.getProperty("guard.corpus.scores")));
         }
-        // floors: what rules version 7 achieves on the held-out half, minus a margin (docs/guardrails.md)
+        // floors: what rules version 8 achieves on the held-out half, minus a margin (docs/guardrails.md)
         assertThat(heldOut.precision()).as("held-out precision").isGreaterThanOrEqualTo(0.97);
-        assertThat(heldOut.recall()).as("held-out recall").isGreaterThanOrEqualTo(0.68);
+        assertThat(heldOut.recall()).as("held-out recall").isGreaterThanOrEqualTo(0.72);
         assertThat(heldOut.falsePositiveRate()).as("held-out false-positive rate").isLessThanOrEqualTo(0.02);
         Counts nonEnglish = evaluate(all.stream().filter(Example::heldOut)
                 .filter(e -> List.of("de", "fr", "es", "pt", "it", "nl").contains(language(e))).toList(), threshold, new ArrayList<>());
