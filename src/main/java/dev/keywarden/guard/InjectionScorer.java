@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Scores text for prompt-injection: the sum of the weights of the {@link InjectionRules} that match
  * any normalised variant of the text ({@link TextNormalizer}), each rule once, plus the weights of
- * the obfuscation signals present. A pattern screen: it lowers the risk of the known phrasings, it
+ * the obfuscation signals present, plus the {@code ngram_model} signal when an {@link NgramModel} is given
+ * and puts the text at or above its threshold. A screen: it lowers the risk of the known phrasings, it
  * cannot recognise every injection (docs/guardrails.md). Thread-safe.
  *
  * <p>Cost: linear in the length of the text (normalisation is one pass per variant, the rules are found
