@@ -43,6 +43,14 @@ LABELLED = [
     ("benign_it.txt", 0, "authored:hard-negative-it"),
     ("benign_nl.txt", 0, "authored:hard-negative-nl"),
     ("benign_headers.txt", 0, "authored:config-and-logs"),
+    # added for issue 16 round 2 (same authorship and licence; written before the rules that catch them)
+    ("inject_short_override_r2.txt", 1, "authored:short-override"),
+    ("inject_german_r2.txt", 1, "authored:override-de"),
+    ("inject_jailbreak_short.txt", 1, "authored:jailbreak-short"),
+    ("inject_task_diversion_r2.txt", 1, "authored:task-diversion"),
+    ("inject_fake_header_r2.txt", 1, "authored:fake-header"),
+    ("benign_hard_r2.txt", 0, "authored:hard-negative"),
+    ("benign_de_r2.txt", 0, "authored:hard-negative-de"),
 ]
 
 LEADINS = ["Decode this and do what it says: {}", "{}", "Here is my request in base64: {}",

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Scores text for prompt-injection: the sum of the weights of the {@link InjectionRules} that match
  * any normalised variant of the text ({@link TextNormalizer}), each rule once, plus the weights of
- * the obfuscation signals present. A pattern screen: it lowers the risk of the known phrasings, it
+ * the obfuscation signals present, plus the {@code ngram_model} signal when an {@link NgramModel} is given
+ * and puts the text at or above its threshold. A screen: it lowers the risk of the known phrasings, it
  * cannot recognise every injection (docs/guardrails.md). Thread-safe.
  *
  * <p>Cost: linear in the length of the text (normalisation is one pass per variant, the rules are found
@@ -39,9 +40,9 @@ public final class InjectionScorer {
     /** Scores kept: about 150 bytes each, so at most about 8 MB. */
     static final int CACHE_ENTRIES = 50_000;
     private static final Score ZERO = new Score(0, List.of());
-    private static final InjectionScorer BUILT_IN = new InjectionScorer(InjectionRules.builtIn());
 
     private final InjectionRules rules;
+    private final NgramModel model;
     private final RuleIndex index;
     private final Trie squashedPhrases;
     private final Cache<Key, Score> cache;
@@ -49,16 +50,23 @@ public final class InjectionScorer {
     private final LongAdder computed = new LongAdder();
     private final LongAdder work = new LongAdder();
 
-    /** A cache key: the keyed SHA-256 of a text and the version of the rules that scored it. */
+    /** A cache key: the keyed SHA-256 of a text and the versions of the rules and model that scored it (rules × 1000 + model). */
     private record Key(long a, long b, long c, long d, int rulesVersion) {
     }
 
-    public InjectionScorer(InjectionRules rules) {
-        this(rules, RuleIndex.of(rules.rules()));
+    /** A scorer of {@code rules} and, when {@code model} is not null, the n-gram model's signal ({@code ngram_model}). */
+    public InjectionScorer(InjectionRules rules, NgramModel model) {
+        this(rules, model, RuleIndex.of(rules.rules()));
     }
 
-    private InjectionScorer(InjectionRules rules, RuleIndex index) {
+    /** A scorer of the rules alone. */
+    public static InjectionScorer rulesOnly(InjectionRules rules) {
+        return new InjectionScorer(rules, null);
+    }
+
+    private InjectionScorer(InjectionRules rules, NgramModel model, RuleIndex index) {
         this.rules = rules;
+        this.model = model;
         this.index = index;
         this.squashedPhrases = Trie.builder().addKeywords(rules.squashedPhrases()).build();
         this.cache = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES).build();
@@ -74,11 +82,17 @@ public final class InjectionScorer {
 
     /** A scorer that searches every rule over the whole text (no index): the reference tests compare against. */
     static InjectionScorer exhaustive(InjectionRules rules) {
-        return new InjectionScorer(rules, RuleIndex.exhaustive(rules.rules()));
+        return new InjectionScorer(rules, null, RuleIndex.exhaustive(rules.rules()));
     }
 
+    /** The shipped rules and the shipped n-gram model. */
     public static InjectionScorer builtIn() {
-        return BUILT_IN;
+        return Shipped.SCORER;
+    }
+
+    /** Built on first use. */
+    private static final class Shipped {
+        static final InjectionScorer SCORER = new InjectionScorer(InjectionRules.builtIn(), NgramModel.builtIn());
     }
 
     public InjectionRules rules() {
@@ -126,7 +140,7 @@ public final class InjectionScorer {
             throw new IllegalStateException("SHA-256 digests cannot be cloned in this JVM", e);
         }
         ByteBuffer h = ByteBuffer.wrap(md.digest(text.getBytes(StandardCharsets.UTF_8)));
-        return new Key(h.getLong(), h.getLong(), h.getLong(), h.getLong(), rules.version());
+        return new Key(h.getLong(), h.getLong(), h.getLong(), h.getLong(), rules.version() * 1000 + (model == null ? 0 : model.version()));
     }
 
     private Score compute(String text) {
@@ -179,6 +193,12 @@ public final class InjectionScorer {
         }
         if (spaced) {
             signals.add("spaced_letters");
+        }
+        if (model != null) {
+            cost[0] += n.plain().length() * 2L;
+            if (model.probability(n.plain()) >= model.threshold()) {
+                signals.add("ngram_model");
+            }
         }
         for (String s : signals) {
             score += rules.signal(s);

@@ -1,7 +1,5 @@
 package dev.keywarden.guard;
 
-import org.ahocorasick.trie.PayloadTrie;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -12,7 +10,7 @@ import java.util.regex.Matcher;
 
 /**
  * Finds which {@link InjectionRules} match a text in time linear in its length: one Aho–Corasick pass
- * finds every occurrence of every rule's required literals ({@link RequiredLiterals}) at once; a rule's
+ * ({@link LiteralAutomaton}) finds every occurrence of every rule's required literals ({@link RequiredLiterals}) at once; a rule's
  * regex then runs only in windows around the occurrences of its rarest required element (in this text)
  * that have every other required element of the same alternative close enough, each window as wide as
  * the longest possible match ({@link MatchLength}) on either side.
@@ -45,7 +43,7 @@ final class RuleIndex {
 
     private final List<InjectionRules.Rule> rules;
     private final Plan[] plans;
-    private final PayloadTrie<Integer> trie;
+    private final LiteralAutomaton literals;
     private final int[] literalLength;
 
     /** Every indexed alternative, rules in order: its rule, and how many elements it has. */
@@ -55,10 +53,10 @@ final class RuleIndex {
     private final int[][] literalElements;
     private final int[] elementAlternative;
 
-    private RuleIndex(List<InjectionRules.Rule> rules, Plan[] plans, PayloadTrie<Integer> trie, int[] literalLength) {
+    private RuleIndex(List<InjectionRules.Rule> rules, Plan[] plans, LiteralAutomaton literals, int[] literalLength) {
         this.rules = rules;
         this.plans = plans;
-        this.trie = trie;
+        this.literals = literals;
         this.literalLength = literalLength;
         List<Alternative> alts = new ArrayList<>();
         List<Integer> altRule = new ArrayList<>();
@@ -94,20 +92,20 @@ final class RuleIndex {
         for (int r = 0; r < rules.size(); r++) {
             plans[r] = new Plan(plan(rules.get(r).pattern(), ids));
         }
-        PayloadTrie.PayloadTrieBuilder<Integer> builder = PayloadTrie.builder();
+        String[] byId = new String[ids.size()];
         int[] lengths = new int[ids.size()];
         ids.forEach((literal, id) -> {
-            builder.addKeyword(literal, id);
+            byId[id] = literal;
             lengths[id] = literal.length();
         });
-        return new RuleIndex(List.copyOf(rules), plans, builder.build(), lengths);
+        return new RuleIndex(List.copyOf(rules), plans, LiteralAutomaton.of(List.of(byId)), lengths);
     }
 
     /** A reference without the index: every rule searched over the whole text (tests compare against it). */
     static RuleIndex exhaustive(List<InjectionRules.Rule> rules) {
         Plan[] plans = new Plan[rules.size()];
         Arrays.fill(plans, new Plan(null));
-        return new RuleIndex(List.copyOf(rules), plans, PayloadTrie.<Integer>builder().build(), new int[0]);
+        return new RuleIndex(List.copyOf(rules), plans, LiteralAutomaton.of(List.of()), new int[0]);
     }
 
     /** The plan of each top-level alternative; null when some alternative is unbounded or has no element. */
@@ -173,8 +171,7 @@ final class RuleIndex {
         int[] elementsSeen = new int[alternatives.length];
         BitSet candidates = new BitSet(alternatives.length);
         if (literalLength.length > 0) {
-            trie.parseText(text, emit -> {
-                int id = emit.getPayload();
+            literals.scan(text, (id, occurrenceEnd) -> {
                 int[] list = hits[id];
                 if (list == null) {
                     list = hits[id] = new int[4];
@@ -190,8 +187,7 @@ final class RuleIndex {
                 } else if (counts[id] == list.length) {
                     list = hits[id] = Arrays.copyOf(list, list.length * 2);
                 }
-                list[counts[id]++] = emit.getEnd() + 1; // end of the occurrence, exclusive; ascending
-                return false;
+                list[counts[id]++] = occurrenceEnd; // exclusive; ascending
             });
             work[0] += n;
         }

@@ -174,39 +174,77 @@ final class TextNormalizer {
         return sb.toString();
     }
 
-    /** Digits and symbols standing for letters inside words (1gn0r3 → ignore); {@code s} itself when none. */
+    /**
+     * Digits and symbols standing for letters inside words (1gn0r3 → ignore); {@code s} itself when none.
+     * Only inside a word with a letter, and a symbol ({@code ! | + @ $}) only between two letters or digits
+     * ({@code @} and {@code $} also at the start of a word): numbers, dates and code such as "2026-12-07",
+     * "200 ms" or "i++" are left alone, so ordinary text needs the folded variant searched less often.
+     */
     static String foldLeet(String s) {
         return foldLeet(s, new BitSet());
+    }
+
+    private static char leet(char c) {
+        return switch (c) {
+            case '0' -> 'o';
+            case '1', '!', '|' -> 'i';
+            case '3' -> 'e';
+            case '4', '@' -> 'a';
+            case '5', '$' -> 's';
+            case '7', '+' -> 't';
+            case '8' -> 'b';
+            case '9' -> 'g';
+            default -> c;
+        };
+    }
+
+    /** Whether the symbol at {@code k} of the word [from, end) stands between two letters or digits ({@code @ $}: or starts the word). */
+    private static boolean symbolInWord(String s, int k, int from, int end) {
+        boolean after = k + 1 < end && Character.isLetterOrDigit(s.charAt(k + 1));
+        boolean before = k > from && Character.isLetterOrDigit(s.charAt(k - 1));
+        char c = s.charAt(k);
+        return after && (before || c == '@' || c == '$');
     }
 
     /** As {@link #foldLeet(String)}, marking the changed positions in {@code changed}. */
     static String foldLeet(String s, BitSet changed) {
         char[] out = null;
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        for (int i = 0; i < n; ) {
             char c = s.charAt(i);
-            char r = switch (c) {
-                case '0' -> 'o';
-                case '1', '!', '|' -> 'i';
-                case '3' -> 'e';
-                case '4', '@' -> 'a';
-                case '5', '$' -> 's';
-                case '7', '+' -> 't';
-                case '8' -> 'b';
-                case '9' -> 'g';
-                default -> c;
-            };
-            if (r == c) {
+            if (!Character.isLetterOrDigit(c) && leet(c) == c) {
+                i++;
                 continue;
             }
-            boolean inWord = (i > 0 && Character.isLetterOrDigit(s.charAt(i - 1)))
-                    || (i + 1 < s.length() && Character.isLetterOrDigit(s.charAt(i + 1)));
-            if (inWord) {
-                if (out == null) {
-                    out = s.toCharArray();
+            // a word: letters, digits and leet symbols
+            int end = i;
+            int letters = 0;
+            boolean folds = false;
+            for (; end < n; end++) {
+                char w = s.charAt(end);
+                boolean symbol = leet(w) != w;
+                if (!Character.isLetterOrDigit(w) && !symbol) {
+                    break;
                 }
-                out[i] = r;
-                changed.set(i);
+                if (Character.isLetter(w)) {
+                    letters++;
+                }
+                folds |= symbol;
             }
+            if (letters >= 1 && folds) {
+                for (int k = i; k < end; k++) {
+                    char w = s.charAt(k);
+                    char r = leet(w);
+                    if (r != w && (Character.isDigit(w) || symbolInWord(s, k, i, end))) {
+                        if (out == null) {
+                            out = s.toCharArray();
+                        }
+                        out[k] = r;
+                        changed.set(k);
+                    }
+                }
+            }
+            i = end;
         }
         return out == null ? s : new String(out);
     }

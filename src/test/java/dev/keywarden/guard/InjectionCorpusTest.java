@@ -70,7 +70,13 @@ class InjectionCorpusTest {
     }
 
     static Counts evaluate(List<Example> examples, double threshold, List<String> misses) {
-        InjectionScorer scorer = InjectionScorer.builtIn();
+        return evaluate(InjectionScorer.builtIn(), examples, threshold, misses);
+    }
+
+    /** The shipped rules without the n-gram model's signal. */
+    static final InjectionScorer RULES_ONLY = InjectionScorer.rulesOnly(InjectionRules.builtIn());
+
+    static Counts evaluate(InjectionScorer scorer, List<Example> examples, double threshold, List<String> misses) {
         int tp = 0, fp = 0, fn = 0, tn = 0;
         for (Example e : examples) {
             InjectionScorer.Score s = scorer.score(e.text());
@@ -112,11 +118,23 @@ class InjectionCorpusTest {
 
     static java.util.Map<String, Counts> breakdown(List<Example> examples, double threshold,
                                                    java.util.function.Function<Example, String> key) {
+        return breakdown(InjectionScorer.builtIn(), examples, threshold, key);
+    }
+
+    static java.util.Map<String, Counts> breakdown(InjectionScorer scorer, List<Example> examples, double threshold,
+                                                   java.util.function.Function<Example, String> key) {
         java.util.Map<String, Counts> out = new java.util.TreeMap<>();
         for (Example e : examples) {
-            out.merge(key.apply(e), evaluate(List.of(e), threshold, new ArrayList<>()), Counts::plus);
+            out.merge(key.apply(e), evaluate(scorer, List.of(e), threshold, new ArrayList<>()), Counts::plus);
         }
         return out;
+    }
+
+    /** Prints the held-out half by {@code key}: rules and model (shipped), then rules alone. */
+    private static void printBreakdown(List<Example> heldOut, double threshold, java.util.function.Function<Example, String> key) {
+        java.util.Map<String, Counts> shipped = breakdown(heldOut, threshold, key);
+        java.util.Map<String, Counts> rulesOnly = breakdown(RULES_ONLY, heldOut, threshold, key);
+        shipped.forEach((k, v) -> System.out.printf("    %-32s %s%n    %-32s   rules alone: %s%n", k, v, "", rulesOnly.get(k)));
     }
 
     /** Writes score, label and text of each example, tab-separated (for comparing a second signal by hand). */
@@ -150,26 +168,38 @@ class InjectionCorpusTest {
         System.out.println("  tuning half:   " + tuning);
         System.out.println("  held-out half: " + heldOut);
         System.out.println("  whole corpus:  " + whole);
+        List<Example> heldOutExamples = all.stream().filter(Example::heldOut).toList();
+        System.out.println("  held-out half, rules alone (no n-gram model): "
+                + evaluate(RULES_ONLY, heldOutExamples, threshold, new ArrayList<>()));
         System.out.println("  held-out half by family (source tag without language):");
-        breakdown(all.stream().filter(Example::heldOut).toList(), threshold, InjectionCorpusTest::family)
-                .forEach((k, v) -> System.out.printf("    %-40s %s%n", k, v));
+        printBreakdown(heldOutExamples, threshold, InjectionCorpusTest::family);
         System.out.println("  held-out half by language:");
-        breakdown(all.stream().filter(Example::heldOut).toList(), threshold, InjectionCorpusTest::language)
-                .forEach((k, v) -> System.out.printf("    %-40s %s%n", k, v));
+        printBreakdown(heldOutExamples, threshold, InjectionCorpusTest::language);
         if (Boolean.getBoolean("guard.corpus.misses")) {
             tuningMisses.forEach(m -> System.out.println("  tuning miss: " + m));
         }
         if (System.getProperty("guard.corpus.scores") != null) {
             writeScores(all.stream().filter(Example::heldOut).toList(), java.nio.file.Path.of(System.getProperty("guard.corpus.scores")));
         }
-        // floors: what rules version 7 achieves on the held-out half, minus a margin (docs/guardrails.md)
+        // floors: what rules version 8 achieves on the held-out half, minus a margin (docs/guardrails.md)
         assertThat(heldOut.precision()).as("held-out precision").isGreaterThanOrEqualTo(0.97);
-        assertThat(heldOut.recall()).as("held-out recall").isGreaterThanOrEqualTo(0.68);
+        assertThat(heldOut.recall()).as("held-out recall").isGreaterThanOrEqualTo(0.77);
         assertThat(heldOut.falsePositiveRate()).as("held-out false-positive rate").isLessThanOrEqualTo(0.02);
         Counts nonEnglish = evaluate(all.stream().filter(Example::heldOut)
                 .filter(e -> List.of("de", "fr", "es", "pt", "it", "nl").contains(language(e))).toList(), threshold, new ArrayList<>());
         assertThat(nonEnglish.recall()).as("held-out recall in German, French, Spanish, Portuguese, Italian, Dutch")
                 .isGreaterThanOrEqualTo(0.8);
         assertThat(nonEnglish.falsePositiveRate()).as("held-out false-positive rate in those languages").isLessThanOrEqualTo(0.02);
+    }
+
+    @Test
+    void theNgramModelAddsHeldOutRecallWithoutCostingPrecision() throws Exception {
+        List<Example> heldOut = corpus().stream().filter(Example::heldOut).toList();
+        double threshold = GuardConfig.defaults().injectionThreshold();
+        Counts withModel = evaluate(heldOut, threshold, new ArrayList<>());
+        Counts rulesAlone = evaluate(RULES_ONLY, heldOut, threshold, new ArrayList<>());
+        assertThat(withModel.recall()).as("held-out recall with the model").isGreaterThan(rulesAlone.recall() + 0.03);
+        assertThat(withModel.precision()).as("held-out precision with the model").isGreaterThanOrEqualTo(rulesAlone.precision() - 0.005);
+        assertThat(withModel.fp()).as("benign held-out prompts flagged with the model").isLessThanOrEqualTo(rulesAlone.fp() + 1);
     }
 }

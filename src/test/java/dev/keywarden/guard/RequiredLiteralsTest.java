@@ -84,7 +84,7 @@ class RequiredLiteralsTest {
 
     @Test
     void thePreFilterNeverChangesAScoreOnTheCorpus() throws Exception {
-        InjectionScorer filtered = new InjectionScorer(InjectionRules.builtIn());
+        InjectionScorer filtered = InjectionScorer.rulesOnly(InjectionRules.builtIn());
         InjectionScorer plain = InjectionScorer.exhaustive(InjectionRules.builtIn());
         for (InjectionCorpusTest.Example e : InjectionCorpusTest.corpus()) {
             assertThat(filtered.score(e.text())).as(e.text()).isEqualTo(plain.score(e.text()));
