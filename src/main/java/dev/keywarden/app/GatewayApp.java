@@ -15,6 +15,8 @@ import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.config.LimitsConfig;
 import dev.keywarden.gateway.GatewayServer;
+import dev.keywarden.web.CorsHandler;
+import dev.keywarden.web.CorsPolicy;
 import dev.keywarden.gateway.UpstreamForwarding;
 import dev.keywarden.limits.budget.BudgetConfig;
 import dev.keywarden.metrics.Metrics;
@@ -126,6 +128,7 @@ public final class GatewayApp implements AutoCloseable {
             GatewayServer server = GatewayServer.builder().listen(config.listen()).server(config.server()).pipeline(pipeline)
                     .mount(UsersWiring.WEB_PREFIX, users.web())
                     .mount(dev.keywarden.web.StaticAssets::serves, new dev.keywarden.web.StaticAssets())
+                    .around(next -> new CorsHandler(new CorsPolicy(config.cors()), next))
                     .start();
             resources.add(server);
             Optional<AdminServer> admin = AdminWiring.start(config, db, secret, keys, tokens, users.users(), upstream.vault(), events,
@@ -134,6 +137,8 @@ public final class GatewayApp implements AutoCloseable {
             LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, upstream.keys().describe(),
                     config.environment().name().toLowerCase(Locale.ROOT));
+            LOG.info("cross-origin access: {}", config.cors().enabled() ? String.join(", ", config.cors().allowedOrigins())
+                    + (config.cors().allowCredentials() ? " (with credentials)" : " (without credentials)") : "none (same origin only)");
             return new GatewayApp(resources, server, pipeline, upstream, keys, admin, tokens, users.users());
         } catch (RuntimeException e) {
             closeAll(resources);
@@ -172,6 +177,8 @@ public final class GatewayApp implements AutoCloseable {
         m.put("provider_keys", keys.describe());
         m.put("audit_mode", config.audit().strict() ? "strict" : "buffered");
         m.put("max_body_bytes", String.valueOf(config.server().maxBodyBytes()));
+        m.put("cors_allowed_origins", config.cors().enabled() ? String.join(",", config.cors().allowedOrigins()) : "none");
+        m.put("cors_allow_credentials", String.valueOf(config.cors().allowCredentials()));
         return m;
     }
 

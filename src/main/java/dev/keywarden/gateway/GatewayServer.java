@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * The client-facing HTTP listener with a {@link Pipeline} behind it. Request handling runs on
@@ -82,6 +83,7 @@ public final class GatewayServer implements AutoCloseable {
         private Pipeline pipeline;
         private final List<AutoCloseable> alsoClosed = new ArrayList<>();
         private final List<Map.Entry<java.util.function.Predicate<String>, Handler>> mounts = new ArrayList<>();
+        private final List<UnaryOperator<Handler>> around = new ArrayList<>();
 
         /**
          * Optional: requests whose path starts with {@code prefix} (e.g. {@code /api/}) go to {@code handler} instead of
@@ -95,6 +97,15 @@ public final class GatewayServer implements AutoCloseable {
         /** Optional: requests whose raw path {@code paths} accepts (e.g. the web UI's files) go to {@code handler}. */
         public Builder mount(java.util.function.Predicate<String> paths, Handler handler) {
             mounts.add(Map.entry(Objects.requireNonNull(paths), Objects.requireNonNull(handler)));
+            return this;
+        }
+
+        /**
+         * Optional: wraps every request on the listener (the pipeline and every mount), e.g. CORS or browser security
+         * headers; the first one given is the outermost.
+         */
+        public Builder around(UnaryOperator<Handler> wrapper) {
+            around.add(Objects.requireNonNull(wrapper));
             return this;
         }
 
@@ -149,6 +160,9 @@ public final class GatewayServer implements AutoCloseable {
             Handler main = new GatewayHandler(pipeline);
             for (Map.Entry<java.util.function.Predicate<String>, Handler> m : mounts) {
                 main = new PrefixRoutingHandler(main, m.getKey(), m.getValue());
+            }
+            for (int i = around.size() - 1; i >= 0; i--) {
+                main = around.get(i).apply(main);
             }
             graceful.setHandler(main);
             server.setHandler(graceful);

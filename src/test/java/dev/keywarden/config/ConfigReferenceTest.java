@@ -74,6 +74,7 @@ class ConfigReferenceTest {
                 {"alerts.webhook_url", "https://alerts.example.com/hook"}, {"alerts.webhook_secret", "s".repeat(40)},
                 {"alerts.webhook_max_attempts", "2"}, {"alerts.webhook_backoff", "3s"}, {"alerts.webhook_timeout", "4s"},
                 {"pricing.file", "prices.yaml"}, {"cors.allowed_origins", "https://app.example.com"},
+                {"cors.allow_credentials", "true"}, {"cors.max_age", "20m"},
                 {"sessions.idle_timeout", "10m"}, {"sessions.absolute_lifetime", "8h"}, {"sessions.secure_cookie", "on"},
                 {"users.login_failures_per_account", "3"}, {"users.login_failures_per_address", "30"},
                 {"users.login_lockout", "10m"},

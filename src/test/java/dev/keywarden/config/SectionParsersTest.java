@@ -370,5 +370,41 @@ class SectionParsersTest {
                     .hasMessageStartingWith("cors.allowed_origins (KEYWARDEN_CORS_ALLOWED_ORIGINS): 'https://a.example.com/app'"
                             + " must list origins");
         }
+
+        @Test
+        void originsAreKeptInTheFormBrowsersSendThem() {
+            CorsConfig c = CorsSection.parse(values("cors.allowed_origins", "HTTPS://App.Example.com:443, http://b.example.com:80,"
+                    + " http://127.0.0.1:5173, https://app.example.com"));
+            assertThat(c.allowedOrigins()).containsExactly("https://app.example.com", "http://b.example.com", "http://127.0.0.1:5173");
+            assertThat(c.allowCredentials()).isFalse();
+            assertThat(c.maxAge()).isEqualTo(Duration.ofMinutes(10));
+        }
+
+        @Test
+        void nullIsRefusedAsAnAllowedOriginInOneLine() {
+            assertThatThrownBy(() -> CorsSection.parse(values("KEYWARDEN_CORS_ALLOWED_ORIGINS", "https://a.example.com, null")))
+                    .hasMessageStartingWith("cors.allowed_origins (KEYWARDEN_CORS_ALLOWED_ORIGINS): 'https://a.example.com, null'"
+                            + " must not list null")
+                    .hasMessageNotContaining("\n");
+        }
+
+        @Test
+        void aWildcardWithCredentialsIsRefusedInOneLine() {
+            assertThatThrownBy(() -> CorsSection.parse(values("cors.allowed_origins", "*", "cors.allow_credentials", "true")))
+                    .hasMessageStartingWith("cors.allow_credentials (KEYWARDEN_CORS_ALLOW_CREDENTIALS): cannot be true while"
+                            + " cors.allowed_origins holds *")
+                    .hasMessageNotContaining("\n");
+            assertThat(CorsSection.parse(values("cors.allowed_origins", "*")).anyOrigin()).isTrue();
+        }
+
+        @Test
+        void credentialsAndMaxAgeAreRead() {
+            CorsConfig c = CorsSection.parse(values("cors.allowed_origins", "https://a.example.com",
+                    "KEYWARDEN_CORS_ALLOW_CREDENTIALS", "true", "cors.max_age", "2h"));
+            assertThat(c.allowCredentials()).isTrue();
+            assertThat(c.maxAge()).isEqualTo(Duration.ofHours(2));
+            assertThatThrownBy(() -> CorsSection.parse(values("cors.max_age", "2d")))
+                    .hasMessageStartingWith("cors.max_age (KEYWARDEN_CORS_MAX_AGE): '2d' must be at most 1d");
+        }
     }
 }

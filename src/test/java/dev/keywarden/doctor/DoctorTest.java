@@ -271,8 +271,19 @@ class DoctorTest {
 
         @Test
         void listedOriginsPass() {
-            env.put("KEYWARDEN_CORS_ALLOWED_ORIGINS", "https://app.example.com");
-            assertThat(run(check).status()).isEqualTo(Status.PASS);
+            env.put("KEYWARDEN_CORS_ALLOWED_ORIGINS", "https://app.example.com, http://localhost:5173");
+            env.put("KEYWARDEN_CORS_ALLOW_CREDENTIALS", "true");
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.PASS);
+            assertThat(r.detail()).contains("https://app.example.com, http://localhost:5173, with credentials");
+        }
+
+        @Test
+        void aPlainHttpOriginOnAnotherHostWarns() {
+            env.put("KEYWARDEN_CORS_ALLOWED_ORIGINS", "https://app.example.com, http://intranet.example.com");
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.WARN);
+            assertThat(r.detail()).contains("http://intranet.example.com").doesNotContain("https://app.example.com");
         }
     }
 
