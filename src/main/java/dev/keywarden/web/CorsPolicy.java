@@ -27,11 +27,12 @@ public final class CorsPolicy {
     /**
      * The request headers a cross-origin page may send: what {@code @anthropic-ai/sdk} in browser mode sends
      * (credentials, versions, betas, {@code anthropic-dangerous-direct-browser-access}, {@code x-stainless-*}), what
-     * {@code keywarden-web} sends ({@code x-csrf-token}), and the CORS-safelisted ones a browser may still list.
+     * {@code keywarden-web} sends ({@code x-csrf-token}), and the CORS-safelisted ones a browser may still list
+     * (checked against {@code @anthropic-ai/sdk} 1.12.0, {@code client.mjs buildHeaders}).
      */
     static final List<String> HEADERS = List.of("content-type", "accept", "accept-language", "content-language",
-            "authorization", "x-api-key", "anthropic-version", "anthropic-beta", "anthropic-dangerous-direct-browser-access",
-            "x-csrf-token");
+            "user-agent", "authorization", "x-api-key", "anthropic-version", "anthropic-beta",
+            "anthropic-dangerous-direct-browser-access", "anthropic-workspace-id", "anthropic-user-profile-id", "x-csrf-token");
     /** Request headers allowed by prefix: the TypeScript SDK's platform and retry headers. */
     static final String STAINLESS_PREFIX = "x-stainless-";
     /** The response headers a page's script may read besides the safelisted ones (what the SDKs and keywarden-web read). */
@@ -156,7 +157,7 @@ public final class CorsPolicy {
 
     private static List<String> exposed() {
         List<String> e = new ArrayList<>(List.of("request-id", "keywarden-request-id", "keywarden-guard", "retry-after",
-                "retry-after-ms", "x-should-retry", "ratelimit", "ratelimit-policy"));
+                "retry-after-ms", "x-should-retry", "ratelimit", "ratelimit-policy", "anthropic-workspace-id"));
         for (String kind : List.of("requests", "tokens", "input-tokens", "output-tokens")) {
             for (String field : List.of("limit", "remaining", "reset")) {
                 e.add("anthropic-ratelimit-" + kind + "-" + field);
