@@ -17,6 +17,7 @@ import dev.keywarden.config.LimitsConfig;
 import dev.keywarden.gateway.GatewayServer;
 import dev.keywarden.web.CorsHandler;
 import dev.keywarden.web.CorsPolicy;
+import dev.keywarden.web.SecurityHeaders;
 import dev.keywarden.gateway.UpstreamForwarding;
 import dev.keywarden.limits.budget.BudgetConfig;
 import dev.keywarden.metrics.Metrics;
@@ -128,7 +129,9 @@ public final class GatewayApp implements AutoCloseable {
             GatewayServer server = GatewayServer.builder().listen(config.listen()).server(config.server()).pipeline(pipeline)
                     .mount(UsersWiring.WEB_PREFIX, users.web())
                     .mount(dev.keywarden.web.StaticAssets::serves, new dev.keywarden.web.StaticAssets())
+                    .around(SecurityHeaders::new)
                     .around(next -> new CorsHandler(new CorsPolicy(config.cors()), next))
+                    .aroundErrors(SecurityHeaders::new)
                     .start();
             resources.add(server);
             Optional<AdminServer> admin = AdminWiring.start(config, db, secret, keys, tokens, users.users(), upstream.vault(), events,

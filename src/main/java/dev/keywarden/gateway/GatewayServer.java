@@ -4,6 +4,10 @@ import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
 import dev.keywarden.pipeline.Pipeline;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -84,6 +88,7 @@ public final class GatewayServer implements AutoCloseable {
         private final List<AutoCloseable> alsoClosed = new ArrayList<>();
         private final List<Map.Entry<java.util.function.Predicate<String>, Handler>> mounts = new ArrayList<>();
         private final List<UnaryOperator<Handler>> around = new ArrayList<>();
+        private final List<UnaryOperator<Handler>> aroundErrors = new ArrayList<>();
 
         /**
          * Optional: requests whose path starts with {@code prefix} (e.g. {@code /api/}) go to {@code handler} instead of
@@ -109,6 +114,15 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Optional: wraps the listener's own error answers (a request refused before any handler: 400, 431…; a handler
+         * that failed), e.g. with browser security headers; the first one given is the outermost.
+         */
+        public Builder aroundErrors(UnaryOperator<Handler> wrapper) {
+            aroundErrors.add(Objects.requireNonNull(wrapper));
+            return this;
+        }
+
         public Builder listen(HostPort listen) {
             this.listen = listen;
             return this;
@@ -129,6 +143,22 @@ public final class GatewayServer implements AutoCloseable {
         public Builder alsoClose(AutoCloseable resource) {
             alsoClosed.add(Objects.requireNonNull(resource));
             return this;
+        }
+
+        private Request.Handler errorHandler(JsonErrorHandler json) {
+            if (aroundErrors.isEmpty()) {
+                return json;
+            }
+            Handler h = new Handler.Abstract(Invocable.InvocationType.BLOCKING) {
+                @Override
+                public boolean handle(Request request, Response response, Callback callback) {
+                    return json.handle(request, response, callback);
+                }
+            };
+            for (int i = aroundErrors.size() - 1; i >= 0; i--) {
+                h = aroundErrors.get(i).apply(h);
+            }
+            return h;
         }
 
         /** Starts listening; throws with a message naming the address when the port cannot be bound. */
@@ -153,7 +183,7 @@ public final class GatewayServer implements AutoCloseable {
             connector.setIdleTimeout(serverConfig.idleTimeout().toMillis());
             connector.setAcceptQueueSize(4096);
             server.addConnector(connector);
-            server.setErrorHandler(new JsonErrorHandler(serverConfig.maxHeaderBytes()));
+            server.setErrorHandler(errorHandler(new JsonErrorHandler(serverConfig.maxHeaderBytes())));
             server.setStopTimeout(10_000);
 
             GracefulHandler graceful = new GracefulHandler();
