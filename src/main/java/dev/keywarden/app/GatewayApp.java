@@ -137,7 +137,7 @@ public final class GatewayApp implements AutoCloseable {
             Optional<AdminServer> admin = AdminWiring.start(config, db, secret, keys, tokens, users.users(), upstream.vault(), events,
                     metrics, resources);
             events.record(SecurityEvent.of("gateway.started", server.baseUri().toString(), startupSummary(config, upstream.keys())));
-            LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
+            LOG.info("keywarden listening on {}, {} -> upstream {} ({}); environment {}", server.baseUri(), server.protocols(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, upstream.keys().describe(),
                     config.environment().name().toLowerCase(Locale.ROOT));
             LOG.info("cross-origin access: {}", config.cors().enabled() ? String.join(", ", config.cors().allowedOrigins())
@@ -180,6 +180,9 @@ public final class GatewayApp implements AutoCloseable {
         m.put("provider_keys", keys.describe());
         m.put("audit_mode", config.audit().strict() ? "strict" : "buffered");
         m.put("max_body_bytes", String.valueOf(config.server().maxBodyBytes()));
+        m.put("tls", config.server().tls().isPresent() ? "on" : "off");
+        m.put("h2c", config.server().h2c() ? "on" : "off");
+        m.put("admin_tls", config.admin().tls().isPresent() ? "on" : "off");
         m.put("cors_allowed_origins", config.cors().enabled() ? String.join(",", config.cors().allowedOrigins()) : "none");
         m.put("cors_allow_credentials", String.valueOf(config.cors().allowCredentials()));
         return m;

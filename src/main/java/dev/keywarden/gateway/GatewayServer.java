@@ -2,6 +2,8 @@ package dev.keywarden.gateway;
 
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
+import dev.keywarden.gateway.tls.Connectors;
+import dev.keywarden.gateway.tls.TlsContext;
 import dev.keywarden.pipeline.Pipeline;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -9,7 +11,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -36,12 +37,21 @@ public final class GatewayServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final String scheme;
+    private final String protocols;
     private final List<AutoCloseable> alsoClosed;
 
-    private GatewayServer(Server server, ServerConnector connector, List<AutoCloseable> alsoClosed) {
+    private GatewayServer(Server server, ServerConnector connector, String scheme, String protocols, List<AutoCloseable> alsoClosed) {
         this.server = server;
         this.connector = connector;
+        this.scheme = scheme;
+        this.protocols = protocols;
         this.alsoClosed = alsoClosed;
+    }
+
+    /** What this listener serves, in words for the start-up line (e.g. HTTPS (TLS 1.3/1.2) with HTTP/2 and HTTP/1.1 by ALPN). */
+    public String protocols() {
+        return protocols;
     }
 
     public static Builder builder() {
@@ -53,10 +63,10 @@ public final class GatewayServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** {@code http://host:port} of this listener. */
+ /** {@code http://host:port} (or {@code https://} with TLS) of this listener. */
     public URI baseUri() {
         String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+        return URI.create(scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
     }
 
     /** Blocks until the server stops. */
@@ -177,7 +187,9 @@ public final class GatewayServer implements AutoCloseable {
             http.setSendXPoweredBy(false);
             http.setSendDateHeader(true);
             http.setIdleTimeout(serverConfig.idleTimeout().toMillis());
-            ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            Connectors.Opened opened = Connectors.open(server, http, serverConfig.tls(), serverConfig.h2c());
+            opened.tls().ifPresent(alsoClosed::add);
+            ServerConnector connector = opened.connector();
             connector.setHost(listen.host());
             connector.setPort(listen.port());
             connector.setIdleTimeout(serverConfig.idleTimeout().toMillis());
@@ -204,9 +216,10 @@ public final class GatewayServer implements AutoCloseable {
                 } catch (Exception ignored) {
                     // already failing
                 }
+                opened.tls().ifPresent(TlsContext::close);
                 throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
             }
-            return new GatewayServer(server, connector, List.copyOf(alsoClosed));
+            return new GatewayServer(server, connector, opened.scheme(), opened.protocols(), List.copyOf(alsoClosed));
         }
     }
 }

@@ -37,6 +37,8 @@ class ConfigReferenceTest {
                 {"environment", "production"}, {"listen", "127.0.0.1:9911"}, {"data_dir", "elsewhere"},
                 {"server_secret", "a-server-secret-of-enough-length-0123456789"},
                 {"server.max_body_bytes", "2MB"}, {"server.max_header_bytes", "32KB"}, {"server.idle_timeout", "45s"},
+                {"server.tls.cert", "tls/gateway.crt"}, {"server.tls.key", "tls/gateway.key"}, {"server.tls.reload_interval", "5m"},
+                {"server.h2c", "on"}, {"admin.tls.cert", "tls/admin.crt"}, {"admin.tls.key", "tls/admin.key"},
                 {"upstream.url", "http://127.0.0.1:9"}, {"upstream.api_key", "sk-ant-api03-" + "k".repeat(60) + "TEST"},
                 {"upstream.connect_timeout", "3s"}, {"upstream.idle_timeout", "2m"}, {"upstream.max_connections", "64"},
                 {"upstream.forward_headers", "x-app"},
@@ -98,6 +100,11 @@ class ConfigReferenceTest {
             COMPANIONS.put(s, Map.of("KEYWARDEN_ALERTS_WEBHOOK_URL", "https://alerts.example.com/hook",
                     "KEYWARDEN_ALERTS_WEBHOOK_SECRET", "w".repeat(40)));
         }
+        COMPANIONS.put("server.tls.cert", Map.of("KEYWARDEN_TLS_KEY", "tls/gateway.key"));
+        COMPANIONS.put("server.tls.key", Map.of("KEYWARDEN_TLS_CERT", "tls/gateway.crt"));
+        COMPANIONS.put("server.tls.reload_interval", Map.of("KEYWARDEN_TLS_CERT", "tls/gateway.crt", "KEYWARDEN_TLS_KEY", "tls/gateway.key"));
+        COMPANIONS.put("admin.tls.cert", Map.of("KEYWARDEN_ADMIN_TLS_KEY", "tls/admin.key"));
+        COMPANIONS.put("admin.tls.key", Map.of("KEYWARDEN_ADMIN_TLS_CERT", "tls/admin.crt"));
         COMPANIONS.put("redis.on_failure", Map.of("KEYWARDEN_STATE", "redis"));
         COMPANIONS.put("redis.password", Map.of("KEYWARDEN_STATE", "redis"));
         Map<String, String> oidc = Map.of("KEYWARDEN_OIDC_ISSUER", "https://idp.example.com",
