@@ -105,6 +105,24 @@ class SectionParsersTest {
             assertThatThrownBy(() -> ServerSection.parse(values("KEYWARDEN_MAX_BODY_BYTES", "512")))
                     .hasMessage("server.max_body_bytes (KEYWARDEN_MAX_BODY_BYTES): '512' must be at least 1KB");
         }
+
+        @Test
+        void tlsNeedsBothFilesAndExcludesH2c() {
+            ServerConfig tls = ServerSection.parse(values("server.tls.cert", "gw.crt", "KEYWARDEN_TLS_KEY", "gw.key",
+                    "server.tls.reload_interval", "5s"), dir);
+            assertThat(tls.tls().orElseThrow().cert()).isEqualTo(dir.resolve("gw.crt"));
+            assertThat(tls.tls().orElseThrow().reloadInterval()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(tls.h2c()).isFalse();
+            assertThatThrownBy(() -> ServerSection.parse(values("server.tls.cert", "gw.crt")))
+                    .hasMessage("server.tls.key (KEYWARDEN_TLS_KEY): is missing while server.tls.cert is set; give the PEM"
+                            + " private key too (or neither)");
+            assertThatThrownBy(() -> ServerSection.parse(values("server.tls.cert", "gw.crt", "server.tls.key", "gw.key",
+                    "server.h2c", "on"))).hasMessageStartingWith("server.h2c (KEYWARDEN_H2C): is for a plain listener");
+            assertThatThrownBy(() -> ServerSection.parse(values("server.tls.reload_interval", "0s")))
+                    .hasMessageStartingWith("server.tls.reload_interval (KEYWARDEN_TLS_RELOAD_INTERVAL): '0s' must be from 1s to 1d");
+            assertThat(ServerSection.parse(values("KEYWARDEN_H2C", "on")).h2c()).isTrue();
+            assertThat(AdminSection.parse(values("admin.tls.cert", "a.crt", "admin.tls.key", "a.key")).tls()).isPresent();
+        }
     }
 
     @Nested

@@ -307,9 +307,19 @@ class DoctorTest {
             CheckResult r = run(check);
             assertThat(r.status()).isEqualTo(Status.FAIL);
             assertThat(r.detail()).contains("0.0.0.0:8787");
-            assertThat(r.fix()).contains("TLS-terminating reverse proxy");
+            assertThat(r.fix()).contains("TLS-terminating reverse proxy").contains("server.tls.cert");
             env.put("KEYWARDEN_LISTEN", "10.1.2.3:8787");
             assertThat(run(check).status()).isEqualTo(Status.FAIL);
+        }
+
+        @Test
+        void aPublicListenerWithTlsPasses() {
+            env.put("KEYWARDEN_LISTEN", "0.0.0.0:8443");
+            env.put("KEYWARDEN_TLS_CERT", "tls/gateway.crt");
+            env.put("KEYWARDEN_TLS_KEY", "tls/gateway.key");
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.PASS);
+            assertThat(r.detail()).contains("serves HTTPS").contains("gateway.crt");
         }
     }
 
