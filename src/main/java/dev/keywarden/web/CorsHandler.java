@@ -27,6 +27,8 @@ import java.util.Map;
  */
 public final class CorsHandler extends Handler.Wrapper {
 
+    private static final Map<String, String> VARY = Map.of("Vary", "Origin");
+
     private final CorsPolicy policy;
 
     public CorsHandler(CorsPolicy policy, Handler next) {
@@ -43,9 +45,12 @@ public final class CorsHandler extends Handler.Wrapper {
                     request.getHeaders().get(HttpHeader.ACCESS_CONTROL_REQUEST_HEADERS));
             return true;
         }
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (policy.enabled()) {
-            headers.put("Vary", "Origin");
+        if (!policy.enabled()) {
+            return super.handle(request, response, callback);
+        }
+        Map<String, String> headers = VARY;
+        if (origin != null && policy.allows(origin)) {
+            headers = new LinkedHashMap<>(VARY);
             headers.putAll(policy.actual(origin));
         }
         return super.handle(request, StampedResponse.of(request, response, headers), callback);

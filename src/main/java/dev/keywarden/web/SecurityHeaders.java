@@ -33,6 +33,8 @@ public final class SecurityHeaders extends Handler.Wrapper {
 
     private static final Map<String, String> API = Map.of("X-Content-Type-Options", "nosniff");
     private static final Map<String, String> BROWSER = browser();
+    private static final Map<String, String> API_TLS = withHsts(API);
+    private static final Map<String, String> BROWSER_TLS = withHsts(BROWSER);
 
     public SecurityHeaders(Handler next) {
         super(next);
@@ -40,13 +42,10 @@ public final class SecurityHeaders extends Handler.Wrapper {
 
     /** The headers for a request to {@code path}, over TLS or not. */
     static Map<String, String> forRequest(String path, boolean secure) {
-        Map<String, String> base = api(path) ? API : BROWSER;
-        if (!secure) {
-            return base;
+        if (api(path)) {
+            return secure ? API_TLS : API;
         }
-        Map<String, String> h = new LinkedHashMap<>(base);
-        h.put("Strict-Transport-Security", HSTS);
-        return h;
+        return secure ? BROWSER_TLS : BROWSER;
     }
 
     /** The programs' API and the probes: no browser renders them, so only {@code nosniff} (and HSTS) applies. */
@@ -58,6 +57,12 @@ public final class SecurityHeaders extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
         return super.handle(request, StampedResponse.of(request, response, forRequest(path, request.isSecure())), callback);
+    }
+
+    private static Map<String, String> withHsts(Map<String, String> base) {
+        Map<String, String> h = new LinkedHashMap<>(base);
+        h.put("Strict-Transport-Security", HSTS);
+        return Map.copyOf(h);
     }
 
     private static Map<String, String> browser() {
