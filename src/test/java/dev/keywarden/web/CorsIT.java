@@ -134,4 +134,19 @@ class CorsIT {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(header(page, "access-control-allow-origin")).isNull();
     }
+
+    @Test
+    void withCredentialsAListedOriginPassesTheWebOriginCheckAndAForeignOneDoesNot() throws Exception {
+        String signIn = "{\"username\":\"nobody\",\"password\":\"not-the-password\"}";
+        HttpResponse<byte[]> listed = gw.send(HttpRequest.newBuilder(gw.uri("/api/session")).header("Origin", LISTED)
+                .header("Sec-Fetch-Site", "same-site").header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(signIn)).build());
+        assertThat(listed.statusCode()).as("judged on the password, not refused as cross-site").isEqualTo(401);
+        assertThat(header(listed, "access-control-allow-origin")).isEqualTo(LISTED);
+        HttpResponse<byte[]> foreign = gw.send(HttpRequest.newBuilder(gw.uri("/api/session")).header("Origin", FOREIGN)
+                .header("Sec-Fetch-Site", "cross-site").header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(signIn)).build());
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(body(foreign)).contains("cross-site");
+    }
 }
