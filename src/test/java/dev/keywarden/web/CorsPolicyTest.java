@@ -70,4 +70,17 @@ class CorsPolicyTest {
         assertThat(p.headers()).containsEntry("Access-Control-Max-Age", "600")
                 .containsEntry("Access-Control-Allow-Methods", "GET, POST, DELETE");
     }
+
+    @Test
+    void thePreflightChromiumSendsForTheTypeScriptSdkInBrowserModeIsAllowed() {
+        // @anthropic-ai/sdk 1.12.0 client.mjs buildHeaders with dangerouslyAllowBrowser, as Chromium lists them
+        String sdk = "accept,anthropic-beta,anthropic-dangerous-direct-browser-access,anthropic-version,content-type,x-api-key,"
+                + "x-stainless-arch,x-stainless-helper-method,x-stainless-lang,x-stainless-os,x-stainless-package-version,"
+                + "x-stainless-retry-count,x-stainless-runtime,x-stainless-runtime-version,x-stainless-timeout";
+        CorsPolicy.Preflight p = policy(false, "https://app.example.com").preflight("https://app.example.com", "POST", sdk);
+        assertThat(p.allowed()).as(p.refusal()).isTrue();
+        assertThat(p.headers().get("Access-Control-Allow-Headers")).contains("x-stainless-runtime-version", "x-stainless-timeout");
+        assertThat(policy(false, "https://app.example.com").preflight("https://app.example.com", "POST",
+                "authorization,anthropic-version,content-type,anthropic-workspace-id").allowed()).isTrue();
+    }
 }
