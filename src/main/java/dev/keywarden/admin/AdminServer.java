@@ -7,8 +7,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.keywarden.audit.SecurityEvent;
 import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.config.HostPort;
+import dev.keywarden.config.TlsConfig;
 import dev.keywarden.gateway.ApiErrors;
 import dev.keywarden.gateway.JsonErrorHandler;
+import dev.keywarden.gateway.tls.Connectors;
+import dev.keywarden.gateway.tls.TlsContext;
 import dev.keywarden.pipeline.ErrorType;
 import dev.keywarden.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -29,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.util.Optional;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -59,14 +63,25 @@ public final class AdminServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final Connectors.Opened opened;
 
-    private AdminServer(Server server, ServerConnector connector) {
+    private AdminServer(Server server, Connectors.Opened opened) {
         this.server = server;
-        this.connector = connector;
+        this.connector = opened.connector();
+        this.opened = opened;
     }
 
-    /** Starts the listener; throws {@link IllegalStateException} naming the address when it cannot bind. */
+    /** Starts a plain-HTTP listener; throws {@link IllegalStateException} naming the address when it cannot bind. */
     public static AdminServer start(HostPort listen, AdminTokens tokens, AdminRoutes routes, SecurityEvents events) {
+        return start(listen, Optional.empty(), tokens, routes, events);
+    }
+
+    /**
+     * Starts the listener, with TLS (HTTP/2 by ALPN) when {@code tls} is given; throws {@link IllegalStateException}
+     * naming the address when it cannot bind, a one-line configuration error when the TLS files are unusable.
+     */
+    public static AdminServer start(HostPort listen, Optional<TlsConfig> tls, AdminTokens tokens, AdminRoutes routes,
+                                    SecurityEvents events) {
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("kw-admin");
         threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("kw-admin-request"));
@@ -74,7 +89,8 @@ public final class AdminServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(MAX_HEADER_BYTES);
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        Connectors.Opened opened = Connectors.open(server, http, tls, false);
+        ServerConnector connector = opened.connector();
         connector.setHost(listen.host());
         connector.setPort(listen.port());
         server.addConnector(connector);
@@ -88,13 +104,19 @@ public final class AdminServer implements AutoCloseable {
             } catch (Exception ignored) {
                 // already failing
             }
+            opened.tls().ifPresent(TlsContext::close);
             throw new IllegalStateException("cannot listen on " + listen + " for the admin API: " + e.getMessage(), e);
         }
-        return new AdminServer(server, connector);
+        return new AdminServer(server, opened);
     }
 
     public URI baseUri() {
-        return URI.create("http://" + connector.getHost() + ":" + connector.getLocalPort());
+        return URI.create(opened.scheme() + "://" + connector.getHost() + ":" + connector.getLocalPort());
+    }
+
+    /** What this listener serves, in words for the start-up line. */
+    public String protocols() {
+        return opened.protocols();
     }
 
     @Override
@@ -104,6 +126,7 @@ public final class AdminServer implements AutoCloseable {
         } catch (Exception ignored) {
             // best effort on shutdown
         }
+        opened.tls().ifPresent(TlsContext::close);
     }
 
     static final class AdminHandler extends Handler.Abstract {

@@ -56,9 +56,10 @@ final class AdminWiring {
         AdminTokens adminTokens = new AdminTokens(db, secret, events, Clock.systemUTC());
         AdminTokenAdmin.register(routes, adminTokens, Clock.systemUTC());
         try {
-            AdminServer admin = AdminServer.start(config.admin().listen().get(), adminTokens, routes, events);
+            AdminServer admin = AdminServer.start(config.admin().listen().get(), config.admin().tls(), adminTokens, routes, events);
             resources.add(admin);
-            LOG.info("admin API listening on {} (Bearer admin tokens: keywarden admin create-token)", admin.baseUri());
+            LOG.info("admin API listening on {}, {} (Bearer admin tokens: keywarden admin create-token)", admin.baseUri(),
+                    admin.protocols());
             return Optional.of(admin);
         } catch (IllegalStateException e) {
             if (config.admin().explicit()) {

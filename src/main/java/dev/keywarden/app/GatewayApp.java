@@ -16,6 +16,9 @@ import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.config.LimitsConfig;
 import dev.keywarden.gateway.GatewayServer;
+import dev.keywarden.web.CorsHandler;
+import dev.keywarden.web.CorsPolicy;
+import dev.keywarden.web.SecurityHeaders;
 import dev.keywarden.gateway.UpstreamForwarding;
 import dev.keywarden.limits.budget.BudgetConfig;
 import dev.keywarden.metrics.Metrics;
@@ -133,14 +136,19 @@ public final class GatewayApp implements AutoCloseable {
             GatewayServer server = GatewayServer.builder().listen(config.listen()).server(config.server()).pipeline(pipeline)
                     .mount(UsersWiring.WEB_PREFIX, users.web())
                     .mount(dev.keywarden.web.StaticAssets::serves, new dev.keywarden.web.StaticAssets())
+                    .around(SecurityHeaders::new)
+                    .around(next -> new CorsHandler(new CorsPolicy(config.cors()), next))
+                    .aroundErrors(SecurityHeaders::new)
                     .start();
             resources.add(server);
             Optional<AdminServer> admin = AdminWiring.start(config, db, secret, keys, tokens, users.users(), upstream.vault(), events,
                     metrics, resources);
             events.record(SecurityEvent.of("gateway.started", server.baseUri().toString(), startupSummary(config, upstream.keys())));
-            LOG.info("keywarden listening on {} -> upstream {} ({}); environment {}", server.baseUri(),
+            LOG.info("keywarden listening on {}, {} -> upstream {} ({}); environment {}", server.baseUri(), server.protocols(),
                     config.demoMode() ? "bundled fake (demo)" : upstreamUrl, upstream.keys().describe(),
                     config.environment().name().toLowerCase(Locale.ROOT));
+            LOG.info("cross-origin access: {}", config.cors().enabled() ? String.join(", ", config.cors().allowedOrigins())
+                    + (config.cors().allowCredentials() ? " (with credentials)" : " (without credentials)") : "none (same origin only)");
             return new GatewayApp(resources, server, pipeline, upstream, keys, admin, tokens, users.users(), byok.service());
         } catch (RuntimeException e) {
             closeAll(resources);
@@ -179,6 +187,11 @@ public final class GatewayApp implements AutoCloseable {
         m.put("provider_keys", keys.describe());
         m.put("audit_mode", config.audit().strict() ? "strict" : "buffered");
         m.put("max_body_bytes", String.valueOf(config.server().maxBodyBytes()));
+        m.put("tls", config.server().tls().isPresent() ? "on" : "off");
+        m.put("h2c", config.server().h2c() ? "on" : "off");
+        m.put("admin_tls", config.admin().tls().isPresent() ? "on" : "off");
+        m.put("cors_allowed_origins", config.cors().enabled() ? String.join(",", config.cors().allowedOrigins()) : "none");
+        m.put("cors_allow_credentials", String.valueOf(config.cors().allowCredentials()));
         return m;
     }
 

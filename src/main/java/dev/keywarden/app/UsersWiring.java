@@ -10,6 +10,7 @@ import dev.keywarden.state.RedisState;
 import dev.keywarden.store.Database;
 import dev.keywarden.users.UsersModule;
 import dev.keywarden.users.oidc.OidcProvider;
+import dev.keywarden.web.CorsPolicy;
 import dev.keywarden.web.OriginCheck;
 import dev.keywarden.web.SessionCookies;
 import dev.keywarden.web.WebHandler;
@@ -17,7 +18,6 @@ import org.eclipse.jetty.server.Handler;
 
 import java.time.Clock;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Accounts, sessions and OIDC of a serving gateway: the {@link UsersModule}, the web entry point that
@@ -33,7 +33,7 @@ record UsersWiring(UsersModule users, Handler web) {
                             PrincipalService principals, SecurityEvents events, ByokService byok) {
         UsersModule users = UsersModule.open(config, db, secret, redis, principals, events, Clock.systemUTC());
         users.oidc().ifPresent(OidcProvider::warmUp);
-        Handler web = new WebHandler(users, new SessionCookies(config.users().secureCookie()), new OriginCheck(Set.of()), events,
+        Handler web = new WebHandler(users, new SessionCookies(config.users().secureCookie()), new OriginCheck(new CorsPolicy(config.cors()).credentialedOrigins()), events,
                 byok);
         return new UsersWiring(users, web);
     }

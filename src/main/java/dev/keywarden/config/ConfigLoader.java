@@ -82,8 +82,8 @@ public final class ConfigLoader {
         GeneralSection.General general = GeneralSection.parse(values, workingDir);
         VaultConfig vault = VaultSection.parse(values, environment, notices);
         UpstreamConfig upstream = UpstreamSection.parse(values, vault.enabled(), notices);
-        ServerConfig server = ServerSection.parse(values);
-        AdminConfig admin = AdminSection.parse(values);
+        ServerConfig server = ServerSection.parse(values, workingDir);
+        AdminConfig admin = AdminSection.parse(values, workingDir);
         SharedConfig shared = SharedSection.parse(values, general.serverSecret().isPresent(), notices);
         AuditConfig audit = AuditSection.parse(values, notices);
         BudgetSettings budgets = BudgetsSection.parse(values);

@@ -30,7 +30,8 @@ public final class ConfigSchema {
 
     public static final List<Section> SECTIONS = List.of(
             new Section("General", "Where the gateway listens and keeps its data.", GeneralSection.SETTINGS),
-            new Section("Client listener", "Limits of the listener clients call (`/v1/*`).", ServerSection.SETTINGS),
+            new Section("Client listener", "Limits, TLS and HTTP/2 of the listener clients call (`/v1/*`, `/api/*`, the UI).",
+                    ServerSection.SETTINGS),
             new Section("Upstream", "Where and how the gateway calls Anthropic. Without a provider key, an upstream URL or the"
                     + " vault, `keywarden serve` runs the demo (a bundled fake upstream).", UpstreamSection.SETTINGS),
             new Section("Admin API", "The separate listener for operators (README, Admin API).", AdminSection.SETTINGS),

@@ -2,9 +2,10 @@ package dev.keywarden.config;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * Limits of the client-facing listener, and how it tells who the client is.
+ * The client-facing listener: its limits, how it tells who the client is, its TLS and its HTTP/2.
  *
  * @param maxBodyBytes    largest request body accepted (larger gets 413 without being read)
  * @param maxHeaderBytes  largest request header block (larger gets 431)
@@ -15,9 +16,12 @@ import java.util.Objects;
  *                        connection is cut ({@code server.header_timeout})
  * @param minBodyRate     a request body must arrive at least this fast, in bytes per second, once it has been
  *                        arriving for {@link #BODY_RATE_GRACE}; 0 means no minimum ({@code server.min_body_rate})
+ * @param tls             TLS with HTTP/2 by ALPN ({@code server.tls.*}); empty: plain HTTP
+ * @param h2c             HTTP/2 without TLS (prior knowledge or {@code Upgrade: h2c}) on a plain listener
  */
 public record ServerConfig(long maxBodyBytes, int maxHeaderBytes, Duration idleTimeout, TrustedProxies trustedProxies,
-                           ForwardedHeader forwardedHeader, Duration headerTimeout, long minBodyRate) {
+                           ForwardedHeader forwardedHeader, Duration headerTimeout, long minBodyRate, Optional<TlsConfig> tls,
+                           boolean h2c) {
 
     /** Defaults of the slow-client settings. */
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
@@ -49,14 +53,15 @@ public record ServerConfig(long maxBodyBytes, int maxHeaderBytes, Duration idleT
         Objects.requireNonNull(trustedProxies, "trustedProxies");
         Objects.requireNonNull(forwardedHeader, "forwardedHeader");
         Objects.requireNonNull(headerTimeout, "headerTimeout");
+        Objects.requireNonNull(tls, "tls");
         if (headerTimeout.isNegative() || headerTimeout.isZero() || minBodyRate < 0) {
             throw new IllegalArgumentException("headerTimeout must be positive and minBodyRate not negative");
         }
     }
 
-    /** Listener limits that trust no proxy (the client address is the TCP peer's), slow clients cut by default. */
+    /** A plain HTTP/1.1 listener with these limits that trusts no proxy (the client address is the TCP peer's), slow clients cut by default. */
     public ServerConfig(long maxBodyBytes, int maxHeaderBytes, Duration idleTimeout) {
         this(maxBodyBytes, maxHeaderBytes, idleTimeout, TrustedProxies.NONE, ForwardedHeader.X_FORWARDED_FOR,
-                DEFAULT_HEADER_TIMEOUT, DEFAULT_MIN_BODY_RATE);
+                DEFAULT_HEADER_TIMEOUT, DEFAULT_MIN_BODY_RATE, Optional.empty(), false);
     }
 }

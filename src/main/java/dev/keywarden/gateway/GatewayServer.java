@@ -2,10 +2,15 @@ package dev.keywarden.gateway;
 
 import dev.keywarden.config.HostPort;
 import dev.keywarden.config.ServerConfig;
+import dev.keywarden.gateway.tls.Connectors;
+import dev.keywarden.gateway.tls.TlsContext;
 import dev.keywarden.pipeline.Pipeline;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -17,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * The client-facing HTTP listener with a {@link Pipeline} behind it. Request handling runs on
@@ -35,12 +41,21 @@ public final class GatewayServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final String scheme;
+    private final String protocols;
     private final List<AutoCloseable> alsoClosed;
 
-    private GatewayServer(Server server, ServerConnector connector, List<AutoCloseable> alsoClosed) {
+    private GatewayServer(Server server, ServerConnector connector, String scheme, String protocols, List<AutoCloseable> alsoClosed) {
         this.server = server;
         this.connector = connector;
+        this.scheme = scheme;
+        this.protocols = protocols;
         this.alsoClosed = alsoClosed;
+    }
+
+    /** What this listener serves, in words for the start-up line (e.g. HTTPS (TLS 1.3/1.2) with HTTP/2 and HTTP/1.1 by ALPN). */
+    public String protocols() {
+        return protocols;
     }
 
     public static Builder builder() {
@@ -52,10 +67,10 @@ public final class GatewayServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** {@code http://host:port} of this listener. */
+ /** {@code http://host:port} (or {@code https://} with TLS) of this listener. */
     public URI baseUri() {
         String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+        return URI.create(scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
     }
 
     /** Blocks until the server stops. */
@@ -86,6 +101,8 @@ public final class GatewayServer implements AutoCloseable {
         private Pipeline pipeline;
         private final List<AutoCloseable> alsoClosed = new ArrayList<>();
         private final List<Map.Entry<java.util.function.Predicate<String>, Handler>> mounts = new ArrayList<>();
+        private final List<UnaryOperator<Handler>> around = new ArrayList<>();
+        private final List<UnaryOperator<Handler>> aroundErrors = new ArrayList<>();
 
         /**
          * Optional: requests whose path starts with {@code prefix} (e.g. {@code /api/}) go to {@code handler} instead of
@@ -99,6 +116,24 @@ public final class GatewayServer implements AutoCloseable {
         /** Optional: requests whose raw path {@code paths} accepts (e.g. the web UI's files) go to {@code handler}. */
         public Builder mount(java.util.function.Predicate<String> paths, Handler handler) {
             mounts.add(Map.entry(Objects.requireNonNull(paths), Objects.requireNonNull(handler)));
+            return this;
+        }
+
+        /**
+         * Optional: wraps every request on the listener (the pipeline and every mount), e.g. CORS or browser security
+         * headers; the first one given is the outermost.
+         */
+        public Builder around(UnaryOperator<Handler> wrapper) {
+            around.add(Objects.requireNonNull(wrapper));
+            return this;
+        }
+
+        /**
+         * Optional: wraps the listener's own error answers (a request refused before any handler: 400, 431…; a handler
+         * that failed), e.g. with browser security headers; the first one given is the outermost.
+         */
+        public Builder aroundErrors(UnaryOperator<Handler> wrapper) {
+            aroundErrors.add(Objects.requireNonNull(wrapper));
             return this;
         }
 
@@ -124,6 +159,22 @@ public final class GatewayServer implements AutoCloseable {
             return this;
         }
 
+        private Request.Handler errorHandler(JsonErrorHandler json) {
+            if (aroundErrors.isEmpty()) {
+                return json;
+            }
+            Handler h = new Handler.Abstract(Invocable.InvocationType.BLOCKING) {
+                @Override
+                public boolean handle(Request request, Response response, Callback callback) {
+                    return json.handle(request, response, callback);
+                }
+            };
+            for (int i = aroundErrors.size() - 1; i >= 0; i--) {
+                h = aroundErrors.get(i).apply(h);
+            }
+            return h;
+        }
+
         /** Starts listening; throws with a message naming the address when the port cannot be bound. */
         public GatewayServer start() {
             Objects.requireNonNull(listen, "listen");
@@ -144,19 +195,24 @@ public final class GatewayServer implements AutoCloseable {
                 http.addCustomizer(new ClientAddressCustomizer(
                         new ClientAddressResolver(serverConfig.trustedProxies(), serverConfig.forwardedHeader())));
             }
-            ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            Connectors.Opened opened = Connectors.open(server, http, serverConfig.tls(), serverConfig.h2c());
+            opened.tls().ifPresent(alsoClosed::add);
+            ServerConnector connector = opened.connector();
             connector.setHost(listen.host());
             connector.setPort(listen.port());
             connector.setIdleTimeout(serverConfig.idleTimeout().toMillis());
             connector.setAcceptQueueSize(4096);
             server.addConnector(connector);
-            server.setErrorHandler(new JsonErrorHandler(serverConfig.maxHeaderBytes()));
+            server.setErrorHandler(errorHandler(new JsonErrorHandler(serverConfig.maxHeaderBytes())));
             server.setStopTimeout(10_000);
 
             GracefulHandler graceful = new GracefulHandler();
             Handler main = new GatewayHandler(pipeline);
             for (Map.Entry<java.util.function.Predicate<String>, Handler> m : mounts) {
                 main = new PrefixRoutingHandler(main, m.getKey(), m.getValue());
+            }
+            for (int i = around.size() - 1; i >= 0; i--) {
+                main = around.get(i).apply(main);
             }
             graceful.setHandler(main);
             server.setHandler(graceful);
@@ -168,13 +224,14 @@ public final class GatewayServer implements AutoCloseable {
                 } catch (Exception ignored) {
                     // already failing
                 }
+                opened.tls().ifPresent(TlsContext::close);
                 throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
             }
             List<AutoCloseable> closed = new ArrayList<>();
             closed.add(SlowClientGuard.start(connector, serverConfig.headerTimeout(), serverConfig.minBodyRate(),
                     ServerConfig.BODY_RATE_GRACE));
             closed.addAll(alsoClosed);
-            return new GatewayServer(server, connector, List.copyOf(closed));
+            return new GatewayServer(server, connector, opened.scheme(), opened.protocols(), List.copyOf(closed));
         }
     }
 }

@@ -35,10 +35,10 @@ import java.util.regex.Pattern;
  * read (anything else is a 404 in Anthropic's error shape); every file has its exact {@code Content-Type}, a strong
  * {@code ETag} (SHA-256 of its bytes) answered with 304 on a matching {@code If-None-Match}, and
  * {@code Cache-Control: no-cache} (names carry no content hash, so a browser revalidates rather than keeps a stale
- * module after an upgrade); every answer carries {@code request-id} and the browser security headers
- * ({@link #SECURITY_HEADERS}: a strict Content-Security-Policy without inline script or style, {@code nosniff},
- * {@code no-referrer}, {@code frame-ancestors 'none'}). Files are read once and kept in memory (the set is bounded
- * by what the jar holds; misses are not remembered).
+ * module after an upgrade); every answer carries {@code request-id}. The browser security headers (the strict
+ * Content-Security-Policy the UI is written for, {@code nosniff}, {@code no-referrer}, {@code frame-ancestors 'none'})
+ * are set for the whole listener by {@link SecurityHeaders}, mounted in front of this handler. Files are read once
+ * and kept in memory (the set is bounded by what the jar holds; misses are not remembered).
  */
 public final class StaticAssets extends Handler.Abstract {
 
@@ -49,17 +49,6 @@ public final class StaticAssets extends Handler.Abstract {
     /** Paths answered with {@code index.html}: the pages of the single-page UI. */
     static final Set<String> UI_ROUTES = Set.of("/", "/sign-in", "/chat");
     static final String UI_PREFIX = "/ui/";
-
-    /**
-     * The browser security headers of every answer (until the gateway-wide security-header layer sets them for
-     * everything it serves, when these move there).
-     */
-    static final Map<String, String> SECURITY_HEADERS = Map.of(
-            "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                    + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-            "X-Content-Type-Options", "nosniff",
-            "Referrer-Policy", "no-referrer",
-            "Cross-Origin-Opener-Policy", "same-origin");
 
     private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*");
     private static final Map<String, String> TYPES = Map.of(
@@ -99,7 +88,6 @@ public final class StaticAssets extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String requestId = "req_kw_" + ChecksummedFormat.randomBase62(22);
         String path = request.getHttpURI().getPath();
-        SECURITY_HEADERS.forEach((name, value) -> response.getHeaders().put(name, value));
         response.getHeaders().put("request-id", requestId);
         String method = request.getMethod();
         if (!method.equals("GET") && !method.equals("HEAD")) {

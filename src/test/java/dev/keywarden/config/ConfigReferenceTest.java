@@ -39,6 +39,8 @@ class ConfigReferenceTest {
                 {"server.max_body_bytes", "2MB"}, {"server.max_header_bytes", "32KB"}, {"server.idle_timeout", "45s"},
                 {"server.trusted_proxies", "10.0.0.0/8, 2001:db8::/32"}, {"server.forwarded_header", "forwarded"},
                 {"server.header_timeout", "5s"}, {"server.min_body_rate", "512"},
+                {"server.tls.cert", "tls/gateway.crt"}, {"server.tls.key", "tls/gateway.key"}, {"server.tls.reload_interval", "5m"},
+                {"server.h2c", "on"}, {"admin.tls.cert", "tls/admin.crt"}, {"admin.tls.key", "tls/admin.key"},
                 {"upstream.url", "http://127.0.0.1:9"}, {"upstream.api_key", "sk-ant-api03-" + "k".repeat(60) + "TEST"},
                 {"upstream.connect_timeout", "3s"}, {"upstream.idle_timeout", "2m"}, {"upstream.max_connections", "64"},
                 {"upstream.forward_headers", "x-app"}, {"upstream.verify_key_at_start", "false"},
@@ -76,6 +78,7 @@ class ConfigReferenceTest {
                 {"alerts.webhook_url", "https://alerts.example.com/hook"}, {"alerts.webhook_secret", "s".repeat(40)},
                 {"alerts.webhook_max_attempts", "2"}, {"alerts.webhook_backoff", "3s"}, {"alerts.webhook_timeout", "4s"},
                 {"pricing.file", "prices.yaml"}, {"cors.allowed_origins", "https://app.example.com"},
+                {"cors.allow_credentials", "true"}, {"cors.max_age", "20m"},
                 {"sessions.idle_timeout", "10m"}, {"sessions.absolute_lifetime", "8h"}, {"sessions.secure_cookie", "on"},
                 {"users.login_failures_per_account", "3"}, {"users.login_failures_per_address", "30"},
                 {"users.login_lockout", "10m"},
@@ -101,6 +104,11 @@ class ConfigReferenceTest {
             COMPANIONS.put(s, Map.of("KEYWARDEN_ALERTS_WEBHOOK_URL", "https://alerts.example.com/hook",
                     "KEYWARDEN_ALERTS_WEBHOOK_SECRET", "w".repeat(40)));
         }
+        COMPANIONS.put("server.tls.cert", Map.of("KEYWARDEN_TLS_KEY", "tls/gateway.key"));
+        COMPANIONS.put("server.tls.key", Map.of("KEYWARDEN_TLS_CERT", "tls/gateway.crt"));
+        COMPANIONS.put("server.tls.reload_interval", Map.of("KEYWARDEN_TLS_CERT", "tls/gateway.crt", "KEYWARDEN_TLS_KEY", "tls/gateway.key"));
+        COMPANIONS.put("admin.tls.cert", Map.of("KEYWARDEN_ADMIN_TLS_KEY", "tls/admin.key"));
+        COMPANIONS.put("admin.tls.key", Map.of("KEYWARDEN_ADMIN_TLS_CERT", "tls/admin.crt"));
         COMPANIONS.put("redis.on_failure", Map.of("KEYWARDEN_STATE", "redis"));
         COMPANIONS.put("redis.password", Map.of("KEYWARDEN_STATE", "redis"));
         Map<String, String> oidc = Map.of("KEYWARDEN_OIDC_ISSUER", "https://idp.example.com",

@@ -111,6 +111,24 @@ class SectionParsersTest {
             assertThatThrownBy(() -> ServerSection.parse(values("KEYWARDEN_MAX_BODY_BYTES", "512")))
                     .hasMessage("server.max_body_bytes (KEYWARDEN_MAX_BODY_BYTES): '512' must be at least 1KB");
         }
+
+        @Test
+        void tlsNeedsBothFilesAndExcludesH2c() {
+            ServerConfig tls = ServerSection.parse(values("server.tls.cert", "gw.crt", "KEYWARDEN_TLS_KEY", "gw.key",
+                    "server.tls.reload_interval", "5s"), dir);
+            assertThat(tls.tls().orElseThrow().cert()).isEqualTo(dir.resolve("gw.crt"));
+            assertThat(tls.tls().orElseThrow().reloadInterval()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(tls.h2c()).isFalse();
+            assertThatThrownBy(() -> ServerSection.parse(values("server.tls.cert", "gw.crt")))
+                    .hasMessage("server.tls.key (KEYWARDEN_TLS_KEY): is missing while server.tls.cert is set; give the PEM"
+                            + " private key too (or neither)");
+            assertThatThrownBy(() -> ServerSection.parse(values("server.tls.cert", "gw.crt", "server.tls.key", "gw.key",
+                    "server.h2c", "on"))).hasMessageStartingWith("server.h2c (KEYWARDEN_H2C): is for a plain listener");
+            assertThatThrownBy(() -> ServerSection.parse(values("server.tls.reload_interval", "0s")))
+                    .hasMessageStartingWith("server.tls.reload_interval (KEYWARDEN_TLS_RELOAD_INTERVAL): '0s' must be from 1s to 1d");
+            assertThat(ServerSection.parse(values("KEYWARDEN_H2C", "on")).h2c()).isTrue();
+            assertThat(AdminSection.parse(values("admin.tls.cert", "a.crt", "admin.tls.key", "a.key")).tls()).isPresent();
+        }
     }
 
     @Nested
@@ -375,6 +393,42 @@ class SectionParsersTest {
             assertThatThrownBy(() -> CorsSection.parse(values("cors.allowed_origins", "https://a.example.com/app")))
                     .hasMessageStartingWith("cors.allowed_origins (KEYWARDEN_CORS_ALLOWED_ORIGINS): 'https://a.example.com/app'"
                             + " must list origins");
+        }
+
+        @Test
+        void originsAreKeptInTheFormBrowsersSendThem() {
+            CorsConfig c = CorsSection.parse(values("cors.allowed_origins", "HTTPS://App.Example.com:443, http://b.example.com:80,"
+                    + " http://127.0.0.1:5173, https://app.example.com"));
+            assertThat(c.allowedOrigins()).containsExactly("https://app.example.com", "http://b.example.com", "http://127.0.0.1:5173");
+            assertThat(c.allowCredentials()).isFalse();
+            assertThat(c.maxAge()).isEqualTo(Duration.ofMinutes(10));
+        }
+
+        @Test
+        void nullIsRefusedAsAnAllowedOriginInOneLine() {
+            assertThatThrownBy(() -> CorsSection.parse(values("KEYWARDEN_CORS_ALLOWED_ORIGINS", "https://a.example.com, null")))
+                    .hasMessageStartingWith("cors.allowed_origins (KEYWARDEN_CORS_ALLOWED_ORIGINS): 'https://a.example.com, null'"
+                            + " must not list null")
+                    .hasMessageNotContaining("\n");
+        }
+
+        @Test
+        void aWildcardWithCredentialsIsRefusedInOneLine() {
+            assertThatThrownBy(() -> CorsSection.parse(values("cors.allowed_origins", "*", "cors.allow_credentials", "true")))
+                    .hasMessageStartingWith("cors.allow_credentials (KEYWARDEN_CORS_ALLOW_CREDENTIALS): cannot be true while"
+                            + " cors.allowed_origins holds *")
+                    .hasMessageNotContaining("\n");
+            assertThat(CorsSection.parse(values("cors.allowed_origins", "*")).anyOrigin()).isTrue();
+        }
+
+        @Test
+        void credentialsAndMaxAgeAreRead() {
+            CorsConfig c = CorsSection.parse(values("cors.allowed_origins", "https://a.example.com",
+                    "KEYWARDEN_CORS_ALLOW_CREDENTIALS", "true", "cors.max_age", "2h"));
+            assertThat(c.allowCredentials()).isTrue();
+            assertThat(c.maxAge()).isEqualTo(Duration.ofHours(2));
+            assertThatThrownBy(() -> CorsSection.parse(values("cors.max_age", "2d")))
+                    .hasMessageStartingWith("cors.max_age (KEYWARDEN_CORS_MAX_AGE): '2d' must be at most 1d");
         }
     }
 }

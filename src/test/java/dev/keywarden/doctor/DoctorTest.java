@@ -279,8 +279,19 @@ class DoctorTest {
 
         @Test
         void listedOriginsPass() {
-            env.put("KEYWARDEN_CORS_ALLOWED_ORIGINS", "https://app.example.com");
-            assertThat(run(check).status()).isEqualTo(Status.PASS);
+            env.put("KEYWARDEN_CORS_ALLOWED_ORIGINS", "https://app.example.com, http://localhost:5173");
+            env.put("KEYWARDEN_CORS_ALLOW_CREDENTIALS", "true");
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.PASS);
+            assertThat(r.detail()).contains("https://app.example.com, http://localhost:5173, with credentials");
+        }
+
+        @Test
+        void aPlainHttpOriginOnAnotherHostWarns() {
+            env.put("KEYWARDEN_CORS_ALLOWED_ORIGINS", "https://app.example.com, http://intranet.example.com");
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.WARN);
+            assertThat(r.detail()).contains("http://intranet.example.com").doesNotContain("https://app.example.com");
         }
     }
 
@@ -304,9 +315,19 @@ class DoctorTest {
             CheckResult r = run(check);
             assertThat(r.status()).isEqualTo(Status.FAIL);
             assertThat(r.detail()).contains("0.0.0.0:8787");
-            assertThat(r.fix()).contains("TLS-terminating reverse proxy");
+            assertThat(r.fix()).contains("TLS-terminating reverse proxy").contains("server.tls.cert");
             env.put("KEYWARDEN_LISTEN", "10.1.2.3:8787");
             assertThat(run(check).status()).isEqualTo(Status.FAIL);
+        }
+
+        @Test
+        void aPublicListenerWithTlsPasses() {
+            env.put("KEYWARDEN_LISTEN", "0.0.0.0:8443");
+            env.put("KEYWARDEN_TLS_CERT", "tls/gateway.crt");
+            env.put("KEYWARDEN_TLS_KEY", "tls/gateway.key");
+            CheckResult r = run(check);
+            assertThat(r.status()).isEqualTo(Status.PASS);
+            assertThat(r.detail()).contains("serves HTTPS").contains("gateway.crt");
         }
     }
 
