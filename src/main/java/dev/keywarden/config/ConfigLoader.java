@@ -95,9 +95,10 @@ public final class ConfigLoader {
         CorsConfig cors = CorsSection.parse(values);
         UsersConfig users = UsersSection.parse(values, environment, general.listen(), notices);
         java.util.Optional<OidcConfig> oidc = OidcSection.parse(values, limits::knows, workingDir, notices);
+        AppsConfig apps = AppsSection.parse(values, guard.validation().enabled() ? guard.validation().maxTokens() : 0);
         warnAboutSecretsInTheFile(values, notices);
         return new KeywardenConfig(environment, general, upstream, server, admin, vault, audit, shared, limits, budgets, tokens,
-                guard, anomaly, pricing, cors, users, oidc, notices);
+                guard, anomaly, pricing, cors, users, oidc, apps, notices);
     }
 
     /**

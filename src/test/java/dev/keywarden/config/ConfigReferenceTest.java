@@ -82,6 +82,7 @@ class ConfigReferenceTest {
                 {"oidc.redirect_uri", "https://gw.example.com/api/oidc/callback"}, {"oidc.scopes", "openid,email"},
                 {"oidc.audience", "api://keywarden"}, {"oidc.groups_claim", "groups"}, {"oidc.group_roles", "ops=admin"},
                 {"oidc.group_tiers", "paid=pro"}, {"oidc.jit", "on"},
+                {"model", "claude-haiku-4-5"}, {"system_prompt", "You answer questions about gardening."}, {"max_tokens", "512"},
         };
         for (String[] s : samples) {
             SAMPLES.put(s[0], s[1]);
