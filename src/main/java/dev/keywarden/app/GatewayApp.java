@@ -28,6 +28,7 @@ import dev.keywarden.store.Database;
 import dev.keywarden.users.UsersModule;
 import dev.keywarden.vault.KeyVault;
 import dev.keywarden.vault.ProviderKeys;
+import dev.keywarden.web.ChatHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +127,7 @@ public final class GatewayApp implements AutoCloseable {
             GatewayServer server = GatewayServer.builder().listen(config.listen()).server(config.server()).pipeline(pipeline)
                     .mount(UsersWiring.WEB_PREFIX, users.web())
                     .mount(dev.keywarden.web.StaticAssets::serves, new dev.keywarden.web.StaticAssets())
+                    .mount(ChatHandler::serves, new ChatHandler(pipeline, users.gate(), config.apps(), config.guard().tierModels()))
                     .start();
             resources.add(server);
             Optional<AdminServer> admin = AdminWiring.start(config, db, secret, keys, tokens, users.users(), upstream.vault(), events,

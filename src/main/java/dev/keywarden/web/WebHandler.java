@@ -2,8 +2,6 @@ package dev.keywarden.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keywarden.audit.SecurityEvent;
-import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.format.ChecksummedFormat;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.gateway.ApiErrors;
@@ -15,6 +13,7 @@ import dev.keywarden.users.UsersModule;
 import dev.keywarden.users.oidc.OidcLogin;
 import dev.keywarden.users.oidc.OidcProvider;
 import dev.keywarden.users.oidc.OidcRefusedException;
+import dev.keywarden.web.SessionGate.Signed;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -58,20 +57,17 @@ public final class WebHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String CSRF_HEADER = "x-csrf-token";
     private static final int MAX_BODY = 16 * 1024;
 
     private final UsersModule users;
     private final SessionCookies cookies;
-    private final OriginCheck origins;
-    private final SecurityEvents events;
+    private final SessionGate gate;
 
-    public WebHandler(UsersModule users, SessionCookies cookies, OriginCheck origins, SecurityEvents events) {
+    public WebHandler(SessionGate gate) {
         super(InvocationType.BLOCKING);
-        this.users = users;
-        this.cookies = cookies;
-        this.origins = origins;
-        this.events = events;
+        this.users = gate.users();
+        this.cookies = gate.cookies();
+        this.gate = gate;
     }
 
     /** One answer: status, JSON body (or null), extra headers. */
@@ -198,13 +194,13 @@ public final class WebHandler extends Handler.Abstract {
     private Answer whoAmI(Request request) throws Refusal {
         String token = cookies.sessionToken(request);
         Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
-        return Answer.json(200, sessionView(signed.user, signed.session.record(), signed.session.csrfToken()));
+        return Answer.json(200, sessionView(signed.user(), signed.session().record(), signed.session().csrfToken()));
     }
 
     private Answer signIn(Request request) throws Refusal {
-        String crossSite = origins.refusal(request);
+        String crossSite = gate.crossSite(request);
         if (crossSite != null) {
-            throw csrfRefusal(request, crossSite);
+            throw new Refusal(403, ErrorType.PERMISSION, crossSite);
         }
         JsonNode body = jsonBody(request);
         String username = text(body, "username");
@@ -248,33 +244,17 @@ public final class WebHandler extends Handler.Abstract {
     private Answer signOut(Request request) throws Refusal {
         String token = cookies.sessionToken(request);
         Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
-        requireCsrf(request, token, signed);
+        requireCsrf(request, signed);
         users.sessions().signOut(token, Request.getRemoteAddr(request));
         return Answer.json(200, Map.of("signed_out", true)).with("Set-Cookie", cookies.clearSession());
     }
 
-    /**
-     * The CSRF rule for every state-changing request with a session (later endpoints call it too): same origin, and
-     * {@code x-csrf-token} equal to the session's token.
-     */
-    private void requireCsrf(Request request, String token, Signed signed) throws Refusal {
-        String crossSite = origins.refusal(request);
-        if (crossSite != null) {
-            throw csrfRefusal(request, crossSite);
+    /** The CSRF rule of {@link SessionGate#csrfRefusal}: 403 {@code permission_error} unless it passes. */
+    private void requireCsrf(Request request, Signed signed) throws Refusal {
+        String refusal = gate.csrfRefusal(request, signed);
+        if (refusal != null) {
+            throw new Refusal(403, ErrorType.PERMISSION, refusal);
         }
-        String presented = request.getHeaders().get(CSRF_HEADER);
-        if (presented == null || presented.isBlank()) {
-            throw csrfRefusal(request, "missing CSRF token: send the session's csrf_token in the x-csrf-token header");
-        }
-        if (!users.sessions().csrfValid(token, presented.strip())) {
-            throw csrfRefusal(request, "wrong CSRF token: send this session's csrf_token (GET /api/session) in the x-csrf-token header");
-        }
-    }
-
-    private Refusal csrfRefusal(Request request, String message) {
-        events.record(SecurityEvent.of("session.csrf_refused", String.valueOf(Request.getRemoteAddr(request)),
-                Map.of("path", request.getHttpURI().getPath(), "method", request.getMethod())));
-        return new Refusal(403, ErrorType.PERMISSION, message);
     }
 
     private Answer oidcStart(Request request) throws Refusal {
@@ -301,24 +281,8 @@ public final class WebHandler extends Handler.Abstract {
                 .with("Set-Cookie", cookies.clearLogin());
     }
 
-    private record Signed(User user, SessionService.ActiveSession session) {
-    }
-
-    /** The signed-in user of {@code token}: a valid session whose user exists and is enabled. */
     private Optional<Signed> signedIn(String token) {
-        if (token == null) {
-            return Optional.empty();
-        }
-        Optional<SessionService.ActiveSession> session = users.sessions().resolve(token);
-        if (session.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<User> user = users.users().find(session.get().record().userId());
-        if (user.isEmpty() || user.get().disabled()) {
-            users.sessions().revoke(session.get().record().id(), "user_unavailable");
-            return Optional.empty();
-        }
-        return Optional.of(new Signed(user.get(), session.get()));
+        return gate.signedIn(token);
     }
 
     private Map<String, Object> sessionView(User user, dev.keywarden.users.SessionRecord s, String csrf) {
