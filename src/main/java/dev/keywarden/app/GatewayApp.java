@@ -29,6 +29,7 @@ import dev.keywarden.users.UsersModule;
 import dev.keywarden.vault.KeyVault;
 import dev.keywarden.vault.ProviderKeys;
 import dev.keywarden.web.ChatHandler;
+import dev.keywarden.web.PageTokenHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,6 +129,7 @@ public final class GatewayApp implements AutoCloseable {
                     .mount(UsersWiring.WEB_PREFIX, users.web())
                     .mount(dev.keywarden.web.StaticAssets::serves, new dev.keywarden.web.StaticAssets())
                     .mount(ChatHandler::serves, new ChatHandler(pipeline, users.gate(), config.apps(), config.guard().tierModels()))
+                    .mount(PageTokenHandler::serves, new PageTokenHandler(users.gate(), tokens))
                     .start();
             resources.add(server);
             Optional<AdminServer> admin = AdminWiring.start(config, db, secret, keys, tokens, users.users(), upstream.vault(), events,
