@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.keywarden.pipeline.ExchangeRecord;
 import dev.keywarden.pipeline.GuardReport;
+import dev.keywarden.testing.LogCapture;
 import dev.keywarden.testing.TestGateway;
 import dev.keywarden.testing.TestKeys;
 import dev.keywarden.upstream.fake.RecordedExchange;
@@ -335,5 +336,28 @@ class ChatEndpointIT {
         assertThat(call.get("credential_id").asText()).startsWith("ses_");
         assertThat(call.get("status").asInt()).isEqualTo(200);
         assertThat(rows).doesNotContain(s.csrf()).doesNotContain(s.browser().cookies.get("kw_session"));
+    }
+
+    @Test
+    void noSessionTokenCsrfTokenOrProviderKeyReachesALogLineAResponseOrUpstream() throws Exception {
+        try (TestGateway gw = TestGateway.start(env()); LogCapture logs = LogCapture.startDebugEverything()) {
+            Session s = signIn(gw);
+            String session = s.browser().cookies.get("kw_session");
+            int signInResponses = s.browser().seen.size(); // GET /api/session answers the CSRF token, by design
+            assertThat(chat(gw, s, turns("hello")).statusCode()).isEqualTo(200);
+            assertThat(chat(gw, s, "{\"messages\":[\"stream\"],\"stream\":true}").statusCode()).isEqualTo(200);
+            assertThat(s.browser().post(gw.uri("/api/chat"), turns("no csrf")).statusCode()).isEqualTo(403);
+            assertThat(s.browser().post(gw.uri("/api/chat"), "{\"model\":\"x\"}", "x-csrf-token", s.csrf()).statusCode()).isEqualTo(400);
+            for (String secret : List.of(session, s.csrf(), gw.providerKey)) {
+                assertThat(logs.text()).doesNotContain(secret);
+                assertThat(s.browser().seen.subList(signInResponses, s.browser().seen.size()).toString()).doesNotContain(secret);
+                for (RecordedExchange ex : gw.upstream.exchanges()) {
+                    assertThat(ex.requestBodyText()).doesNotContain(secret);
+                    if (!secret.equals(gw.providerKey)) { // upstream is sent the provider key, by design
+                        assertThat(ex.headers().toString()).doesNotContain(secret);
+                    }
+                }
+            }
+        }
     }
 }
