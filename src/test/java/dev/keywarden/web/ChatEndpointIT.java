@@ -360,4 +360,20 @@ class ChatEndpointIT {
             }
         }
     }
+
+    @Test
+    void theTiersModelAllowListPicksTheAppsModelAndTheGuardRefusesAnAppItDoesNotAllow() throws Exception {
+        try (TestGateway gw = TestGateway.start(env("KEYWARDEN_TIERS_FREE_MODELS", "claude-haiku-*",
+                "KEYWARDEN_APPS_DEFAULT_MODEL", "claude-opus-4-5,claude-haiku-4-5",
+                "KEYWARDEN_APPS_PREMIUM_MODEL", "claude-opus-4-5"))) {
+            Session s = signIn(gw);
+            HttpResponse<String> r = chat(gw, s, turns("hi"));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(forwarded(gw).get("model").asText()).as("the free tier's first allowed model").isEqualTo("claude-haiku-4-5");
+            HttpResponse<String> premium = chat(gw, s, "{\"messages\":[\"hi\"],\"app\":\"premium\"}");
+            assertError(premium, 400, "invalid_request_error");
+            assertThat(json(premium).at("/error/message").asText()).contains("'claude-opus-4-5' is not allowed for this key's tier");
+            assertThat(gw.upstream.requestCount()).isEqualTo(1);
+        }
+    }
 }
