@@ -32,6 +32,8 @@ import dev.keywarden.store.Database;
 import dev.keywarden.users.UsersModule;
 import dev.keywarden.vault.KeyVault;
 import dev.keywarden.vault.ProviderKeys;
+import dev.keywarden.web.ChatHandler;
+import dev.keywarden.web.PageTokenHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,6 +138,9 @@ public final class GatewayApp implements AutoCloseable {
             GatewayServer server = GatewayServer.builder().listen(config.listen()).server(config.server()).pipeline(pipeline)
                     .mount(UsersWiring.WEB_PREFIX, users.web())
                     .mount(dev.keywarden.web.StaticAssets::serves, new dev.keywarden.web.StaticAssets())
+                    .mount(ChatHandler::serves, new ChatHandler(pipeline, users.gate(), config.apps(), config.guard().tierModels(),
+                            byok.service()))
+                    .mount(PageTokenHandler::serves, new PageTokenHandler(users.gate(), tokens))
                     .around(SecurityHeaders::new)
                     .around(next -> new CorsHandler(new CorsPolicy(config.cors()), next))
                     .aroundErrors(SecurityHeaders::new)

@@ -13,6 +13,7 @@ import dev.keywarden.users.oidc.OidcProvider;
 import dev.keywarden.web.CorsPolicy;
 import dev.keywarden.web.OriginCheck;
 import dev.keywarden.web.SessionCookies;
+import dev.keywarden.web.SessionGate;
 import dev.keywarden.web.WebHandler;
 import org.eclipse.jetty.server.Handler;
 
@@ -24,7 +25,7 @@ import java.util.Optional;
  * serves browsers under {@link #WEB_PREFIX} beside the proxy, and the proxy's authenticator with IdP
  * bearer tokens in front of virtual keys and short-lived tokens (when OIDC is configured).
  */
-record UsersWiring(UsersModule users, Handler web) {
+record UsersWiring(UsersModule users, SessionGate gate, Handler web) {
 
     /** The path prefix the web entry point is mounted under on the proxy listener. */
     static final String WEB_PREFIX = "/api/";
@@ -33,9 +34,9 @@ record UsersWiring(UsersModule users, Handler web) {
                             PrincipalService principals, SecurityEvents events, ByokService byok) {
         UsersModule users = UsersModule.open(config, db, secret, redis, principals, events, Clock.systemUTC());
         users.oidc().ifPresent(OidcProvider::warmUp);
-        Handler web = new WebHandler(users, new SessionCookies(config.users().secureCookie()), new OriginCheck(new CorsPolicy(config.cors()).credentialedOrigins()), events,
-                byok);
-        return new UsersWiring(users, web);
+        SessionGate gate = new SessionGate(users, new SessionCookies(config.users().secureCookie()),
+                new OriginCheck(new CorsPolicy(config.cors()).credentialedOrigins()), events);
+        return new UsersWiring(users, gate, new WebHandler(gate, byok));
     }
 
     /** {@code credentials} behind a check of IdP access tokens when OIDC is configured; {@code credentials} otherwise. */

@@ -96,9 +96,10 @@ public final class ConfigLoader {
         UsersConfig users = UsersSection.parse(values, environment, general.listen(), notices);
         java.util.Optional<OidcConfig> oidc = OidcSection.parse(values, limits::knows, workingDir, notices);
         ByokConfig byok = ByokSection.parse(values, limits::knows);
+        AppsConfig apps = AppsSection.parse(values, guard.validation().enabled() ? guard.validation().maxTokens() : 0);
         warnAboutSecretsInTheFile(values, notices);
         return new KeywardenConfig(environment, general, upstream, server, admin, vault, audit, shared, limits, budgets, tokens,
-                guard, anomaly, pricing, cors, users, oidc, byok, notices);
+                guard, anomaly, pricing, cors, users, oidc, byok, apps, notices);
     }
 
     /**

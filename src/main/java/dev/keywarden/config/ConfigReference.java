@@ -27,7 +27,7 @@ public final class ConfigReference {
 
                 Everything is parsed and checked when the configuration is loaded, before the store, the vault or any \
                 connection is opened: a mistake (an unknown YAML key or `KEYWARDEN_TIERS_*`, `KEYWARDEN_GUARD_*`, \
-                `KEYWARDEN_BUDGETS_*`, `KEYWARDEN_ANOMALY_*`, `KEYWARDEN_ALERTS_*`, `KEYWARDEN_OIDC_*` variable, a bad \
+                `KEYWARDEN_BUDGETS_*`, `KEYWARDEN_ANOMALY_*`, `KEYWARDEN_ALERTS_*`, `KEYWARDEN_OIDC_*`, `KEYWARDEN_APPS_*` variable, a bad \
                 value) stops start-up with one line naming the setting and the fix. `keywarden config check [FILE]` runs the \
                 same checks without starting anything; `keywarden doctor` judges the loaded configuration against the \
                 security checklist.

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  *
  * <p>Guarantee: a YAML path that is not a setting, and a variable of a setting family
  * ({@code KEYWARDEN_TIERS_*}, {@code KEYWARDEN_GUARD_*}, {@code KEYWARDEN_BUDGETS_*},
- * {@code KEYWARDEN_ANOMALY_*}, {@code KEYWARDEN_ALERTS_*}, {@code KEYWARDEN_OIDC_*}) that is not one, is
+ * {@code KEYWARDEN_ANOMALY_*}, {@code KEYWARDEN_ALERTS_*}, {@code KEYWARDEN_OIDC_*}, {@code KEYWARDEN_APPS_*}) that is not one, is
  * refused with one line naming it and the known settings, so a typo never passes silently.
  */
 public final class ConfigSchema {
@@ -54,12 +54,15 @@ public final class ConfigSchema {
             new Section("OpenID Connect", "Sign-in through an identity provider, and its access tokens as bearer credentials;"
                     + " off unless `oidc.issuer` is set (docs/users-and-sessions.md).", OidcSection.SETTINGS),
             new Section("Bring your own key", "Users' own Anthropic keys: how they may be kept, for which tiers, and the notice"
-                    + " clients show (docs/byok.md).", ByokSection.SETTINGS));
+                    + " clients show (docs/byok.md).", ByokSection.SETTINGS),
+            new Section("Chat apps", "What the chat endpoint (`POST /api/chat`) sends for each app: the browser names only the"
+                    + " app and sends the user's turns (docs/bff.md). `<name>` is a lower-case app name; the app `default`"
+                    + " always exists and serves requests that name none.", AppsSection.SETTINGS));
 
     private static final List<Setting> ALL = SECTIONS.stream().flatMap(s -> s.settings().stream()).toList();
 
     private static final List<Family> FAMILIES = List.of(
-            new Family("tiers.", "KEYWARDEN_TIERS_", "tier settings are tiers.<name>.{" + String.join(",", tierFields())
+            new Family("tiers.", "KEYWARDEN_TIERS_", "tier settings are tiers.<name>.{" + String.join(",", fields("tiers."))
                     + "} with a lower-case tier name"),
             new Family("guard.", "KEYWARDEN_GUARD_", "guard settings are " + paths("guard.")
                     + ", tiers.<name>.guard and tiers.<name>.models"),
@@ -70,7 +73,9 @@ public final class ConfigSchema {
             new Family("alerts.", "KEYWARDEN_ALERTS_", "known anomaly and alert settings are " + paths("anomaly.") + ", "
                     + paths("alerts.")),
             new Family("oidc.", "KEYWARDEN_OIDC_", "OpenID Connect settings are " + paths("oidc.")),
-            new Family("byok.", "KEYWARDEN_BYOK_", "bring-your-own-key settings are " + paths("byok.")));
+            new Family("byok.", "KEYWARDEN_BYOK_", "bring-your-own-key settings are " + paths("byok.")),
+            new Family("apps.", "KEYWARDEN_APPS_", "app settings are apps.<name>.{" + String.join(",", fields("apps.")) + "}"
+                    + " with a lower-case app name"));
 
     private ConfigSchema() {
     }
@@ -124,7 +129,7 @@ public final class ConfigSchema {
             for (Family f : FAMILIES) {
                 if (name.startsWith(f.envPrefix()) && !isSettingVariable(name)) {
                     throw new ConfigException(name + ": unknown setting; " + (f.pathPrefix().equals("tiers.")
-                            ? "use KEYWARDEN_TIERS_<NAME>_{" + String.join(",", tierFields()).toUpperCase(Locale.ROOT) + "}"
+                            ? "use KEYWARDEN_TIERS_<NAME>_{" + String.join(",", fields("tiers.")).toUpperCase(Locale.ROOT) + "}"
                             : f.hint()));
                 }
             }
@@ -164,8 +169,9 @@ public final class ConfigSchema {
         return false;
     }
 
-    private static List<String> tierFields() {
-        return ALL.stream().filter(Setting::pattern).map(Setting::field).toList();
+    /** The fields of the pattern settings under {@code prefix} ({@code tiers.}, {@code apps.}). */
+    private static List<String> fields(String prefix) {
+        return ALL.stream().filter(s -> s.pattern() && s.path().startsWith(prefix)).map(Setting::field).toList();
     }
 
     private static String paths(String prefix) {

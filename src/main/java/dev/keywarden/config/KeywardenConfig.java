@@ -32,12 +32,14 @@ public final class KeywardenConfig {
     private final UsersConfig users;
     private final Optional<OidcConfig> oidc;
     private final ByokConfig byok;
+    private final AppsConfig apps;
     private final List<String> notices;
 
     KeywardenConfig(Environment environment, GeneralSection.General general, UpstreamConfig upstream, ServerConfig server,
                     AdminConfig admin, VaultConfig vault, AuditConfig audit, SharedConfig shared, LimitsConfig limits,
                     BudgetSettings budgets, TokensConfig tokens, GuardConfig guard, AnomalyConfig anomaly, PricingConfig pricing,
-                    CorsConfig cors, UsersConfig users, Optional<OidcConfig> oidc, ByokConfig byok, List<String> notices) {
+                    CorsConfig cors, UsersConfig users, Optional<OidcConfig> oidc, ByokConfig byok, AppsConfig apps,
+                    List<String> notices) {
         this.environment = environment;
         this.listen = general.listen();
         this.dataDir = general.dataDir();
@@ -58,6 +60,7 @@ public final class KeywardenConfig {
         this.users = users;
         this.oidc = oidc;
         this.byok = byok;
+        this.apps = apps;
         this.notices = List.copyOf(notices);
     }
 
@@ -161,6 +164,11 @@ public final class KeywardenConfig {
         return byok;
     }
 
+    /** {@code apps.<name>.*}: what the chat endpoint sends for each app. */
+    public AppsConfig apps() {
+        return apps;
+    }
+
     /**
      * Lines to log at start-up about how the configuration was assembled (a loaded {@code .env} file, a
      * secret kept in the config file, ...), each starting {@code WARN } or {@code INFO }; never a secret value.
@@ -183,6 +191,6 @@ public final class KeywardenConfig {
                 + ", serverSecret=" + serverSecret + ", upstream=" + upstream + ", server=" + server + ", admin=" + admin
                 + ", vault=" + vault + ", audit=" + audit + ", shared=" + shared + ", limits=" + limits + ", budgets=" + budgets
                 + ", tokens=" + tokens + ", guard=" + guard + ", anomaly=" + anomaly + ", pricing=" + pricing + ", cors=" + cors
-                + ", users=" + users + ", oidc=" + oidc + ", byok=" + byok + ", notices=" + notices + "]";
+                + ", users=" + users + ", oidc=" + oidc + ", byok=" + byok + ", apps=" + apps + ", notices=" + notices + "]";
     }
 }

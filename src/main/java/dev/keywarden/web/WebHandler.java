@@ -2,8 +2,6 @@ package dev.keywarden.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keywarden.audit.SecurityEvent;
-import dev.keywarden.audit.SecurityEvents;
 import dev.keywarden.format.ChecksummedFormat;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.byok.ByokRefusal;
@@ -18,6 +16,7 @@ import dev.keywarden.users.UsersModule;
 import dev.keywarden.users.oidc.OidcLogin;
 import dev.keywarden.users.oidc.OidcProvider;
 import dev.keywarden.users.oidc.OidcRefusedException;
+import dev.keywarden.web.SessionGate.Signed;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -66,21 +65,18 @@ public final class WebHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String CSRF_HEADER = "x-csrf-token";
     private static final int MAX_BODY = 16 * 1024;
 
     private final UsersModule users;
     private final SessionCookies cookies;
-    private final OriginCheck origins;
-    private final SecurityEvents events;
+    private final SessionGate gate;
     private final ByokService byok;
 
-    public WebHandler(UsersModule users, SessionCookies cookies, OriginCheck origins, SecurityEvents events, ByokService byok) {
+    public WebHandler(SessionGate gate, ByokService byok) {
         super(InvocationType.BLOCKING);
-        this.users = users;
-        this.cookies = cookies;
-        this.origins = origins;
-        this.events = events;
+        this.users = gate.users();
+        this.cookies = gate.cookies();
+        this.gate = gate;
         this.byok = byok;
     }
 
@@ -228,13 +224,13 @@ public final class WebHandler extends Handler.Abstract {
     private Answer whoAmI(Request request) throws Refusal {
         String token = cookies.sessionToken(request);
         Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
-        return Answer.json(200, sessionView(signed.user, signed.session.record(), signed.session.csrfToken()));
+        return Answer.json(200, sessionView(signed.user(), signed.session().record(), signed.session().csrfToken()));
     }
 
     private Answer signIn(Request request) throws Refusal {
-        String crossSite = origins.refusal(request);
+        String crossSite = gate.crossSite(request);
         if (crossSite != null) {
-            throw csrfRefusal(request, crossSite);
+            throw new Refusal(403, ErrorType.PERMISSION, crossSite);
         }
         JsonNode body = jsonBody(request);
         String username = text(body, "username");
@@ -278,34 +274,18 @@ public final class WebHandler extends Handler.Abstract {
     private Answer signOut(Request request) throws Refusal {
         String token = cookies.sessionToken(request);
         Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
-        requireCsrf(request, token, signed);
+        requireCsrf(request, signed);
         users.sessions().signOut(token, Request.getRemoteAddr(request));
-        byok.forgetSession(signed.session.record().id()); // a session-only or unlocked key ends with its session
+        byok.forgetSession(signed.session().record().id()); // a session-only or unlocked key ends with its session
         return Answer.json(200, Map.of("signed_out", true)).with("Set-Cookie", cookies.clearSession());
     }
 
-    /**
-     * The CSRF rule for every state-changing request with a session (later endpoints call it too): same origin, and
-     * {@code x-csrf-token} equal to the session's token.
-     */
-    private void requireCsrf(Request request, String token, Signed signed) throws Refusal {
-        String crossSite = origins.refusal(request);
-        if (crossSite != null) {
-            throw csrfRefusal(request, crossSite);
+    /** The CSRF rule of {@link SessionGate#csrfRefusal}: 403 {@code permission_error} unless it passes. */
+    private void requireCsrf(Request request, Signed signed) throws Refusal {
+        String refusal = gate.csrfRefusal(request, signed);
+        if (refusal != null) {
+            throw new Refusal(403, ErrorType.PERMISSION, refusal);
         }
-        String presented = request.getHeaders().get(CSRF_HEADER);
-        if (presented == null || presented.isBlank()) {
-            throw csrfRefusal(request, "missing CSRF token: send the session's csrf_token in the x-csrf-token header");
-        }
-        if (!users.sessions().csrfValid(token, presented.strip())) {
-            throw csrfRefusal(request, "wrong CSRF token: send this session's csrf_token (GET /api/session) in the x-csrf-token header");
-        }
-    }
-
-    private Refusal csrfRefusal(Request request, String message) {
-        events.record(SecurityEvent.of("session.csrf_refused", String.valueOf(Request.getRemoteAddr(request)),
-                Map.of("path", request.getHttpURI().getPath(), "method", request.getMethod())));
-        return new Refusal(403, ErrorType.PERMISSION, message);
     }
 
     // ------------------------------------------------------------------ bring your own key
@@ -322,13 +302,13 @@ public final class WebHandler extends Handler.Abstract {
     private Answer byokStatus(Request request) throws Refusal {
         String token = cookies.sessionToken(request);
         Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
-        return Answer.json(200, byokView(byok.status(signed.user.id(), byokSession(token, signed))));
+        return Answer.json(200, byokView(byok.status(signed.user().id(), byokSession(token, signed))));
     }
 
     private Answer byokAdd(Request request) throws Refusal {
         String token = cookies.sessionToken(request);
         Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
-        requireCsrf(request, token, signed);
+        requireCsrf(request, signed);
         JsonNode body = jsonBody(request);
         JsonNode key = body.get("key");
         JsonNode passphrase = body.get("passphrase");
@@ -339,9 +319,9 @@ public final class WebHandler extends Handler.Abstract {
             throw new Refusal(400, ErrorType.INVALID_REQUEST, "\"passphrase\" must be a string");
         }
         char[] pass = passphrase == null || passphrase.isNull() ? null : passphrase.textValue().toCharArray();
-        String tier = users.users().principals().current(signed.user.principalId()).map(Principal::tier).orElse(null);
+        String tier = users.users().principals().current(signed.user().principalId()).map(Principal::tier).orElse(null);
         try {
-            return Answer.json(201, byokView(byok.add(signed.user.id(), signed.user.principalId(), tier, key.textValue(),
+            return Answer.json(201, byokView(byok.add(signed.user().id(), signed.user().principalId(), tier, key.textValue(),
                     text(body, "mode"), pass, byokSession(token, signed))));
         } catch (ByokRefusal r) {
             throw new Refusal(r.status(), r.type(), r.getMessage());
@@ -355,14 +335,14 @@ public final class WebHandler extends Handler.Abstract {
     private Answer byokUnlock(Request request) throws Refusal {
         String token = cookies.sessionToken(request);
         Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
-        requireCsrf(request, token, signed);
+        requireCsrf(request, signed);
         JsonNode passphrase = jsonBody(request).get("passphrase");
         if (passphrase == null || !passphrase.isTextual()) {
             throw new Refusal(400, ErrorType.INVALID_REQUEST, "send {\"passphrase\":…} as JSON");
         }
         char[] pass = passphrase.textValue().toCharArray();
         try {
-            return Answer.json(200, byokView(byok.unlock(signed.user.id(), pass, byokSession(token, signed))));
+            return Answer.json(200, byokView(byok.unlock(signed.user().id(), pass, byokSession(token, signed))));
         } catch (ByokRefusal r) {
             throw new Refusal(r.status(), r.type(), r.getMessage());
         } finally {
@@ -373,8 +353,8 @@ public final class WebHandler extends Handler.Abstract {
     private Answer byokDelete(Request request) throws Refusal {
         String token = cookies.sessionToken(request);
         Signed signed = signedIn(token).orElseThrow(() -> new Refusal(401, ErrorType.AUTHENTICATION, "not signed in"));
-        requireCsrf(request, token, signed);
-        boolean deleted = byok.delete(signed.user.id(), signed.user.principalId(), byokSession(token, signed));
+        requireCsrf(request, signed);
+        boolean deleted = byok.delete(signed.user().id(), signed.user().principalId(), byokSession(token, signed));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("deleted", deleted);
         out.put("message", deleted ? "your key was deleted from the gateway; revoke it in the Anthropic Console too if you no"
@@ -383,7 +363,7 @@ public final class WebHandler extends Handler.Abstract {
     }
 
     private ByokSession byokSession(String token, Signed signed) {
-        return byok.session(token, signed.session.record().id(), signed.user.id(), signed.session.record().expiresAt());
+        return byok.session(token, signed.session().record().id(), signed.user().id(), signed.session().record().expiresAt());
     }
 
     private static Map<String, Object> byokView(ByokService.Status s) {
@@ -420,24 +400,8 @@ public final class WebHandler extends Handler.Abstract {
                 .with("Set-Cookie", cookies.clearLogin());
     }
 
-    private record Signed(User user, SessionService.ActiveSession session) {
-    }
-
-    /** The signed-in user of {@code token}: a valid session whose user exists and is enabled. */
     private Optional<Signed> signedIn(String token) {
-        if (token == null) {
-            return Optional.empty();
-        }
-        Optional<SessionService.ActiveSession> session = users.sessions().resolve(token);
-        if (session.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<User> user = users.users().find(session.get().record().userId());
-        if (user.isEmpty() || user.get().disabled()) {
-            users.sessions().revoke(session.get().record().id(), "user_unavailable");
-            return Optional.empty();
-        }
-        return Optional.of(new Signed(user.get(), session.get()));
+        return gate.signedIn(token);
     }
 
     private Map<String, Object> sessionView(User user, dev.keywarden.users.SessionRecord s, String csrf) {

@@ -89,6 +89,7 @@ class ConfigReferenceTest {
                 {"oidc.group_tiers", "paid=pro"}, {"oidc.jit", "on"},
                 {"byok.enabled", "true"}, {"byok.modes", "sealed,session_only"}, {"byok.tiers", "free"},
                 {"byok.count_toward_budget", "true"}, {"byok.notice", "Your key is kept encrypted; delete it here any time."},
+                {"model", "claude-haiku-4-5"}, {"system_prompt", "You answer questions about gardening."}, {"max_tokens", "512"},
         };
         for (String[] s : samples) {
             SAMPLES.put(s[0], s[1]);

@@ -218,6 +218,21 @@ class ByokIT {
     }
 
     @Test
+    void theChatEndpointServesASessionCallWithTheKeyHeldForThatSession() throws Exception {
+        User u = newUser(gw);
+        Browser b = signedIn(gw, u);
+        String key = acceptedKey();
+        assertThat(add(gw, b, key, "session_only", null).statusCode()).isEqualTo(201);
+
+        HttpResponse<String> chat = b.post(gw.uri("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}",
+                "x-csrf-token", csrf(gw, b));
+
+        assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
+        assertThat(lastUpstreamKey(gw)).as("the session's own key went upstream").isEqualTo(sha(key));
+        assertThat(chat.body()).doesNotContain(key);
+    }
+
+    @Test
     void anUpstreamRejectionMarksTheUsersKeyInvalidAndTellsTheUserNotTheOperator() throws Exception {
         User u = newUser(gw);
         Browser b = signedIn(gw, u);

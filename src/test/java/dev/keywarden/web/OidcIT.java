@@ -282,4 +282,36 @@ class OidcIT {
         assertThat(messagesWithBearer("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.").statusCode()).isEqualTo(401);
         assertThat(gw.postMessages(TestGateway.messageBody("virtual keys still work", false)).statusCode()).isEqualTo(200);
     }
+
+    static HttpResponse<byte[]> chatWithBearer(String token, String body) throws Exception {
+        return gw.send(HttpRequest.newBuilder(gw.uri("/api/chat")).header("authorization", "Bearer " + token)
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    @Test
+    void anIdpAccessTokenCallsTheChatEndpointWithoutCsrfAsItsUsersPrincipalAndABadOneIs401() throws Exception {
+        String sub = "sub-" + UUID.randomUUID();
+        User u = gw.gateway.users().users().add(new UserService.NewUser("chat-" + sub.substring(4, 12), null, Role.USER, null, issuer,
+                sub), null, "test");
+        SignedJWT token = idp.issueToken("default", sub, CLIENT_ID, Map.of(), 300);
+        HttpResponse<byte[]> ok = chatWithBearer(token.serialize(), "{\"messages\":[\"hello from the app\"]}");
+        assertThat(ok.statusCode()).as(new String(ok.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        String id = ok.headers().firstValue("keywarden-request-id").orElseThrow();
+        ExchangeRecord record = gw.awaitRecord(r -> r.requestId().equals(id));
+        assertThat(record.identity().credentialKind()).isEqualTo("oidc_token");
+        assertThat(record.identity().principalId()).isEqualTo(u.principalId());
+        String forwarded = gw.upstream.exchanges().get(gw.upstream.exchanges().size() - 1).requestBodyText();
+        assertThat(forwarded).contains("<user_input>hello from the app</user_input>").contains("\"user_id\":\"" + u.id() + "\"")
+                .doesNotContain(token.serialize());
+
+        SignedJWT expired = idp.issueToken("default", sub, CLIENT_ID, Map.of(), -600);
+        int before = gw.upstream.requestCount();
+        HttpResponse<byte[]> refused = chatWithBearer(expired.serialize(), "{\"messages\":[\"hi\"]}");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(errorType(refused)).isEqualTo("authentication_error");
+        String refusedId = refused.headers().firstValue("request-id").orElseThrow();
+        assertThat(gw.awaitRecord(r -> r.requestId().equals(refusedId)).status()).as("the pipeline refused and recorded it").isEqualTo(401);
+        assertThat(chatWithBearer("kw_notajwt", "{\"messages\":[\"hi\"]}").statusCode()).isEqualTo(401);
+        assertThat(gw.upstream.requestCount()).isEqualTo(before);
+    }
 }

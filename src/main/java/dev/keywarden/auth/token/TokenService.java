@@ -51,6 +51,9 @@ public final class TokenService {
     static final String INVALID_MESSAGE = "invalid token";
     static final String REVOKED_MESSAGE = "this token was revoked";
     static final String ISSUER_REVOKED_MESSAGE = "this token was revoked: the virtual key that issued it was revoked";
+    static final String USER_GONE_MESSAGE = "this token was revoked: the user it was issued to was disabled or deleted";
+    /** Prefix of user ids ({@code users.id}): the issuer of a token minted by a signed-in user. */
+    private static final String USER_ID_PREFIX = "usr_";
 
     private static final String ID_PREFIX = "tok_";
     private static final int ID_RANDOM_LENGTH = 16;
@@ -96,21 +99,39 @@ public final class TokenService {
         if (issuer == null || !ISSUER_KIND.equals(issuer.credentialKind())) {
             throw new IllegalArgumentException("only a virtual key can mint tokens");
         }
+        return issue(issuer.principalId(), issuer.credentialId(), request);
+    }
+
+    /**
+     * Mints a token for a signed-in user (the web's {@code POST /api/tokens}): the user's principal, so the same limits
+     * and budgets; the user is its issuer, so disabling or deleting the user revokes it, like revoking a virtual key
+     * revokes that key's tokens.
+     *
+     * @throws IllegalArgumentException when {@code userId} is not a user id ({@code usr_…})
+     */
+    public IssuedToken mintForUser(String userId, String principalId, TokenRequest request) {
+        if (userId == null || !userId.startsWith(USER_ID_PREFIX)) {
+            throw new IllegalArgumentException("not a user id: tokens are minted for users by their id (usr_…)");
+        }
+        return issue(Objects.requireNonNull(principalId, "principalId"), userId, request);
+    }
+
+    private IssuedToken issue(String principalId, String issuerId, TokenRequest request) {
         String token = TokenFormat.generate();
         String id = ID_PREFIX + TokenFormat.randomBase62(ID_RANDOM_LENGTH);
         long now = clock.millis();
         long expiresAt = now + request.ttl().toMillis();
-        store.insert(new TokenRecord(id, hash(token), issuer.principalId(), issuer.credentialId(), request.scopes().toJson(),
+        store.insert(new TokenRecord(id, hash(token), principalId, issuerId, request.scopes().toJson(),
                 expiresAt, request.maxUses(), 0, null, now, null, null));
         scopes.put(id, request.scopes());
         Map<String, String> details = new LinkedHashMap<>();
-        details.put("issuer_key_id", issuer.credentialId());
-        details.put("principal_id", String.valueOf(issuer.principalId()));
+        details.put(issuerId.startsWith(USER_ID_PREFIX) ? "issuer_user_id" : "issuer_key_id", issuerId);
+        details.put("principal_id", String.valueOf(principalId));
         details.put("expires_at", Instant.ofEpochMilli(expiresAt).toString());
         details.put("max_uses", String.valueOf(request.maxUses()));
         details.put("scopes", request.scopes().toJson());
         events.record(SecurityEvent.of("token.issued", id, details));
-        return new IssuedToken(id, token, issuer.principalId(), issuer.credentialId(), Instant.ofEpochMilli(expiresAt),
+        return new IssuedToken(id, token, principalId, issuerId, Instant.ofEpochMilli(expiresAt),
                 request.maxUses(), request.scopes());
     }
 
@@ -143,7 +164,7 @@ public final class TokenService {
             return REVOKED_MESSAGE;
         }
         if (t.issuerRevokedAt() != null || t.issuerName() == null) {
-            return ISSUER_REVOKED_MESSAGE;
+            return t.issuerKeyId().startsWith(USER_ID_PREFIX) ? USER_GONE_MESSAGE : ISSUER_REVOKED_MESSAGE;
         }
         if (now >= t.expiresAt()) {
             return expiredMessage(Instant.ofEpochMilli(t.expiresAt()));

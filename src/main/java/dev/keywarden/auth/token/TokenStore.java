@@ -19,8 +19,10 @@ import java.util.Optional;
 final class TokenStore {
 
     private static final String COLUMNS = "t.id, t.token_hash, t.principal_id, t.issuer_key_id, t.scopes, t.expires_at,"
-            + " t.max_uses, t.uses, t.revoked_at, t.created_at, k.name, k.revoked_at";
-    private static final String FROM = " FROM tokens t LEFT JOIN virtual_keys k ON k.id = t.issuer_key_id";
+            + " t.max_uses, t.uses, t.revoked_at, t.created_at, COALESCE(k.name, u.username), COALESCE(k.revoked_at, u.disabled_at)";
+    /** The issuer: a virtual key, or a signed-in user (a token minted through {@code POST /api/tokens}). */
+    private static final String FROM = " FROM tokens t LEFT JOIN virtual_keys k ON k.id = t.issuer_key_id"
+            + " LEFT JOIN users u ON u.id = t.issuer_key_id";
 
     private final Jdbc jdbc;
 

@@ -124,4 +124,25 @@ class SharedTokensIT {
             assertThat(TokensIT.messages(first, other.get("token").asText(), "m", 10).statusCode()).isEqualTo(401);
         }
     }
+
+    @Test
+    void aUsersTokenWorksOnBothInstancesUntilTheUserIsDisabledOnOne() throws Exception {
+        try (TestGateway first = TestGateway.start(sharedEnv());
+             TestGateway second = TestGateway.start(sharedEnv())) {
+            dev.keywarden.users.User u = first.gateway.users().users().add(new dev.keywarden.users.UserService.NewUser(
+                    "pg-page-" + System.nanoTime(), null, dev.keywarden.users.Role.USER, null, null, null),
+                    "violet tractor anthem".toCharArray(), "test");
+            TokenRequest request = TokenRequest.parse(new byte[0], first.gateway.tokens().policy());
+            IssuedToken issued = first.gateway.tokens().mintForUser(u.id(), u.principalId(), request);
+            assertThat(second.gateway.tokens().find(issued.id()).orElseThrow().issuerKeyId()).isEqualTo(u.id());
+            assertThat(TokensIT.messages(second, issued.token(), "m", 10).statusCode()).isEqualTo(200);
+
+            first.gateway.users().users().disable(u.id(), "test");
+
+            HttpResponse<byte[]> refused = TokensIT.messages(second, issued.token(), "m", 10);
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(TokensIT.error(refused).get("message").asText())
+                    .isEqualTo("this token was revoked: the user it was issued to was disabled or deleted");
+        }
+    }
 }
