@@ -14,6 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { launchChromium } from './chromium.mjs';
 
 const BASE = process.env.KEYWARDEN_BASE_URL?.replace(/\/$/, '');
@@ -21,6 +22,12 @@ const VIRTUAL_KEY = process.env.KEYWARDEN_VIRTUAL_KEY;
 const USER = process.env.KEYWARDEN_USER;
 const PASSWORD = process.env.KEYWARDEN_PASSWORD;
 const SHOTS = process.env.KEYWARDEN_SCREENSHOTS ?? 'target/screenshots';
+// BYOK: a second local account, three fake user keys the fake upstream accepts, the SHA-256 of the operator's key, and
+// the session chat stand-in (SessionChatStandIn: the pipeline run as the browser's session, as POST /api/chat will)
+const BYOK_USER = process.env.KEYWARDEN_BYOK_USER;
+const BYOK_KEYS = (process.env.KEYWARDEN_BYOK_KEYS ?? '').split(',').filter(Boolean);
+const OPERATOR_KEY_SHA256 = process.env.KEYWARDEN_OPERATOR_KEY_SHA256;
+const SESSION_CHAT = process.env.KEYWARDEN_SESSION_CHAT?.replace(/\/$/, '');
 if (!BASE || !VIRTUAL_KEY || !USER || !PASSWORD) {
   throw new Error('KEYWARDEN_BASE_URL, KEYWARDEN_VIRTUAL_KEY, KEYWARDEN_USER and KEYWARDEN_PASSWORD must be set (run through BrowserIT)');
 }
@@ -87,10 +94,10 @@ async function assertCleanPage(page) {
   assert.deepEqual(page.errors, [], 'no uncaught script error');
 }
 
-async function signIn(page) {
+async function signIn(page, user = USER) {
   await page.goto('/');
   await page.waitForURL('**/sign-in');
-  await page.getByLabel('Username').fill(USER);
+  await page.getByLabel('Username').fill(user);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL('**/chat');
@@ -474,14 +481,15 @@ test('keywarden-web SessionKeyHolder in the browser: idle expiry, page hide, cle
     const kw = await import('/keywarden-web.js');
     const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     const out = { reasons: [] };
-    const idle = new kw.SessionKeyHolder({ idleTimeoutMs: 300, onClear: (why) => out.reasons.push(why) });
+    // margins of 400 ms and more: timers slip on a loaded CI machine
+    const idle = new kw.SessionKeyHolder({ idleTimeoutMs: 1000, onClear: (why) => out.reasons.push(why) });
     idle.set('sk-ant-session-key');
     out.storage = localStorage.length + sessionStorage.length + document.cookie.length;
-    await sleep(200);
+    await sleep(600);
     out.beforeIdle = idle.get();
-    await sleep(200);
+    await sleep(600);
     out.stillThere = idle.has();
-    await sleep(250);
+    await sleep(1500);
     out.afterIdle = idle.get();
 
     const hiding = new kw.SessionKeyHolder({ clearOnPageHide: true, onClear: (why) => out.reasons.push(why) });
@@ -534,4 +542,179 @@ test('keywarden-web securityNotice() fetches the operator\'s notice and renderNo
   assert.equal(r.elements, 0);
   assert.equal(r.pwned, undefined);
   assert.match(r.html, /&lt;img src=x onerror=window.__pwned=1&gt;/);
+});
+
+// ------------------------------------------------------------------ Your key (BYOK)
+
+const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The SHA-256 of the key the fake upstream saw on the last /v1/messages call. */
+async function upstreamKey() {
+  return (await fetch(`${SESSION_CHAT}/upstream-key`)).text();
+}
+
+/** Sends the chat page's Messages requests to the session chat stand-in, as the browser's current session. */
+async function chatAsSession(page) {
+  await page.route('**/v1/messages', async (route) => {
+    const session = (await page.context().cookies()).find((c) => c.name === 'kw_session');
+    const r = await fetch(`${SESSION_CHAT}/chat`, { method: 'POST', headers: { 'x-session': session?.value ?? '' },
+      body: route.request().postData() });
+    await route.fulfill({ status: r.status, contentType: r.headers.get('content-type') ?? 'application/json', body: await r.text() });
+  });
+}
+
+async function chatOnce(page, text) {
+  await page.getByRole('link', { name: 'Chat', exact: true }).click();
+  await page.getByRole('heading', { name: 'Chat' }).waitFor();
+  await ask(page, text);
+  await page.locator('#chat-status', { hasText: 'Answer complete.' }).waitFor();
+  assert.match(await page.locator('.turn.assistant .text').last().textContent(), new RegExp(`You said: ${text}`));
+}
+
+async function openKeyPage(page) {
+  await page.getByRole('link', { name: 'Your key' }).click();
+  await page.getByRole('heading', { name: 'Your key', exact: true }).waitFor();
+  await page.locator('#byok-state').waitFor();
+}
+
+async function addKey(page, modeLabel, key, passphrase) {
+  await page.getByLabel(modeLabel).check();
+  await page.getByLabel('Anthropic API key').fill(key);
+  if (passphrase) {
+    await page.getByLabel('Passphrase (at least 12 characters)').fill(passphrase);
+  }
+  await page.getByRole('button', { name: 'Add key' }).click();
+  await page.locator('#byok-status', { hasText: 'Your key was added.' }).waitFor();
+  const fingerprint = await page.locator('#byok-fingerprint').textContent();
+  assert.ok(fingerprint.endsWith('…' + key.slice(-4)) && !fingerprint.includes(key), `fingerprint ${fingerprint}`);
+  await assertKeyNotInPage(page, key);
+  return fingerprint;
+}
+
+/** The key is nowhere in the page: not in the markup, its text, or any field's value. */
+async function assertKeyNotInPage(page, key) {
+  const found = await page.evaluate((k) => document.documentElement.outerHTML.includes(k)
+    || document.body.innerText.includes(k)
+    || Array.from(document.querySelectorAll('input, textarea')).some((i) => i.value.includes(k))
+    || localStorage.length + sessionStorage.length > 0, key);
+  assert.equal(found, false, 'after adding, the page holds only the fingerprint');
+}
+
+async function signOutAndIn(page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL('**/sign-in?signed_out=1');
+  await signIn(page, BYOK_USER);
+}
+
+test('Your key: the notice comes first, a key in each mode is added and used upstream, a session-only key ends with the session, a sealed key waits for its passphrase', async (t) => {
+  assert.equal(BYOK_KEYS.length, 3, 'BrowserIT passes three fake user keys');
+  const [heldKey, sessionKey, sealedKey] = BYOK_KEYS;
+  const page = await newPage(t);
+  await chatAsSession(page);
+  await signIn(page, BYOK_USER);
+  await openKeyPage(page);
+
+  // the notice is shown before the key field; the modes are the ones the gateway offers, each with its sentence
+  await page.getByRole('heading', { name: 'Before you enter your key' }).waitFor();
+  const layout = await page.evaluate(() => ({
+    noticeFirst: Boolean(document.querySelector('#byok-notice').compareDocumentPosition(document.querySelector('#byok-key'))
+      & Node.DOCUMENT_POSITION_FOLLOWING),
+    notice: document.querySelector('#byok-notice').textContent,
+    modes: Array.from(document.querySelectorAll('input[name="byok-mode"]'), (r) => r.value),
+    sentences: Array.from(document.querySelectorAll('.mode .hint'), (p) => p.textContent.length),
+    keyType: document.querySelector('#byok-key').type,
+    keyAutocomplete: document.querySelector('#byok-key').getAttribute('autocomplete'),
+  }));
+  const served = await (await page.request.get('/api/byok/notice')).json();
+  assert.equal(layout.noticeFirst, true, 'the notice comes before the key field');
+  assert.ok(layout.notice.includes(served.notice.split('\n')[0].trim()), 'the operator\'s notice is shown');
+  assert.deepEqual(layout.modes, served.modes);
+  assert.ok(layout.sentences.every((n) => n > 20), 'one sentence per mode');
+  assert.equal(layout.keyType, 'password');
+  assert.equal(layout.keyAutocomplete, 'off');
+  assert.equal(await page.locator('#byok-state').getAttribute('data-state'), 'none');
+  assert.equal(await page.getByLabel('Passphrase (at least 12 characters)').isVisible(), false, 'no passphrase for a server-held key');
+  await shot(page, 'byok');
+
+  // server-held: used for the user's chat
+  await addKey(page, 'Kept by the gateway', heldKey);
+  assert.equal(await page.locator('#byok-state').getAttribute('data-state'), 'active');
+  await shot(page, 'byok-server-held');
+  await chatOnce(page, 'with my stored key');
+  assert.equal(await upstreamKey(), sha256(heldKey), 'upstream saw the server-held key');
+
+  // session-only (replaces it): used in this session, gone after signing out and in again
+  await openKeyPage(page);
+  await addKey(page, 'This session only', sessionKey);
+  assert.equal(await page.locator('#byok-state').getAttribute('data-state'), 'active');
+  await chatOnce(page, 'with my session key');
+  assert.equal(await upstreamKey(), sha256(sessionKey), 'upstream saw the session-only key');
+  await signOutAndIn(page);
+  await openKeyPage(page);
+  assert.equal(await page.locator('#byok-state').getAttribute('data-state'), 'none', 'the session-only key is gone');
+  await chatOnce(page, 'after signing out');
+  assert.equal(await upstreamKey(), OPERATOR_KEY_SHA256, 'without a key of their own the user\'s call uses the operator\'s key');
+
+  // sealed: used in the session it was added in; after signing in again it is locked and not used until unlocked
+  await openKeyPage(page);
+  const passphrase = 'correct horse battery staple';
+  await addKey(page, 'Sealed with your passphrase', sealedKey, passphrase);
+  assert.equal(await page.locator('#byok-state').getAttribute('data-state'), 'unlocked');
+  await chatOnce(page, 'with my sealed key');
+  assert.equal(await upstreamKey(), sha256(sealedKey), 'upstream saw the sealed key');
+  await signOutAndIn(page);
+  await openKeyPage(page);
+  assert.equal(await page.locator('#byok-state').getAttribute('data-state'), 'locked');
+  await shot(page, 'byok-sealed-locked');
+  await chatOnce(page, 'while it is locked');
+  assert.equal(await upstreamKey(), OPERATOR_KEY_SHA256, 'a locked sealed key is not used');
+
+  await openKeyPage(page);
+  await page.getByLabel('Passphrase', { exact: true }).fill('not the passphrase at all');
+  await page.getByRole('button', { name: 'Unlock for this session' }).click();
+  await page.locator('#byok-error').waitFor();
+  assert.match(await page.locator('#byok-error').textContent(), /passphrase/i);
+  assert.equal(await page.locator('#byok-state').getAttribute('data-state'), 'locked', 'a wrong passphrase unlocks nothing');
+  assert.equal(await page.getByLabel('Passphrase', { exact: true }).inputValue(), '', 'the wrong passphrase is cleared');
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.keyboard.press('Enter');
+  await page.locator('#byok-state[data-state="unlocked"]').waitFor();
+  await assertKeyNotInPage(page, sealedKey);
+  await chatOnce(page, 'after unlocking');
+  assert.equal(await upstreamKey(), sha256(sealedKey), 'the unlocked sealed key is used');
+
+  // phone width: nothing wider than the screen
+  await openKeyPage(page);
+  await page.setViewportSize(PHONE);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(overflow, 0, 'nothing is wider than a phone screen');
+  await shot(page, 'byok-phone');
+
+  // delete, with a confirmation, by keyboard
+  await page.getByRole('button', { name: 'Delete this key' }).click();
+  await page.getByText('Delete your key from the gateway?').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'byok-delete-cancel', 'the safe choice has the focus');
+  assert.equal((await (await page.request.get('/api/byok')).json()).state, 'unlocked', 'nothing is deleted before confirming');
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'byok-delete-confirm');
+  await page.keyboard.press('Enter');
+  await page.locator('#byok-state[data-state="none"]').waitFor();
+  assert.equal((await (await page.request.get('/api/byok')).json()).state, 'none');
+  await assertCleanPage(page);
+});
+
+test('Your key: only the modes the gateway offers are shown, and a page without BYOK says so', async (t) => {
+  const page = await newPage(t);
+  let notice = { enabled: true, modes: ['session_only'], notice: 'Only for this session.' };
+  await page.route('**/api/byok/notice', (route) => route.fulfill({ json: notice }));
+  await signIn(page, BYOK_USER);
+  await openKeyPage(page);
+  assert.deepEqual(await page.locator('input[name="byok-mode"]').evaluateAll((rs) => rs.map((r) => r.value)), ['session_only']);
+  assert.equal(await page.locator('#byok-notice').textContent(), 'Before you enter your keyOnly for this session.');
+  notice = { enabled: false, modes: [], notice: 'Not here.' };
+  await page.getByRole('link', { name: 'Chat', exact: true }).click();
+  await page.getByRole('link', { name: 'Your key' }).click();
+  await page.locator('#byok-disabled').waitFor();
+  assert.equal(await page.locator('#byok-key').count(), 0, 'no key field when BYOK is off');
+  await assertCleanPage(page);
 });

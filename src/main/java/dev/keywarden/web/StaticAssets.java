@@ -47,7 +47,7 @@ public final class StaticAssets extends Handler.Abstract {
     /** The browser library's path (the same file as {@code clients/keywarden-web/keywarden-web.js}). */
     public static final String LIBRARY = "/keywarden-web.js";
     /** Paths answered with {@code index.html}: the pages of the single-page UI. */
-    static final Set<String> UI_ROUTES = Set.of("/", "/sign-in", "/chat");
+    static final Set<String> UI_ROUTES = Set.of("/", "/sign-in", "/chat", "/key");
     static final String UI_PREFIX = "/ui/";
 
     private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*");

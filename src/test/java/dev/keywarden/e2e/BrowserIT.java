@@ -1,6 +1,8 @@
 package dev.keywarden.e2e;
 
 import dev.keywarden.testing.TestGateway;
+import dev.keywarden.testing.TestKeys;
+import dev.keywarden.upstream.fake.FakeUpstream;
 import dev.keywarden.users.Role;
 import dev.keywarden.users.UserService;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
@@ -59,16 +61,27 @@ class BrowserIT {
         env.put("KEYWARDEN_OIDC_JIT", "on");
         env.put("KEYWARDEN_GUARD_INJECTION", "block");
         env.put("KEYWARDEN_LOGIN_FAILURES_PER_ADDRESS", "0");
-        try (TestGateway gw = TestGateway.start(env)) {
+        env.put("KEYWARDEN_VAULT_KEK", "local");
+        env.put("KEYWARDEN_BYOK_ENABLED", "true");
+        try (TestGateway gw = TestGateway.start(env); SessionChatStandIn chat = SessionChatStandIn.start(gw)) {
             gateway.set(gw.gateway.baseUri());
             gw.gateway.users().users().add(new UserService.NewUser("alice", "Alice Example", Role.USER, null, null, null),
                     PASSWORD.toCharArray(), "test");
+            gw.gateway.users().users().add(new UserService.NewUser("bea", "Bea Byok", Role.USER, null, null, null),
+                    PASSWORD.toCharArray(), "test");
+            // three fake user keys (generated now) the fake upstream accepts, one per BYOK mode
+            List<String> byokKeys = List.of(TestKeys.fakeProviderKey(), TestKeys.fakeProviderKey(), TestKeys.fakeProviderKey());
+            byokKeys.forEach(gw.upstream::acceptKey);
             long started = System.nanoTime();
             NodeE2e.Result run = NodeE2e.run(e2e, List.of("node", "--test", "--test-reporter=spec", "browser.test.mjs"), Map.of(
                     "KEYWARDEN_BASE_URL", gw.gateway.baseUri().toString(),
                     "KEYWARDEN_VIRTUAL_KEY", gw.virtualKey,
                     "KEYWARDEN_USER", "alice",
                     "KEYWARDEN_PASSWORD", PASSWORD,
+                    "KEYWARDEN_BYOK_USER", "bea",
+                    "KEYWARDEN_BYOK_KEYS", String.join(",", byokKeys),
+                    "KEYWARDEN_OPERATOR_KEY_SHA256", FakeUpstream.fingerprintOf(gw.providerKey),
+                    "KEYWARDEN_SESSION_CHAT", chat.uri().toString(),
                     "KEYWARDEN_SCREENSHOTS", NodeE2e.basedir().resolve("target/screenshots").toString(),
                     "KEYWARDEN_CHROMIUM", chromium.toString()), false, 300);
             System.out.println("[BrowserIT] browser tests took " + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");

@@ -51,7 +51,7 @@ class StaticAssetsIT {
     @Test
     void everyPageOfTheUiAnswersTheIndexUnderTheStrictContentSecurityPolicy() throws Exception {
         byte[] index = null;
-        for (String page : List.of("/", "/sign-in", "/chat")) {
+        for (String page : List.of("/", "/sign-in", "/chat", "/key")) {
             HttpResponse<byte[]> r = get(page);
             assertThat(r.statusCode()).as(page).isEqualTo(200);
             assertThat(r.headers().firstValue("content-type")).contains("text/html; charset=utf-8");

@@ -46,3 +46,27 @@ export async function signOut(csrfToken) {
     throw await errorFromResponse(r);
   }
 }
+
+async function jsonCall(method, path, csrfToken, body) {
+  const headers = { accept: 'application/json' };
+  if (csrfToken) {
+    headers['x-csrf-token'] = csrfToken;
+  }
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+  }
+  const r = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!r.ok) {
+    throw await errorFromResponse(r);
+  }
+  return r.json();
+}
+
+/** The operator's BYOK notice: {enabled, modes, notice} (public). */
+export const byokNotice = () => jsonCall('GET', '/api/byok/notice');
+/** The user's own key: {mode, state, fingerprint, created_at, message}; never the key. */
+export const byokStatus = () => jsonCall('GET', '/api/byok');
+export const byokAdd = (csrfToken, key, mode, passphrase) =>
+  jsonCall('POST', '/api/byok', csrfToken, passphrase == null ? { key, mode } : { key, mode, passphrase });
+export const byokUnlock = (csrfToken, passphrase) => jsonCall('POST', '/api/byok/unlock', csrfToken, { passphrase });
+export const byokDelete = (csrfToken) => jsonCall('DELETE', '/api/byok', csrfToken);

@@ -4,14 +4,16 @@ import { h } from './dom.js';
 import { currentSession, publicConfig, signOut } from './api.js';
 import * as signInPage from './pages/sign-in.js';
 import * as chatPage from './pages/chat.js';
+import * as byokPage from './pages/byok.js';
 
 /** path → page; `public` pages are shown without a session. */
 const ROUTES = {
   '/sign-in': { page: signInPage, public: true },
   '/chat': { page: chatPage, title: 'Chat' },
+  '/key': { page: byokPage, title: 'Your key' },
 };
 /** The pages listed in the navigation when signed in. */
-const NAV = [['/chat', 'Chat']];
+const NAV = [['/chat', 'Chat'], ['/key', 'Your key']];
 
 const state = { session: null, config: null, path: null, cleanup: null };
 
