@@ -22,7 +22,7 @@ wait_port() { # host:port
 
 start_fake() { # port [extra fake-upstream args]
   local port="$1"; shift
-  ${BENCH_JAVA_PREFIX:-} "$java" -Xmx512m -jar "$jar" fake-upstream --port "$port" --api-key "$provider_key" "$@" > "$work/fake.log" 2>&1 &
+  ${BENCH_JAVA_PREFIX:-} "$java" ${BENCH_FAKE_OPTS:--Xmx512m} -jar "$jar" fake-upstream --port "$port" --api-key "$provider_key" "$@" > "$work/fake.log" 2>&1 &
   pids+=($!); wait_port "127.0.0.1:$port"
 }
 
