@@ -38,6 +38,7 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
     private final ProviderKeys providerKeys;
     private final GatewayHeaders.RequestFilter headerFilter;
     private final UpstreamSlots slots;
+    private final UpstreamTargets targets;
 
     private UpstreamForwarding(HttpClient client, UpstreamConfig config, GatewayHeaders.RequestFilter headerFilter,
                                ProviderKeys providerKeys) {
@@ -47,6 +48,7 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
         this.headerFilter = headerFilter;
         this.providerKeys = providerKeys;
         this.slots = new UpstreamSlots(config.maxConnections());
+        this.targets = new UpstreamTargets(base);
     }
 
     /**
@@ -111,7 +113,7 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
             x.forwardingWith(key);
             URI target;
             try {
-                target = URI.create(base + x.path() + (x.query() == null ? "" : "?" + x.query()));
+                target = targets.of(x.path(), x.query());
             } catch (IllegalArgumentException e) {
                 throw new Refusal(400, ErrorType.INVALID_REQUEST, "the query string is not valid");
             }
