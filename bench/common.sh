@@ -16,7 +16,7 @@ trap cleanup EXIT
 provider_key="sk-ant-api03-$(head -c 66 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')AA"
 
 wait_port() { # host:port
-  for _ in $(seq 1 150); do (echo > "/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 1 600); do (echo > "/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0; sleep 0.1; done
   echo "bench: nothing listens on $1" >&2; exit 1
 }
 
