@@ -66,6 +66,10 @@ fi
 . "$repo/.mvn/find-jdk.sh"
 kw_find_jdk
 "$repo/keywarden" --version >/dev/null   # builds target/keywarden.jar when stale
+if [ "${KW_JAVA_MAJOR:-0}" -ge 25 ] && [ "${KEYWARDEN_AOT:-auto}" != off ] \
+   && { [ ! -f "$repo/target/keywarden.aot" ] || [ "$repo/target/keywarden.jar" -nt "$repo/target/keywarden.aot" ]; }; then
+  "$repo/keywarden" aot-cache   # the launcher's start-up cache, built now rather than inside a timed start
+fi
 jar="$repo/target/keywarden.jar"
 java="$JAVA_HOME/bin/java"
 hz=$(getconf CLK_TCK)
@@ -92,7 +96,7 @@ for p in $p_floor $p_nproxy $p_portkey $p_kw $p_kwoff; do
   if (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "compare: port $p is in use (set BENCH_PORT_BASE)" >&2; exit 1; fi
 done
 wait_port() { # port pid
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 1200); do
     (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     kill -0 "$2" 2>/dev/null || { echo "compare: the process for port $1 died" >&2; return 1; }
     sleep 0.1
