@@ -12,7 +12,7 @@ ulimit -n "$(ulimit -Hn)"
 need=$((2 * streams + 1000))
 [ "$(ulimit -n)" -ge "$need" ] || echo "bench: open-file limit $(ulimit -n) is below the $need the gateway needs for $streams streams (raise the hard limit)" >&2
 BENCH_FAKE_OPTS="-Xmx2g" start_fake 18941 --tokens-per-second 5
-start_gateway 18942 18941
+start_gateway 18942 18941 KEYWARDEN_UPSTREAM_FORWARD_HEADERS="x-fake-*"   # SseHold asks for the slow scenario
 echo "gateway before the streams: RSS $(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$gateway_pid/status), threads $(ls /proc/$gateway_pid/task | wc -l)"
 BENCH_KEY="$virtual_key" "$java" -Xmx2g "$(dirname "$0")/SseHold.java" http://127.0.0.1:18942/v1/messages "$streams" 180 \
   > "$work/hold.txt" 2>&1 &
