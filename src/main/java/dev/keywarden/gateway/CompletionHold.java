@@ -13,17 +13,12 @@ import java.util.Arrays;
  *       the {@code event: message_stop} line is held (the client needs the blank line that ends the
  *       event to see it). A stream without that event completes with its last chunk, which is written
  *       after the record anyway.</li>
- *   <li>A body of known length is complete at its last byte: that byte is held. A body of known length up to
- *       {@link #WHOLE_BODY_MAX} bytes (a Messages answer, an error) is held whole instead, so the response's
- *       headers and body leave in one write (one syscall instead of two) once the record is in.</li>
+ *   <li>A body of known length is complete at its last byte: that byte is held.</li>
  * </ul>
  * The relay writes {@link #release} with its last write, once the record is committed. Not
  * thread-safe: one per response, fed in order by the relay's callbacks.
  */
 final class CompletionHold {
-
-    /** The longest body of known length held whole (see {@link #forKnownLength}). */
-    static final int WHOLE_BODY_MAX = 64 * 1024;
 
     /** Holds nothing (a chunked body, which ends with the relay's last write anyway). */
     static final CompletionHold NONE = new CompletionHold(-1);
@@ -59,20 +54,6 @@ final class CompletionHold {
     /** Holds the last byte of a body of {@code contentLength} bytes. */
     static CompletionHold lastByteOf(long contentLength) {
         return contentLength > 0 ? new CompletionHold(contentLength) : NONE;
-    }
-
-    /**
-     * For a body of {@code contentLength} bytes: holds all of it when it is at most {@link #WHOLE_BODY_MAX}
-     * bytes (headers and body are then written together, by the last write), else its last byte.
-     */
-    static CompletionHold forKnownLength(long contentLength) {
-        if (contentLength > 0 && contentLength <= WHOLE_BODY_MAX) {
-            CompletionHold whole = new CompletionHold(0);
-            whole.holding = true;
-            whole.held = new byte[(int) contentLength];
-            return whole;
-        }
-        return lastByteOf(contentLength);
     }
 
     /**

@@ -176,11 +176,11 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
             }
         }
         // the client must not see the response end before the call's record reached the observers: the last
-        // byte of a body of known length waits for it always (a small body waits whole: one write with the headers); a stream's message_stop waits in strict audit mode
+        // byte of a body of known length waits for it always; a stream's message_stop waits in strict audit mode
         if (eventStream) {
             hold = state.pipeline().recordRequired() ? CompletionHold.eventStream() : CompletionHold.NONE;
         } else {
-            hold = CompletionHold.forKnownLength(out.getLongField(HttpHeader.CONTENT_LENGTH));
+            hold = CompletionHold.lastByteOf(out.getLongField(HttpHeader.CONTENT_LENGTH));
         }
     }
 

@@ -77,24 +77,6 @@ class CompletionHoldTest {
     }
 
     @Test
-    void aSmallBodyOfKnownLengthIsHeldWholeAndReleasedWithTheLastWrite() {
-        String json = "{\"type\":\"message\",\"content\":[]}";
-        for (int size : new int[]{1, 5, json.length()}) {
-            CompletionHold hold = CompletionHold.forKnownLength(json.length());
-            assertThat(feed(hold, json, size)).as("chunks of %d", size).isEmpty();
-            assertThat(released(hold)).isEqualTo(json);
-        }
-    }
-
-    @Test
-    void aBodyAboveTheWholeBodyLimitHasOnlyItsLastByteHeld() {
-        String big = "x".repeat(CompletionHold.WHOLE_BODY_MAX) + "}";
-        CompletionHold hold = CompletionHold.forKnownLength(big.length());
-        assertThat(feed(hold, big, 8192)).isEqualTo(big.substring(0, big.length() - 1));
-        assertThat(released(hold)).isEqualTo("}");
-    }
-
-    @Test
     void noneHoldsNothing() {
         assertThat(feed(CompletionHold.NONE, STREAM, 10)).isEqualTo(STREAM);
         assertThat(released(CompletionHold.NONE)).isEmpty();
