@@ -3,7 +3,7 @@
 # starts it) against a fake upstream on loopback, with and without the launcher's AOT cache (JDK >= 25).
 # For each run: the clock starts just before the launcher is exec'd; a client polls POST /v1/messages with a
 # virtual key every 10 ms until the first 200; then the gateway idles BENCH_IDLE seconds (default 10) and its
-# VmRSS is read. Usage: bench/startup.sh [runs per mode, default 3]
+# VmRSS is read. Runs alternate between the modes. Usage: bench/startup.sh [runs per mode, default 3]
 # Environment: BENCH_MODES (default "aot noaot"), KEYWARDEN_JAVA_OPTS (passed to the launcher).
 . "$(dirname "$0")/common.sh"
 runs="${1:-3}"
@@ -18,8 +18,8 @@ if [[ " ${BENCH_MODES:-aot noaot} " == *" aot "* ]] && [ ! -f "$repo/target/keyw
   "$repo/keywarden" aot-cache
 fi
 body='{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"Hello from the benchmark"}]}'
-for mode in ${BENCH_MODES:-aot noaot}; do
-  for run in $(seq 1 "$runs"); do
+for run in $(seq 1 "$runs"); do      # interleaved: a burst of load from elsewhere hits both modes, not one
+  for mode in ${BENCH_MODES:-aot noaot}; do
     aot=auto; [ "$mode" = noaot ] && aot=off
     t0=$(date +%s%N)
     env ANTHROPIC_API_KEY="$provider_key" KEYWARDEN_UPSTREAM_URL="http://127.0.0.1:18961" KEYWARDEN_AOT="$aot" \
