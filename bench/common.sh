@@ -16,13 +16,13 @@ trap cleanup EXIT
 provider_key="sk-ant-api03-$(head -c 66 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')AA"
 
 wait_port() { # host:port
-  for _ in $(seq 1 150); do (echo > "/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 1 600); do (echo > "/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0; sleep 0.1; done
   echo "bench: nothing listens on $1" >&2; exit 1
 }
 
 start_fake() { # port [extra fake-upstream args]
   local port="$1"; shift
-  ${BENCH_JAVA_PREFIX:-} "$java" -Xmx512m -jar "$jar" fake-upstream --port "$port" --api-key "$provider_key" "$@" > "$work/fake.log" 2>&1 &
+  ${BENCH_JAVA_PREFIX:-} "$java" ${BENCH_FAKE_OPTS:--Xmx512m} -jar "$jar" fake-upstream --port "$port" --api-key "$provider_key" "$@" > "$work/fake.log" 2>&1 &
   pids+=($!); wait_port "127.0.0.1:$port"
 }
 

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/common.sh"
 streams="${1:-1000}"
 start_fake 18931 --tokens-per-second 5
-GATEWAY_JAVA_OPTS="-Xmx256m ${GATEWAY_JAVA_OPTS:-}" start_gateway 18932 18931
+GATEWAY_JAVA_OPTS="-Xmx256m ${GATEWAY_JAVA_OPTS:-}" start_gateway 18932 18931 KEYWARDEN_UPSTREAM_FORWARD_HEADERS="x-fake-*"
 jcmd="$JAVA_HOME/bin/jcmd"
 BENCH_KEY="$virtual_key" "$java" "$(dirname "$0")/SseHold.java" http://127.0.0.1:18932/v1/messages "$streams" 120 \
   > "$work/hold.txt" 2>&1 &

@@ -17,8 +17,9 @@ final class UpstreamSection {
             "TCP connect timeout towards the upstream");
     static final Setting IDLE_TIMEOUT = Setting.of("upstream.idle_timeout", "KEYWARDEN_UPSTREAM_IDLE_TIMEOUT", "600s",
             "longest silence from upstream before the call fails with 504");
-    static final Setting MAX_CONNECTIONS = Setting.of("upstream.max_connections", "KEYWARDEN_UPSTREAM_MAX_CONNECTIONS", "2048",
-            "connection pool cap towards the upstream");
+    static final Setting MAX_CONNECTIONS = Setting.of("upstream.max_connections", "KEYWARDEN_UPSTREAM_MAX_CONNECTIONS", "16384",
+            "cap on calls in flight towards the upstream, each holding one connection (a held stream also uses two file"
+                    + " descriptors); the call beyond it is refused at once with 529 overloaded_error and retry-after: 1, never queued");
     static final Setting FORWARD_HEADERS = Setting.of("upstream.forward_headers", "KEYWARDEN_UPSTREAM_FORWARD_HEADERS", "",
             "request headers forwarded upstream besides the API's own (anthropic-*, content-type, accept, user-agent, x-stainless-*):"
                     + " names or prefix* patterns, e.g. x-app, x-claude-code-*").asList().shown("none");

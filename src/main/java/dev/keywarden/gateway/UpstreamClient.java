@@ -42,7 +42,9 @@ final class UpstreamClient {
         pool.setName("kw-upstream");
         client.setExecutor(pool);
         client.setMaxConnectionsPerDestination(config.maxConnections());
-        client.setMaxRequestsQueuedPerDestination(Math.max(1024, config.maxConnections() * 32));
+        // UpstreamSlots admits at most maxConnections calls, so a request waits here only while a connection is
+        // being opened or handed back, never behind the cap
+        client.setMaxRequestsQueuedPerDestination(Math.max(1024, config.maxConnections() * 2));
         client.setConnectTimeout(config.connectTimeout().toMillis());
         client.setIdleTimeout(config.idleTimeout().toMillis());
         client.setMaxRequestHeadersSize(maxRequestHeaderBytes);

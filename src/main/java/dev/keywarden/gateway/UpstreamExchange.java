@@ -98,10 +98,17 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
      */
     static final class Attempt {
         private final ExchangeState state;
+        private final UpstreamSlots.Slot slot;
         private volatile org.eclipse.jetty.client.Request current;
 
-        Attempt(ExchangeState state) {
+        Attempt(ExchangeState state, UpstreamSlots.Slot slot) {
             this.state = state;
+            this.slot = slot;
+        }
+
+        /** The call's exchange with upstream is over (its last attempt): free its slot under the cap. */
+        void ended() {
+            slot.release();
         }
 
         /** The client connection failed while the call was relayed: stop the upstream call. */
@@ -353,6 +360,7 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
 
     /** Ends the exchange: the call's record first, then the last bytes of the response (or its failure). */
     private void finish(Result result) {
+        attempt.ended();
         state.upstreamEnded(meter == null ? null : meter.finish(), meter == null ? null : meter.errorType());
         if (result.isSucceeded()) {
             ByteBuffer last = lastBytes();

@@ -37,6 +37,8 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
     private final long idleMillis;
     private final ProviderKeys providerKeys;
     private final GatewayHeaders.RequestFilter headerFilter;
+    private final UpstreamSlots slots;
+    private final UpstreamTargets targets;
 
     private UpstreamForwarding(HttpClient client, UpstreamConfig config, GatewayHeaders.RequestFilter headerFilter,
                                ProviderKeys providerKeys) {
@@ -45,6 +47,8 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
         this.idleMillis = config.idleTimeout().toMillis();
         this.headerFilter = headerFilter;
         this.providerKeys = providerKeys;
+        this.slots = new UpstreamSlots(config.maxConnections());
+        this.targets = new UpstreamTargets(base);
     }
 
     /**
@@ -102,6 +106,8 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
     /**
      * Forwards the call with the chosen key and relays the answer ({@link UpstreamExchange}); on
      * {@link Route#MESSAGES} successful output passes through {@code outputFilter}. Takes the call over.
+     * With {@code upstream.max_connections} calls already in flight it refuses at once with 529
+     * {@code overloaded_error} ({@link UpstreamSlots}) rather than queueing the call behind the cap.
      */
     @Override
     public Stage forward(OutputFilter outputFilter) {
@@ -111,17 +117,23 @@ public final class UpstreamForwarding implements Upstream, AutoCloseable {
             x.forwardingWith(key);
             URI target;
             try {
-                target = URI.create(base + x.path() + (x.query() == null ? "" : "?" + x.query()));
+                target = targets.of(x.path(), x.query());
             } catch (IllegalArgumentException e) {
                 throw new Refusal(400, ErrorType.INVALID_REQUEST, "the query string is not valid");
             }
             UpstreamCall call = new UpstreamCall(client, x.method(), target, GatewayHeaders.upstreamRequestHeaders(x.requestHeaders(), headerFilter), x.body(),
                     contentType(x), idleMillis);
-            UpstreamExchange.Attempt attempt = new UpstreamExchange.Attempt(x);
-            UpstreamExchange exchange = new UpstreamExchange(x, providerKeys, call,
-                    x.route() == Route.MESSAGES ? messagesFilter : null, attempt, true);
-            x.sink().relaying(attempt::clientFailed);
-            exchange.send(key);
+            // refuses at once (529) when the cap is reached: no call waits behind it
+            UpstreamExchange.Attempt attempt = new UpstreamExchange.Attempt(x, slots.acquire());
+            try {
+                UpstreamExchange exchange = new UpstreamExchange(x, providerKeys, call,
+                        x.route() == Route.MESSAGES ? messagesFilter : null, attempt, true);
+                x.sink().relaying(attempt::clientFailed);
+                exchange.send(key);
+            } catch (RuntimeException e) {
+                attempt.ended();
+                throw e;
+            }
             return true;
         };
     }
