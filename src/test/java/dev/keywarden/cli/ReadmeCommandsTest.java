@@ -141,13 +141,17 @@ class ReadmeCommandsTest {
         return args.stream().map(a -> a.equals("N") ? "1" : a).toList();
     }
 
+    /** Words the {@code ./keywarden} launcher script handles itself, before the CLI (e.g. building the start-up cache). */
+    private static final Set<String> LAUNCHER_ONLY = Set.of("aot-cache");
+
     /**
      * Output lines in a code block ("keywarden doctor: 8 passed, …") and prose elisions ("keywarden keys …", a whole
      * command family) are not commands.
      */
     static boolean isCommand(String line) {
         String[] words = line.strip().split("\\s+");
-        return words.length < 2 || !words[1].endsWith(":") && !words[words.length - 1].matches("…|\\.\\.\\.");
+        return words.length < 2 || !words[1].endsWith(":") && !words[words.length - 1].matches("…|\\.\\.\\.")
+                && !LAUNCHER_ONLY.contains(words[1]);
     }
 
     static boolean hasPlaceholder(List<String> args) {
@@ -160,6 +164,9 @@ class ReadmeCommandsTest {
         assertThat(lines).as("README.md shows commands").hasSizeGreaterThan(30);
         List<String> refused = new ArrayList<>();
         for (String line : new LinkedHashSet<>(lines)) {
+            if (!isCommand(line)) {
+                continue;
+            }
             List<String> args = arguments(line);
             try {
                 Main.commandLine().parseArgs(filled(args).toArray(String[]::new));

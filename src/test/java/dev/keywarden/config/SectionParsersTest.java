@@ -139,7 +139,7 @@ class SectionParsersTest {
             assertThat(u.url().toString()).isEqualTo("https://api.anthropic.com");
             assertThat(u.urlExplicit()).isFalse();
             assertThat(u.apiKey()).isEmpty();
-            assertThat(u.maxConnections()).isEqualTo(2048);
+            assertThat(u.maxConnections()).isEqualTo(16384);
         }
 
         @Test
