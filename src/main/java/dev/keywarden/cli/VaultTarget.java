@@ -137,21 +137,16 @@ final class VaultTarget implements CliContext.Aware {
                     + cfg.dataDir().toAbsolutePath().normalize() + ": set it to local, passphrase, vault-transit, aws-kms or "
                     + "gcp-kms (as the gateway is configured), or pass --admin-url to act on a running gateway");
         }
+        java.nio.file.Path ring = dev.keywarden.vault.crypto.VaultSeal.ringFile(cfg.dataDir());
+        if (!Files.exists(ring)) {
+            throw dev.keywarden.vault.crypto.VaultNotInitializedException.at(ring); // before anything is created
+        }
         Database db = Database.open(cfg);
         KeyVault vault;
         dev.keywarden.audit.AuditTrail trail = null;
         try {
-            // this command's security events go to the audit trail too, on a chain of its own (a CLI
-            // process never appends to the running gateway's chain)
-            dev.keywarden.auth.ServerSecret secret = StoreOptions.serverSecret(cfg);
-            trail = dev.keywarden.audit.AuditTrail.start(new dev.keywarden.audit.AuditStore(db), secret,
-                    "cli-" + java.time.Instant.now().toEpochMilli() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong()),
-                    dev.keywarden.audit.AuditTrail.Options.defaults(), java.util.List.of());
-            dev.keywarden.audit.AuditTrail audit = trail;
-            SecurityEvents both = e -> {
-                events.record(e);
-                audit.record(e);
-            };
+            trail = cliTrail(cfg, db);
+            SecurityEvents both = both(events, trail);
             vault = KeyVault.open(cfg, db, both, new HttpUpstreamKeyVerifier(cfg.upstream().url()), context.env(), false);
         } catch (RuntimeException e) {
             if (trail != null) {
@@ -170,6 +165,25 @@ final class VaultTarget implements CliContext.Aware {
             local.close();
             throw e;
         }
+    }
+
+    /**
+     * This command's own audit chain: its security events go to the audit trail too, on a chain of its
+     * own (a CLI process never appends to the running gateway's chain).
+     */
+    static dev.keywarden.audit.AuditTrail cliTrail(KeywardenConfig cfg, Database db) {
+        dev.keywarden.auth.ServerSecret secret = StoreOptions.serverSecret(cfg);
+        return dev.keywarden.audit.AuditTrail.start(new dev.keywarden.audit.AuditStore(db), secret,
+                "cli-" + java.time.Instant.now().toEpochMilli() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong()),
+                dev.keywarden.audit.AuditTrail.Options.defaults(), java.util.List.of());
+    }
+
+    /** Events to {@code events} and to {@code trail}. */
+    static SecurityEvents both(SecurityEvents events, dev.keywarden.audit.AuditTrail trail) {
+        return e -> {
+            events.record(e);
+            trail.record(e);
+        };
     }
 
     /** An open local vault for the length of one command. */
