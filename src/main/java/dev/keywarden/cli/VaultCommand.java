@@ -54,9 +54,10 @@ public final class VaultCommand implements Callable<Integer> {
     }
 
     @Command(name = "init", mixinStandardHelpOptions = true,
-            description = {"Create the vault, once: a new key ring (KEK version 1) in the data directory, sealed under",
-                    "the configured vault.kek (a passphrase, a KMS key, or for development a local key file), and",
-                    "registered in the store. Nothing else ever creates a vault: serve, unseal and keys add refuse",
+            description = {"Create the vault, once (nothing else ever creates one).",
+                    "It writes a new key ring (KEK version 1) to the data directory, sealed under the configured",
+                    "vault.kek (a passphrase, a KMS key, or for development a local key file), and registers it in",
+                    "the store. Serve, unseal and keys add refuse without a vault.",
                     "without one. For vault.kek passphrase the new passphrase is typed twice at a no-echo prompt, or",
                     "read from KEYWARDEN_VAULT_PASSPHRASE or vault.passphrase, or the first line of standard input;",
                     "it needs at least 12 characters and zxcvbn strength 4 (docs/vault.md).",

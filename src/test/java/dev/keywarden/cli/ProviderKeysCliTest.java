@@ -46,6 +46,8 @@ class ProviderKeysCliTest {
         env.put("KEYWARDEN_ADMIN_LISTEN", "off");
         env.put("PROVIDER_KEY", key);
         logs = LogCapture.start();
+        Run init = run("vault", "init");
+        assertThat(init.exitCode()).as(init.err()).isZero();
     }
 
     @AfterEach
@@ -256,7 +258,10 @@ class ProviderKeysCliTest {
     @Test
     void aPassphraseVaultTakesThePassphraseFromStdinAndRefusesAWrongOne() throws Exception {
         env.put("KEYWARDEN_VAULT_KEK", "passphrase");
+        env.put("KEYWARDEN_DATA_DIR", tmp.resolve("passphrase-data").toString());
         String passphrase = "correct horse " + TestKeys.random(12);
+        Run init = CliRunner.withStdin(env, passphrase + "\n", "vault", "init");
+        assertThat(init.exitCode()).as(init.err()).isZero();
 
         Run first = CliRunner.withStdin(env, passphrase + "\n", "keys", "add", "--from-env", "PROVIDER_KEY", "--no-verify");
         assertThat(first.exitCode()).as(first.err()).isZero();
@@ -276,7 +281,7 @@ class ProviderKeysCliTest {
         env.put("KEYWARDEN_VAULT_PASSPHRASE", passphrase);
         Run fromEnv = run("vault", "rewrap");
         assertThat(fromEnv.exitCode()).as(fromEnv.err()).isZero();
-        assertThat(first.all() + wrong.all() + none.all() + fromEnv.all() + logs.text()).doesNotContain(passphrase);
+        assertThat(init.all() + first.all() + wrong.all() + none.all() + fromEnv.all() + logs.text()).doesNotContain(passphrase);
         assertNeverShown(key, first, wrong, listSealed, fromEnv);
     }
 

@@ -64,6 +64,8 @@ class VaultRemoteCliIT {
         setup.put("KEYWARDEN_VAULT_PASSPHRASE", passphrase);
         setup.put("KEYWARDEN_ADMIN_LISTEN", "off");
         setup.put("PROVIDER_KEY", providerKey);
+        Run init = CliRunner.run(setup, "vault", "init");
+        assertThat(init.exitCode()).as(init.err()).isZero();
         Run added = CliRunner.run(setup, "keys", "add", "--from-env", "PROVIDER_KEY", "--no-verify");
         assertThat(added.exitCode()).as(added.err()).isZero();
 
