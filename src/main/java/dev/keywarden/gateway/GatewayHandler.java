@@ -101,18 +101,29 @@ final class GatewayHandler extends Handler.Abstract {
             sb.append("ok\"}");
         } else {
             StringBuilder checks = new StringBuilder();
+            StringBuilder reasons = new StringBuilder();
             for (Readiness r : pipeline.readiness()) {
                 boolean ready;
+                String reason = "";
                 try {
                     ready = r.ready();
+                    reason = ready ? "" : r.reason();
                 } catch (RuntimeException e) {
                     ready = false;
                 }
                 ok &= ready;
                 checks.append(checks.isEmpty() ? "" : ",").append('"').append(r.name()).append("\":\"")
                         .append(ready ? "ok" : "unavailable").append('"');
+                if (reason != null && !reason.isEmpty()) {
+                    reasons.append(reasons.isEmpty() ? "" : ",").append('"').append(r.name()).append("\":\"")
+                            .append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(reason)).append('"');
+                }
             }
-            sb.append(ok ? "ok" : "unavailable").append("\",\"checks\":{").append(checks).append("}}");
+            sb.append(ok ? "ok" : "unavailable").append("\",\"checks\":{").append(checks).append('}');
+            if (!reasons.isEmpty()) {
+                sb.append(",\"reasons\":{").append(reasons).append('}');
+            }
+            sb.append('}');
         }
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         response.setStatus(ok ? 200 : 503);

@@ -8,4 +8,12 @@ public interface Readiness {
 
     /** Whether the dependency can serve right now; must answer within about a second. */
     boolean ready();
+
+    /**
+     * Why it is not ready, in one line safe to show to anyone who can reach {@code /readyz} (no key,
+     * id, host name or secret); empty when there is nothing to add to "unavailable".
+     */
+    default String reason() {
+        return "";
+    }
 }

@@ -120,6 +120,11 @@ public final class KeyVault implements AutoCloseable {
         return seal.isSealed();
     }
 
+    /** Whether the active provider keys can be opened right now (sealed, usable, unreadable counts). */
+    public KeyHealth health() {
+        return keys.health();
+    }
+
     /** Seal state, KEK versions and key counts; nothing secret. */
     public Status status() {
         Map<String, Integer> byState = new LinkedHashMap<>();
