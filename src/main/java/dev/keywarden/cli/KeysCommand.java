@@ -366,11 +366,15 @@ public final class KeysCommand implements Callable<Integer> {
         @Option(names = "--now", description = "Provider keys: revoke immediately, cutting calls in flight on the key (incident response).")
         boolean now;
 
+        @Option(names = "--force", description = "Provider keys: revoke even the last active key of its environment"
+                + " (every proxy call then fails until another key is added).")
+        boolean force;
+
         @Override
         int execute() {
             String argument = idOrPrefix.strip();
             if (argument.startsWith(ProviderKeyCommands.ID_PREFIX)) {
-                return ProviderKeyCommands.revoke(this, argument, now);
+                return ProviderKeyCommands.revoke(this, argument, now, force);
             }
             String shown = describe(argument);
             if (target.remote()) {

@@ -220,6 +220,16 @@ public final class KeyVault implements AutoCloseable {
         return rotation.revoke(id, now);
     }
 
+    /** Whether key {@code id} is active and the only active key of its environment (revoking it needs force). */
+    public boolean isLastActive(String id) {
+        return rotation.isLastActive(id);
+    }
+
+    /** As {@link #revoke(String, boolean)} with the last-key check; see {@link KeyRotation#revoke(String, boolean, boolean)}. */
+    public RevokedKey revoke(String id, boolean now, boolean force) {
+        return rotation.revoke(id, now, force);
+    }
+
     public ProviderKeyRecord activate(String id) {
         return rotation.activate(id);
     }
@@ -265,6 +275,12 @@ public final class KeyVault implements AutoCloseable {
 
     /** Forgets an old KEK version; refused while any record is still wrapped under it. */
     public void retireKek(int version) {
+        int current = seal.ring().currentVersion();
+        if (version == current) {
+            throw new IllegalStateException("KEK version " + version + " is the current version and cannot be retired:"
+                    + " rotate first (`keywarden vault rotate-kek` makes a new current version and re-wraps every key),"
+                    + " then retire " + version);
+        }
         long using = store.list().stream().filter(r -> r.sealed().kekVersion() == version).count();
         if (using > 0) {
             throw new IllegalStateException("KEK version " + version + " still wraps " + using
