@@ -19,6 +19,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -202,13 +203,16 @@ public final class KeysCommand implements Callable<Integer> {
                 keys = virtualKeysOf(client.get("/admin/v1/virtual-keys").path("data"));
             } else {
                 Path dir;
-                try (StoreOptions.Session session = store.open()) {
+                try (StoreOptions.Session session = store.openExisting()) {
                     keys = session.keys().list();
                     dir = session.dataDir();
                     where = session.location();
                 }
                 KeywardenConfig config = target.loadConfig(dir);
-                if (config.vault().enabled()) {
+                if (config.vault().enabled() && !Files.exists(dev.keywarden.vault.crypto.VaultSeal.ringFile(config.dataDir()))) {
+                    providerKeys = null;
+                    vaultNote = "vault.kek " + config.vault().kek() + ": no vault yet (create it with keywarden vault init)";
+                } else if (config.vault().enabled()) {
                     try (VaultTarget.LocalVault local = target.openLocal(dir, false, new LoggingSecurityEvents())) {
                         providerKeys = ProviderKeyOutput.toJson(local.vault().list());
                     }

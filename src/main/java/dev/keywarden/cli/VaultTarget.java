@@ -141,6 +141,7 @@ final class VaultTarget implements CliContext.Aware {
         if (!Files.exists(ring)) {
             throw dev.keywarden.vault.crypto.VaultNotInitializedException.at(ring); // before anything is created
         }
+        StoreOptions.requireExistingStore(cfg); // `vault init` made it; nothing else creates it here
         Database db = Database.open(cfg);
         KeyVault vault;
         dev.keywarden.audit.AuditTrail trail = null;
