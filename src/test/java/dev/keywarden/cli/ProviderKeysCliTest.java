@@ -149,6 +149,21 @@ class ProviderKeysCliTest {
     }
 
     @Test
+    void aKeyWhoseRecordWasRevokedCanBeAddedAgainAsANewRecord() throws Exception {
+        String first = addKey();
+        assertThat(run("keys", "add", "--from-env", "PROVIDER_KEY", "--no-verify").err())
+                .as("while its record is live the key is refused").contains("already stored");
+        assertThat(run("keys", "revoke", first, "--now", "--force").exitCode()).isZero();
+
+        String again = addKey();
+
+        assertThat(again).startsWith("pk_").isNotEqualTo(first);
+        assertThat(providerKey(first).get("state").asText()).isEqualTo("revoked");
+        assertThat(providerKey(again).get("state").asText()).isEqualTo("active");
+        assertThat(providerKey(again).get("sha256").asText()).isEqualTo(providerKey(first).get("sha256").asText());
+    }
+
+    @Test
     void revokingTheLastActiveKeyNeedsForceSaysWhatWillHappenAndIsAnAlert() throws Exception {
         String id = addKey();
 
