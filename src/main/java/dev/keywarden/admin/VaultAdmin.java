@@ -73,7 +73,7 @@ public final class VaultAdmin {
             return out;
         }));
         routes.add("POST", "/admin/v1/provider-keys/{id}/revoke", (p, body) -> guarded(() ->
-                ProviderKeyView.of(vault.revoke(p.get("id"), body.path("now").asBoolean(false)))));
+                revoked(vault.revoke(p.get("id"), body.path("now").asBoolean(false), body.path("force").asBoolean(false)))));
         routes.add("POST", "/admin/v1/provider-keys/{id}/activate", (p, b) -> guarded(() ->
                 ProviderKeyView.of(vault.activate(p.get("id")))));
     }
@@ -84,6 +84,14 @@ public final class VaultAdmin {
             throw AdminError.badRequest(field + " is required, e.g. " + example);
         }
         return value;
+    }
+
+    /** The revoked key's view plus {@code calls_cut} and {@code was_last_active}. */
+    private static Object revoked(dev.keywarden.vault.RevokedKey r) {
+        java.util.Map<String, Object> view = ProviderKeyView.of(r.key());
+        view.put("calls_cut", r.callsCut());
+        view.put("was_last_active", r.wasLastActive());
+        return view;
     }
 
     /** Maps vault failures to clear Anthropic-shaped errors (their messages never hold key material). */

@@ -109,7 +109,10 @@ public final class GatewayApp implements AutoCloseable {
             resources.add(forwarding);
             Metrics metrics = new Metrics().auditQueue(audit.trail()::queueDepth);
             audit.trail().observeWrites(metrics::recordAuditWrite);
-            upstream.vault().ifPresent(v -> metrics.keysOverdue(() -> v.isSealed() ? 0 : v.overdue().size()));
+            upstream.vault().ifPresent(v -> metrics.keysOverdue(() -> v.isSealed() ? 0 : v.overdue().size())
+                    .vault(v::isSealed, () -> v.health().usable()));
+            metrics.stateUp(config.shared().postgres() ? "postgres" : "sqlite", db::isHealthy);
+            redis.ifPresent(r -> metrics.stateUp("redis", r::isHealthy));
             TokenService tokens = new TokenService(db, secret, principals, config.tokens(), events, Clock.systemUTC());
             ByokWiring byok = ByokWiring.open(config, db, upstream, redis, events);
             UsersWiring users = UsersWiring.open(config, db, secret, redis, principals, events, byok.service());
@@ -129,6 +132,7 @@ public final class GatewayApp implements AutoCloseable {
                     .readiness(readiness("upstream", () -> reachable(upstreamUrl)))
                     .readiness(providerKeysReadiness(upstream.keys()));
             redis.ifPresent(r -> parts.readiness(readiness("redis", r::isHealthy)));
+            upstream.vault().ifPresent(v -> parts.readiness(new dev.keywarden.vault.VaultReadiness(v)));
             GuardWiring.addTo(parts, config);
             LimitsWiring.addTo(parts, config, principals, redis, events);
             LimitsWiring.addBudgets(parts, budgets, db, principals, redis, events, resources);

@@ -144,10 +144,24 @@ public final class VirtualKeyService implements Authenticator, AutoCloseable {
         String mine = HEX.formatHex(secret.hmac(SECRET_CHECK_INPUT));
         String recorded = settings.putIfAbsent(SECRET_CHECK_SETTING, mine);
         if (!MessageDigest.isEqual(HEX.parseHex(recorded), HEX.parseHex(mine))) {
-            throw new ConfigException("the server secret (" + ServerSecret.ENV_VAR + " or the " + ServerSecret.FILE_NAME
-                    + " file in the data directory) differs from the one this database was created with;"
-                    + " use the same secret for every process that shares the database");
+            throw new ConfigException(SECRET_CHANGED);
         }
+    }
+
+    /** What a changed server secret would break, and the fix: the one line start-up and doctor print. */
+    public static final String SECRET_CHANGED = "the server secret (server_secret / " + ServerSecret.ENV_VAR + ", else the "
+            + ServerSecret.FILE_NAME + " file in the data directory) differs from the one the credentials and audit chains in"
+            + " this database were made with: with it every virtual key (kw_...), short-lived token and admin token (kwadm_...)"
+            + " stored here would be refused and no audit checkpoint MAC would verify; restore the original secret (from"
+            + " backup), and give every process that shares the database the same one";
+
+    /**
+     * Whether {@code secret} is the one the database's credentials were made with: empty when the database
+     * has recorded none yet (nothing made with it), else the comparison (constant time). Reads only.
+     */
+    public static java.util.Optional<Boolean> matchesRecordedSecret(Database database, ServerSecret secret) {
+        return new SettingsStore(database).get(SECRET_CHECK_SETTING).map(recorded -> MessageDigest.isEqual(
+                HEX.parseHex(recorded), secret.hmac(SECRET_CHECK_INPUT)));
     }
 
     /**

@@ -60,7 +60,8 @@ public final class AuditCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             KeywardenConfig cfg = store.loadConfig();
-            ServerSecret secret = StoreOptions.serverSecret(cfg);
+            StoreOptions.requireExistingStore(cfg); // read-only: never creates a data directory, database or secret
+            ServerSecret secret = StoreOptions.existingServerSecret(cfg);
             Path mirrorFile = mirror != null ? mirror : cfg.audit().mirror().filter(m -> !m.equals("stdout")).map(Path::of)
                     .filter(Files::isRegularFile).orElse(null);
             try (Database db = Database.open(cfg)) {
@@ -140,7 +141,8 @@ public final class AuditCommand implements Callable<Integer> {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             KeywardenConfig cfg = store.loadConfig();
-            ServerSecret secret = StoreOptions.serverSecret(cfg);
+            StoreOptions.requireExistingStore(cfg); // read-only: never creates a data directory, database or secret
+            ServerSecret secret = StoreOptions.existingServerSecret(cfg);
             try (Database db = Database.open(cfg)) {
                 AuditStore audit = new AuditStore(db);
                 if (reset) {

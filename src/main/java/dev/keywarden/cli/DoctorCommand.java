@@ -82,7 +82,8 @@ public final class DoctorCommand implements Callable<Integer>, CliContext.Aware 
                 return 1;
             }
         }
-        DoctorInput input = new DoctorInput(cfg, context.workDir(), keys, inspection.audit(), Instant.now());
+        DoctorInput input = new DoctorInput(cfg, context.workDir(), keys, inspection.audit(), Instant.now(),
+                inspection.secret());
         List<CheckResult> results = Doctor.standard().examine(input);
         if (json) {
             DoctorReport.printJson(out, results);

@@ -19,6 +19,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -218,13 +219,16 @@ public final class KeysCommand implements Callable<Integer> {
                 keys = virtualKeysOf(client.get("/admin/v1/virtual-keys").path("data"));
             } else {
                 Path dir;
-                try (StoreOptions.Session session = store.open()) {
+                try (StoreOptions.Session session = store.openExisting()) {
                     keys = session.keys().list();
                     dir = session.dataDir();
                     where = session.location();
                 }
                 KeywardenConfig config = target.loadConfig(dir);
-                if (config.vault().enabled()) {
+                if (config.vault().enabled() && !Files.exists(dev.keywarden.vault.crypto.VaultSeal.ringFile(config.dataDir()))) {
+                    providerKeys = null;
+                    vaultNote = "vault.kek " + config.vault().kek() + ": no vault yet (create it with keywarden vault init)";
+                } else if (config.vault().enabled()) {
                     try (VaultTarget.LocalVault local = target.openLocal(dir, false, new LoggingSecurityEvents())) {
                         providerKeys = ProviderKeyOutput.toJson(local.vault().list());
                     }
@@ -382,11 +386,15 @@ public final class KeysCommand implements Callable<Integer> {
         @Option(names = "--now", description = "Provider keys: revoke immediately, cutting calls in flight on the key (incident response).")
         boolean now;
 
+        @Option(names = "--force", description = "Provider keys: revoke even the last active key of its environment"
+                + " (every proxy call then fails until another key is added).")
+        boolean force;
+
         @Override
         int execute() {
             String argument = idOrPrefix.strip();
             if (argument.startsWith(ProviderKeyCommands.ID_PREFIX)) {
-                return ProviderKeyCommands.revoke(this, argument, now);
+                return ProviderKeyCommands.revoke(this, argument, now, force);
             }
             String shown = describe(argument);
             if (target.remote()) {

@@ -46,6 +46,56 @@ final class PassphraseInput {
         return passphrase;
     }
 
+    /**
+     * Reads the passphrase for a NEW vault: from {@code KEYWARDEN_VAULT_PASSPHRASE} (or {@code configured},
+     * {@code vault.passphrase} from the configuration) for scripts, else typed twice at a no-echo prompt
+     * (refused when the two differ), else the first line of standard input.
+     *
+     * @throws IllegalStateException when none is given, it is empty, or the two entries differ
+     */
+    static char[] readNew(CliContext context, java.util.Optional<char[]> configured) {
+        String fromEnv = context.env(ENV);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return fromEnv.toCharArray();
+        }
+        if (configured.isPresent() && configured.get().length > 0) {
+            return configured.get();
+        }
+        char[] passphrase;
+        if (context.interactive()) {
+            passphrase = System.console().readPassword("%s", "New vault passphrase: ");
+            char[] again = System.console().readPassword("%s", "Same passphrase again: ");
+            try {
+                if (passphrase == null || again == null || !sameChars(passphrase, again)) {
+                    if (passphrase != null) {
+                        Arrays.fill(passphrase, '\0');
+                    }
+                    throw new IllegalStateException("the two passphrases differ: nothing was created; run the command again");
+                }
+            } finally {
+                if (again != null) {
+                    Arrays.fill(again, '\0');
+                }
+            }
+        } else {
+            passphrase = firstLine(context.stdin());
+        }
+        if (passphrase == null || passphrase.length == 0) {
+            throw new IllegalStateException("no passphrase given for the new vault: type it twice at the prompt, pipe it as"
+                    + " the first line of standard input, or set " + ENV);
+        }
+        return passphrase;
+    }
+
+    /** Whether {@code a} and {@code b} hold the same characters, in time that depends only on their lengths. */
+    static boolean sameChars(char[] a, char[] b) {
+        int diff = a.length ^ b.length;
+        for (int i = 0; i < Math.min(a.length, b.length); i++) {
+            diff |= a[i] ^ b[i];
+        }
+        return diff == 0;
+    }
+
     /** The first line of {@code in} (without the line break) as UTF-8 characters; null at end of input. */
     static char[] firstLine(InputStream in) {
         return firstLine(in, "the vault passphrase");

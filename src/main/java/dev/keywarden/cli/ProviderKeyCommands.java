@@ -199,25 +199,43 @@ final class ProviderKeyCommands {
         }
     }
 
-    /** {@code keys revoke pk_... [--now]}: the provider branch of {@link KeysCommand.Revoke}. */
-    static int revoke(VaultSubcommand command, String id, boolean now) {
-        if (!now) {
-            command.note("Draining " + id + ": new calls use other keys at once; waiting for calls in flight on it "
-                    + "(at most 5 minutes; --now cuts them)...");
-        }
+    /** {@code keys revoke pk_... [--now] [--force]}: the provider branch of {@link KeysCommand.Revoke}. */
+    static int revoke(VaultSubcommand command, String id, boolean now, boolean force) {
         JsonNode key;
         if (command.target.remote()) {
-            ObjectNode body = ProviderKeyOutput.JSON.createObjectNode().put("now", now);
+            ObjectNode body = ProviderKeyOutput.JSON.createObjectNode().put("now", now).put("force", force);
+            if (!now) {
+                drainingNote(command, id);
+            }
             key = command.target.client(command.err()).post("/admin/v1/provider-keys/" + encode(id) + "/revoke", body);
         } else {
             try (VaultTarget.LocalVault local = command.target.openLocal(command.store.dataDir, false, new LoggingSecurityEvents())) {
-                key = tree(ProviderKeyView.of(local.vault().revoke(id, now)));
+                dev.keywarden.vault.KeyVault vault = local.vault();
+                if (!now) {
+                    vault.find(id).filter(r -> r.state() == dev.keywarden.store.ProviderKeyState.ACTIVE)
+                            .filter(r -> force || !vault.isLastActive(id))
+                            .ifPresent(r -> drainingNote(command, id)); // only once it is known to go ahead
+                }
+                dev.keywarden.vault.RevokedKey r = vault.revoke(id, now, force);
+                ObjectNode view = (ObjectNode) tree(ProviderKeyView.of(r.key()));
+                view.put("calls_cut", r.callsCut()).put("was_last_active", r.wasLastActive());
+                key = view;
             }
         }
+        int cut = key.path("calls_cut").asInt(0);
         command.out().println("Revoked provider key " + ProviderKeyOutput.describe(key)
-                + (now ? "; calls in flight on it were cut." : "."));
+                + (cut > 0 ? "; " + cut + " call(s) in flight on it were cut." : "."));
+        if (key.path("was_last_active").asBoolean(false)) {
+            command.out().println("It was the last active provider key of its environment: every proxy call now fails"
+                    + " with 503 until you add one (keywarden keys add).");
+        }
         command.out().flush();
         return 0;
+    }
+
+    private static void drainingNote(VaultSubcommand command, String id) {
+        command.note("Draining " + id + ": new calls use other keys at once; waiting for calls in flight on it "
+                + "(at most 5 minutes; --now cuts them)...");
     }
 
     private static JsonNode tree(Map<String, Object> view) {

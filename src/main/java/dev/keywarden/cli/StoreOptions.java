@@ -84,6 +84,51 @@ final class StoreOptions implements CliContext.Aware {
                 .flag("data_dir", dataDirOption == null ? null : dataDirOption.toString());
     }
 
+    /**
+     * Opens the configured store for a READ-ONLY command: as {@link #open()}, but never creates a data
+     * directory, database file or server secret ({@link #requireExistingStore}, {@link #existingServerSecret}).
+     */
+    Session openExisting() {
+        KeywardenConfig cfg = loadConfig();
+        requireExistingStore(cfg);
+        ServerSecret secret = existingServerSecret(cfg);
+        Database database = Database.open(cfg);
+        try {
+            return new Session(cfg.dataDir(), describe(cfg), database, VirtualKeyService.open(database, secret), secret);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /**
+     * For read-only commands: refuses (exit 2) when {@code store: sqlite} and the data directory holds no
+     * {@code keywarden.db}, saying where it looked and how to point the command at the right place.
+     */
+    static void requireExistingStore(KeywardenConfig config) {
+        if (config.shared().postgres()) {
+            return;
+        }
+        java.nio.file.Path file = config.dataDir().toAbsolutePath().normalize().resolve(Database.FILE_NAME);
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new ConfigException("no Keywarden store at " + file + ": point the command at the data directory"
+                    + " keywarden serve uses with --data-dir DIR, KEYWARDEN_DATA_DIR or data_dir in --config FILE"
+                    + " (or store: postgres for a shared store); nothing was created");
+        }
+    }
+
+    /** The server secret for a read-only command: as {@link #serverSecret}, but a missing file is an error, never created. */
+    static ServerSecret existingServerSecret(KeywardenConfig config) {
+        if (config.serverSecret().isEmpty()) {
+            java.nio.file.Path file = config.dataDir().toAbsolutePath().normalize().resolve(ServerSecret.FILE_NAME);
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw new ConfigException("no server secret at " + file + " and server_secret (" + ServerSecret.ENV_VAR
+                        + ") is not set: use the data directory and configuration keywarden serve uses; nothing was created");
+            }
+        }
+        return serverSecret(config);
+    }
+
     /** The server secret: {@code server_secret} / {@code KEYWARDEN_SERVER_SECRET}, else the data directory's file. */
     static ServerSecret serverSecret(KeywardenConfig config) {
         try {

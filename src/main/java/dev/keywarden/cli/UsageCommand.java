@@ -60,11 +60,7 @@ public final class UsageCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         KeywardenConfig cfg = store.loadConfig();
-        Path dir = cfg.dataDir();
-        if (!cfg.shared().postgres() && !Files.isDirectory(dir)) {
-            throw new ConfigException("data directory " + dir + " does not exist; pass --data-dir or set KEYWARDEN_DATA_DIR"
-                    + " to the directory keywarden serve uses");
-        }
+        StoreOptions.requireExistingStore(cfg); // read-only: never creates a data directory or database
         UsageReport report;
         try (Database db = Database.open(cfg)) {
             report = UsageReport.read(new AuditStore(db), grouping, Instant.now().minus(window));

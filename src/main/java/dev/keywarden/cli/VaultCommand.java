@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.keywarden.audit.LoggingSecurityEvents;
+import dev.keywarden.config.ConfigException;
 import dev.keywarden.config.KeywardenConfig;
 import dev.keywarden.vault.KeyVault;
 import java.io.ByteArrayOutputStream;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Spec;
                 "Every subcommand acts on the local data directory, or on a running gateway with --admin-url URL",
                 "(or KEYWARDEN_ADMIN_URL) and an admin token from KEYWARDEN_ADMIN_TOKEN or --admin-token-file."},
         subcommands = {
+                VaultCommand.Init.class,
                 VaultCommand.Status.class,
                 VaultCommand.Unseal.class,
                 VaultCommand.Seal.class,
@@ -49,6 +51,77 @@ public final class VaultCommand implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
         return 0;
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+            description = {"Create the vault, once (nothing else ever creates one).",
+                    "It writes a new key ring (KEK version 1) to the data directory, sealed under the configured",
+                    "vault.kek (a passphrase, a KMS key, or for development a local key file), and registers it in",
+                    "the store. Serve, unseal and keys add refuse without a vault.",
+                    "without one. For vault.kek passphrase the new passphrase is typed twice at a no-echo prompt, or",
+                    "read from KEYWARDEN_VAULT_PASSPHRASE or vault.passphrase, or the first line of standard input;",
+                    "it needs at least 12 characters and zxcvbn strength 4 (docs/vault.md).",
+                    "Refused, changing nothing, when a vault already exists here or the store already belongs to one",
+                    "(a further instance copies the first one's vault directory instead: README \"Shared mode\")."})
+    static final class Init extends VaultSubcommand {
+        @Override
+        int execute() {
+            if (target.adminUrl != null) {
+                throw new ConfigException("--admin-url: `keywarden vault init` creates the vault in the local data directory"
+                        + " before any gateway runs on it; run it without --admin-url on the gateway's host");
+            }
+            KeywardenConfig cfg = target.loadConfig(store.dataDir);
+            if (!cfg.vault().enabled()) {
+                throw new ConfigException("vault.kek (KEYWARDEN_VAULT_KEK) is none, so there is no vault to create: set it to"
+                        + " passphrase or a KMS (vault-transit, aws-kms, gcp-kms; local for development only), then run"
+                        + " keywarden vault init again");
+            }
+            java.nio.file.Path ring = dev.keywarden.vault.crypto.VaultSeal.ringFile(cfg.dataDir()).toAbsolutePath().normalize();
+            if (java.nio.file.Files.exists(ring)) {
+                throw new IllegalStateException("a vault already exists here: the key ring " + ring + " was not changed"
+                        + " (`keywarden vault status` shows it)");
+            }
+            char[] passphrase = cfg.vault().kek().equals("passphrase")
+                    ? PassphraseInput.readNew(target.context(), cfg.vault().passphrase().map(p -> p.reveal().toCharArray()))
+                    : null;
+            try {
+                if (passphrase != null) {
+                    dev.keywarden.vault.crypto.PassphraseStrength.requireStrong(passphrase); // before anything is created
+                }
+                dev.keywarden.vault.VaultInitializer.Created created;
+                try (dev.keywarden.store.Database db = dev.keywarden.store.Database.open(cfg);
+                     CliAuditTrail trail = VaultTarget.cliTrail(cfg, db)) {
+                    created = dev.keywarden.vault.VaultInitializer.initialize(cfg, db, passphrase, target.context().env(),
+                            VaultTarget.both(new LoggingSecurityEvents(), trail));
+                }
+                printCreated(out(), created);
+                return 0;
+            } finally {
+                if (passphrase != null) {
+                    Arrays.fill(passphrase, '\0');
+                }
+            }
+        }
+
+        static void printCreated(PrintWriter out, dev.keywarden.vault.VaultInitializer.Created c) {
+            out.println("Created a new vault (vault.kek " + c.provider() + ").");
+            out.println("  KEK id:    " + c.kekId() + ", version " + c.kekVersion());
+            out.println("  key ring:  " + c.ringFile() + " (mode 0600)");
+            out.println("  root key:  " + c.rootKey());
+            out.println("  store:     " + c.store() + " (registered there as this vault's KEK)");
+            switch (c.provider()) {
+                case "passphrase" -> out.println("Back up the key ring file and keep the passphrase safe: without both, the"
+                        + " stored provider keys cannot be opened. The gateway starts sealed unless vault.passphrase is set;"
+                        + " unseal it with: keywarden vault unseal");
+                case "local" -> out.println("Development only: the local key file beside the ring opens the vault. Back up"
+                        + " the whole vault directory.");
+                default -> out.println("Back up the key ring file; the KMS key must stay available to every instance.");
+            }
+            out.println("Every further instance that shares this store needs a copy of " + c.ringFile().getParent()
+                    + " (README \"Shared mode\"); never run vault init there.");
+            out.println("Next: keywarden keys add --from-env VAR (or --from-source file:/run/secrets/anthropic)");
+            out.flush();
+        }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,

@@ -37,6 +37,9 @@ abstract class VaultSubcommand implements Callable<Integer> {
             throw e;
         } catch (RuntimeException e) {
             err().println(spec.qualifiedName() + ": " + Redactor.redact(String.valueOf(e.getMessage())));
+            if (System.getenv("KEYWARDEN_DEBUG") != null) {
+                e.printStackTrace(err()); // as StartupErrorHandler does
+            }
             err().flush();
             return 1;
         }

@@ -137,19 +137,17 @@ final class VaultTarget implements CliContext.Aware {
                     + cfg.dataDir().toAbsolutePath().normalize() + ": set it to local, passphrase, vault-transit, aws-kms or "
                     + "gcp-kms (as the gateway is configured), or pass --admin-url to act on a running gateway");
         }
+        java.nio.file.Path ring = dev.keywarden.vault.crypto.VaultSeal.ringFile(cfg.dataDir());
+        if (!Files.exists(ring)) {
+            throw dev.keywarden.vault.crypto.VaultNotInitializedException.at(ring); // before anything is created
+        }
+        StoreOptions.requireExistingStore(cfg); // `vault init` made it; nothing else creates it here
         Database db = Database.open(cfg);
         KeyVault vault;
         CliAuditTrail trail = null;
         try {
-            // this command's security events go to the audit trail too, on the CLI's own chain (a CLI
-            // process never appends to the running gateway's chain)
-            dev.keywarden.auth.ServerSecret secret = StoreOptions.serverSecret(cfg);
-            trail = CliAuditTrail.open(cfg, db, secret);
-            dev.keywarden.audit.AuditTrail audit = trail.trail();
-            SecurityEvents both = e -> {
-                events.record(e);
-                audit.record(e);
-            };
+            trail = cliTrail(cfg, db);
+            SecurityEvents both = both(events, trail);
             vault = KeyVault.open(cfg, db, both, new HttpUpstreamKeyVerifier(cfg.upstream().url()), context.env(), false);
         } catch (RuntimeException e) {
             if (trail != null) {
@@ -168,6 +166,22 @@ final class VaultTarget implements CliContext.Aware {
             local.close();
             throw e;
         }
+    }
+
+    /**
+     * The CLI's audit chain ({@link CliAuditTrail}): this command's security events go to the audit trail too, on
+     * the chain every CLI command shares (a CLI process never appends to the running gateway's chain).
+     */
+    static CliAuditTrail cliTrail(KeywardenConfig cfg, Database db) {
+        return CliAuditTrail.open(cfg, db, StoreOptions.serverSecret(cfg));
+    }
+
+    /** Events to {@code events} and to {@code trail}. */
+    static SecurityEvents both(SecurityEvents events, CliAuditTrail trail) {
+        return e -> {
+            events.record(e);
+            trail.trail().record(e);
+        };
     }
 
     /** An open local vault for the length of one command. */

@@ -23,7 +23,7 @@ public final class Doctor {
     public static Doctor standard() {
         return new Doctor(List.of(new ProviderKeyStorageCheck(), new KeyPerEnvironmentCheck(), new RotationCheck(),
                 new DotEnvCheck(), new CorsCheck(), new TlsCheck(), new AdminListenerCheck(), new LimitsAndBudgetsCheck(),
-                new AuditCheck(), new AlertsCheck()));
+                new AuditCheck(), new ServerSecretCheck(), new AlertsCheck()));
     }
 
     public List<Check> checks() {

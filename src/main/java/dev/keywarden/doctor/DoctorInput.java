@@ -15,8 +15,15 @@ import java.util.Objects;
  * @param keys    the stored provider keys (local store or running gateway)
  * @param audit   the result of verifying the audit trail
  * @param now     the time rotation due dates are compared with
+ * @param secret  whether the server secret matches the store's
  */
-public record DoctorInput(KeywardenConfig config, Path workDir, KeyInventory keys, AuditState audit, Instant now) {
+public record DoctorInput(KeywardenConfig config, Path workDir, KeyInventory keys, AuditState audit, Instant now,
+                          SecretState secret) {
+
+    /** An input whose server secret was not compared with a store. */
+    public DoctorInput(KeywardenConfig config, Path workDir, KeyInventory keys, AuditState audit, Instant now) {
+        this(config, workDir, keys, audit, now, SecretState.unchecked("no store was inspected"));
+    }
 
     public DoctorInput {
         Objects.requireNonNull(config, "config");
@@ -24,5 +31,6 @@ public record DoctorInput(KeywardenConfig config, Path workDir, KeyInventory key
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(secret, "secret");
     }
 }

@@ -22,7 +22,11 @@ import java.nio.file.Path;
  * @param keys  the stored provider keys (unknown with {@code vault.kek none})
  * @param audit the verification of every audit chain
  */
-public record StoreInspection(KeyInventory keys, AuditState audit) {
+public record StoreInspection(KeyInventory keys, AuditState audit, SecretState secret) {
+
+    public StoreInspection(KeyInventory keys, AuditState audit) {
+        this(keys, audit, SecretState.unchecked(audit.verified() ? "not inspected" : audit.reason()));
+    }
 
     public static StoreInspection of(KeywardenConfig config) {
         Path dataDir = config.dataDir().toAbsolutePath().normalize();
@@ -34,7 +38,7 @@ public record StoreInspection(KeyInventory keys, AuditState audit) {
             KeyInventory keys = config.vault().enabled()
                     ? KeyInventory.of(new ProviderKeyStore(db).list().stream().map(KeyFact::of).toList(), db.location())
                     : vaultOff();
-            return new StoreInspection(keys, audit(config, db, dataDir));
+            return new StoreInspection(keys, audit(config, db, dataDir), secret(config, db, dataDir));
         } catch (RuntimeException e) {
             String reason = "cannot open the store: " + Redactor.redact(String.valueOf(e.getMessage()));
             return new StoreInspection(config.vault().enabled() ? KeyInventory.unknown(reason) : vaultOff(),
@@ -45,6 +49,23 @@ public record StoreInspection(KeyInventory keys, AuditState audit) {
     /** The inventory when the vault is off: the only key is the plaintext one, untracked. */
     public static KeyInventory vaultOff() {
         return KeyInventory.unknown("vault.kek none: the provider key is not stored, so it has no environment or rotation record");
+    }
+
+    private static SecretState secret(KeywardenConfig config, Database db, Path dataDir) {
+        ServerSecret secret;
+        if (config.serverSecret().isPresent()) {
+            try {
+                secret = ServerSecret.fromBase64(config.serverSecret().map(Secret::reveal).orElseThrow());
+            } catch (IllegalArgumentException e) {
+                return SecretState.unchecked(e.getMessage());
+            }
+        } else if (Files.isRegularFile(dataDir.resolve(ServerSecret.FILE_NAME))) {
+            secret = ServerSecret.loadOrCreate(dataDir); // it exists: read, never created
+        } else {
+            return SecretState.unchecked("no server secret (server_secret / KEYWARDEN_SERVER_SECRET, or "
+                    + dataDir.resolve(ServerSecret.FILE_NAME) + ")");
+        }
+        return SecretState.of(dev.keywarden.auth.VirtualKeyService.matchesRecordedSecret(db, secret));
     }
 
     private static AuditState audit(KeywardenConfig config, Database db, Path dataDir) {

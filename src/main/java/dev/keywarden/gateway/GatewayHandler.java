@@ -104,18 +104,18 @@ final class GatewayHandler extends Handler.Abstract {
             StringBuilder reasons = new StringBuilder();
             for (Readiness r : pipeline.readiness()) {
                 boolean ready;
+                String reason = "";
                 try {
                     ready = r.ready();
+                    reason = ready ? "" : reasonOf(r);
                 } catch (RuntimeException e) {
                     ready = false;
                 }
                 ok &= ready;
                 checks.append(checks.isEmpty() ? "" : ",").append('"').append(r.name()).append("\":\"")
                         .append(ready ? "ok" : "unavailable").append('"');
-                String reason = ready ? "" : reasonOf(r);
-                if (!reason.isEmpty()) {
-                    reasons.append(reasons.isEmpty() ? "" : ",").append('"').append(r.name()).append("\":")
-                            .append('"')
+                if (reason != null && !reason.isEmpty()) {
+                    reasons.append(reasons.isEmpty() ? "" : ",").append('"').append(r.name()).append("\":\"")
                             .append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(reason)).append('"');
                 }
             }

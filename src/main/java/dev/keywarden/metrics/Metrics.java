@@ -84,6 +84,36 @@ public final class Metrics {
     }
 
     /**
+     * Exposes {@code keywarden_vault_sealed} (1 while sealed) and {@code keywarden_provider_keys_usable}
+     * (active keys that open right now; 0 while sealed). Both are read at scrape time.
+     */
+    public Metrics vault(java.util.function.BooleanSupplier sealed, IntSupplier usable) {
+        Objects.requireNonNull(sealed, "sealed");
+        Objects.requireNonNull(usable, "usable");
+        Gauge.builder("keywarden.vault.sealed", () -> sealed.getAsBoolean() ? 1 : 0)
+                .description("1 while the provider-key vault is sealed, else 0").register(registry);
+        Gauge.builder("keywarden.provider.keys.usable", () -> usable.getAsInt())
+                .description("Active provider keys this instance can open right now").register(registry);
+        return this;
+    }
+
+    /**
+     * Exposes {@code keywarden_state_up{backend}}: 1 while the state backend ({@code sqlite},
+     * {@code postgres}, {@code redis}) answers its health check at scrape time, else 0.
+     */
+    public Metrics stateUp(String backend, java.util.function.BooleanSupplier up) {
+        Objects.requireNonNull(up, "up");
+        Gauge.builder("keywarden.state.up", () -> {
+            try {
+                return up.getAsBoolean() ? 1 : 0;
+            } catch (RuntimeException e) {
+                return 0;
+            }
+        }).tag("backend", backend).description("1 while the state backend answers, else 0").register(registry);
+        return this;
+    }
+
+    /**
      * A call on {@code model} cost {@code usd} ({@code keywarden_cost_usd_total}). The exchange observer
      * records every priced call from its record already; this is for costs that reach the gateway otherwise.
      */

@@ -35,6 +35,7 @@ public final class ProviderKeyStore {
      * Adds a new key record.
      *
      * @throws DuplicateProviderKeyException when the environment already holds a key with the same SHA-256 fingerprint
+     *         in a record that is not revoked (a revoked record does not block adding the key again)
      */
     public void insert(ProviderKeyRecord key) {
         String sql = "INSERT INTO provider_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -46,7 +47,8 @@ public final class ProviderKeyStore {
                     nullableLong(key.rotatedAt()), key.stateChangedAt(), nullableInt(key.rotationDays()), sealed.kekId(),
                     sealed.kekVersion(), sealed.wrappedDataKey(), sealed.ciphertext(), key.source());
         } catch (StoreException e) {
-            Optional<ProviderKeyRecord> existing = safeFindByFingerprint(key.environment(), key.sha256Fingerprint());
+            Optional<ProviderKeyRecord> existing = safeFindByFingerprint(key.environment(), key.sha256Fingerprint())
+                    .filter(r -> r.state() != ProviderKeyState.REVOKED);
             if (existing.isPresent()) {
                 throw new DuplicateProviderKeyException(existing.get());
             }
@@ -60,10 +62,14 @@ public final class ProviderKeyStore {
                 ProviderKeyStore::row, id);
     }
 
-    /** The key of {@code environment} whose full hex SHA-256 fingerprint is {@code sha256}, if any. */
+    /**
+     * The record of {@code environment} whose full hex SHA-256 fingerprint is {@code sha256}, if any: the one
+     * that is not revoked (at most one is), else the newest revoked one.
+     */
     public Optional<ProviderKeyRecord> findByFingerprint(KeyEnvironment environment, String sha256) {
         return jdbc.queryOne("look up a provider key by fingerprint",
-                "SELECT " + COLUMNS + " FROM provider_keys WHERE environment = ? AND sha256_fingerprint = ?",
+                "SELECT " + COLUMNS + " FROM provider_keys WHERE environment = ? AND sha256_fingerprint = ?"
+                        + " ORDER BY CASE WHEN state = 'revoked' THEN 1 ELSE 0 END, created_at DESC, id LIMIT 1",
                 ProviderKeyStore::row, environment.id(), sha256);
     }
 

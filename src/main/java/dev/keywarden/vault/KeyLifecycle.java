@@ -130,11 +130,30 @@ final class KeyLifecycle implements AutoCloseable {
 
     /** Revokes the key and cuts this process's calls in flight on it. */
     ProviderKeyRecord revokeNow(String id) {
+        return revoke(id, false).key();
+    }
+
+    /**
+     * Revokes key {@code id} now, cutting calls in flight on it in this process. When it was the
+     * environment's last active key ({@code lastActive}), the event is an alert saying so.
+     */
+    RevokedKey revoke(String id, boolean lastActive) {
         int inFlight = calls.count(id);
-        ProviderKeyRecord revoked = transition(id, ProviderKeyState.REVOKED, null, "provider_key.revoked", false,
-                Map.of("in_flight_cut", Integer.toString(inFlight)));
-        calls.cut(id);
-        return revoked;
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("in_flight_cut", Integer.toString(inFlight));
+        if (lastActive) {
+            extra.put("last_active_key", "true");
+            extra.put("effect", "no active provider key is left: every proxy call fails with 503 until one is added");
+        }
+        ProviderKeyRecord revoked = transition(id, ProviderKeyState.REVOKED, null, "provider_key.revoked", lastActive, extra);
+        calls.cut(id); // the refresh inside the transition may have cut them already: the count before is what was cut
+        return new RevokedKey(revoked, inFlight, lastActive);
+    }
+
+    /** Whether {@code key} is active and no other key of its environment is. */
+    boolean isLastActive(ProviderKeyRecord key) {
+        return key.state() == ProviderKeyState.ACTIVE && store.list(key.environment()).stream()
+                .noneMatch(k -> k.state() == ProviderKeyState.ACTIVE && !k.id().equals(key.id()));
     }
 
     /** Marks the key compromised (an operator's decision) with an alert. */

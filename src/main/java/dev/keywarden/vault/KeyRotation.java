@@ -246,7 +246,27 @@ public final class KeyRotation {
      * drains first (bounded by the drain timeout), then is revoked.
      */
     public ProviderKeyRecord revoke(String id, boolean now) {
+        return revoke(id, now, true).key();
+    }
+
+    /** Whether key {@code id} is active and no other key of its environment is. */
+    public boolean isLastActive(String id) {
+        return keys.isLastActive(keys.require(id));
+    }
+
+    /**
+     * As {@link #revoke(String, boolean)}; without {@code force}, revoking the environment's last active
+     * key is refused before anything changes ({@link LastActiveKeyException}, saying what would happen).
+     */
+    public RevokedKey revoke(String id, boolean now, boolean force) {
         ProviderKeyRecord key = keys.require(id);
+        boolean last = keys.isLastActive(key);
+        if (last && !force) {
+            throw new LastActiveKeyException("provider key " + id + " (" + key.displayFingerprint() + ") is the last active"
+                    + " provider key of environment " + key.environment().id() + ": revoking it makes every proxy call fail"
+                    + " with 503 until another key is added. Add a backup first (keywarden keys add), or repeat with --force"
+                    + " (admin API: \"force\": true) to revoke it anyway");
+        }
         if (!now && key.state() == ProviderKeyState.ACTIVE) {
             keys.drain(id);
             try {
@@ -256,7 +276,7 @@ public final class KeyRotation {
                 // fall through: revoking is what the operator asked for
             }
         }
-        return keys.revokeNow(id);
+        return keys.revoke(id, last);
     }
 
     /** Makes a pending key active (e.g. one left pending because upstream could not verify it). */

@@ -11,6 +11,7 @@ import dev.keywarden.store.ProviderKeyRecord;
 import dev.keywarden.store.ProviderKeyState;
 import dev.keywarden.store.ProviderKeyStore;
 import dev.keywarden.store.SealedColumns;
+import dev.keywarden.store.SettingsStore;
 import dev.keywarden.vault.crypto.VaultException;
 import dev.keywarden.vault.crypto.VaultSeal;
 import dev.keywarden.vault.source.SecretSource;
@@ -46,6 +47,7 @@ public final class KeyVault implements AutoCloseable {
     public static final String ENV_IMPORT_SOURCE = "env:ANTHROPIC_API_KEY";
 
     private final VaultSeal seal;
+    private final VaultIdentity identity;
     private final ProviderKeyStore store;
     private final VaultProviderKeys keys;
     private final KeyRotation rotation;
@@ -55,9 +57,10 @@ public final class KeyVault implements AutoCloseable {
     private final Environment deployment;
     private volatile Supplier<byte[]> pendingImport;
 
-    private KeyVault(VaultSeal seal, ProviderKeyStore store, VaultProviderKeys keys, KeyRotation rotation, SecurityEvents events,
-                     Map<String, String> processEnv, Path workDir, Environment deployment) {
+    private KeyVault(VaultSeal seal, VaultIdentity identity, ProviderKeyStore store, VaultProviderKeys keys, KeyRotation rotation,
+                     SecurityEvents events, Map<String, String> processEnv, Path workDir, Environment deployment) {
         this.seal = seal;
+        this.identity = identity;
         this.store = store;
         this.keys = keys;
         this.rotation = rotation;
@@ -68,7 +71,12 @@ public final class KeyVault implements AutoCloseable {
     }
 
     /**
-     * Opens the vault configured by {@code config} on {@code db}.
+     * Opens the existing vault configured by {@code config} on {@code db} (never creates one: that is
+     * {@code keywarden vault init}, {@link VaultInitializer}). When it opens unsealed, its KEK must be
+     * the one the store belongs to ({@link VaultIdentity}).
+     *
+     * @throws dev.keywarden.vault.crypto.VaultNotInitializedException when there is no vault
+     * @throws VaultIdentity.VaultMismatchException when this ring did not seal the stored keys
      *
      * @param background whether to refresh key states from the store in the background (the
      *                   gateway does, so CLI changes reach it; a one-shot CLI command does not)
@@ -77,6 +85,17 @@ public final class KeyVault implements AutoCloseable {
                                 Map<String, String> processEnv, boolean background) {
         VaultSeal seal = VaultSeal.open(config.vault(), config.dataDir(), processEnv);
         ProviderKeyStore store = new ProviderKeyStore(db);
+        VaultIdentity identity = new VaultIdentity(new SettingsStore(db), store, db.location());
+        if (!seal.isSealed()) {
+            try {
+                identity.verify(seal.ring().kekId(), seal.ringFile());
+            } catch (VaultException e) {
+                seal.seal();
+                events.record(SecurityEvent.alert("vault.kek_mismatch", "vault", Map.of("provider", seal.provider(),
+                        "reason", e.getMessage())));
+                throw e;
+            }
+        }
         VaultProviderKeys.Builder builder = VaultProviderKeys.builder(store, seal.cipher())
                 .environment(KeyEnvironment.parse(config.vault().keyEnvironment()))
                 .cacheTtl(config.vault().cacheTtl())
@@ -86,7 +105,7 @@ public final class KeyVault implements AutoCloseable {
         }
         VaultProviderKeys keys = builder.start();
         KeyRotation rotation = keys.rotation(verifier);
-        KeyVault vault = new KeyVault(seal, store, keys, rotation, events, Map.copyOf(processEnv),
+        KeyVault vault = new KeyVault(seal, identity, store, keys, rotation, events, Map.copyOf(processEnv),
                 Path.of("").toAbsolutePath(), config.environment());
         seal.notices().forEach(n -> LOG.warn("{}", n));
         return vault;
@@ -109,6 +128,11 @@ public final class KeyVault implements AutoCloseable {
         return seal.isSealed();
     }
 
+    /** Whether the active provider keys can be opened right now (sealed, usable, unreadable counts). */
+    public KeyHealth health() {
+        return keys.health();
+    }
+
     /** Seal state, KEK versions and key counts; nothing secret. */
     public Status status() {
         Map<String, Integer> byState = new LinkedHashMap<>();
@@ -119,7 +143,7 @@ public final class KeyVault implements AutoCloseable {
             byState.merge(r.state().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
         }
         boolean sealed = seal.isSealed();
-        return new Status(sealed, seal.provider(), sealed ? null : seal.ring().currentVersion(),
+        return new Status(sealed, seal.provider(), sealed ? null : seal.ring().kekId(), sealed ? null : seal.ring().currentVersion(),
                 sealed ? List.of() : List.copyOf(seal.ring().versions()),
                 keys.environment().name().toLowerCase(java.util.Locale.ROOT), byState, rotation.overdue().size());
     }
@@ -131,6 +155,12 @@ public final class KeyVault implements AutoCloseable {
                 seal.unseal();
             } else {
                 seal.unseal(passphrase);
+            }
+            try {
+                identity.verify(seal.ring().kekId(), seal.ringFile());
+            } catch (VaultException mismatch) {
+                seal.seal();
+                throw mismatch;
             }
         } catch (VaultException e) {
             events.record(SecurityEvent.alert("vault.unseal_failed", "vault", Map.of("provider", seal.provider(),
@@ -198,6 +228,16 @@ public final class KeyVault implements AutoCloseable {
         return rotation.revoke(id, now);
     }
 
+    /** Whether key {@code id} is active and the only active key of its environment (revoking it needs force). */
+    public boolean isLastActive(String id) {
+        return rotation.isLastActive(id);
+    }
+
+    /** As {@link #revoke(String, boolean)} with the last-key check; see {@link KeyRotation#revoke(String, boolean, boolean)}. */
+    public RevokedKey revoke(String id, boolean now, boolean force) {
+        return rotation.revoke(id, now, force);
+    }
+
     public ProviderKeyRecord activate(String id) {
         return rotation.activate(id);
     }
@@ -243,6 +283,12 @@ public final class KeyVault implements AutoCloseable {
 
     /** Forgets an old KEK version; refused while any record is still wrapped under it. */
     public void retireKek(int version) {
+        int current = seal.ring().currentVersion();
+        if (version == current) {
+            throw new IllegalStateException("KEK version " + version + " is the current version and cannot be retired:"
+                    + " rotate first (`keywarden vault rotate-kek` makes a new current version and re-wraps every key),"
+                    + " then retire " + version);
+        }
         long using = store.list().stream().filter(r -> r.sealed().kekVersion() == version).count();
         if (using > 0) {
             throw new IllegalStateException("KEK version " + version + " still wraps " + using
@@ -300,7 +346,7 @@ public final class KeyVault implements AutoCloseable {
 
     /** What {@code vault status} shows (JSON in snake_case, like every admin API answer). */
     @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Status(boolean sealed, String kek, Integer kekVersion, List<Integer> kekVersions, String keyEnvironment,
+    public record Status(boolean sealed, String kek, String kekId, Integer kekVersion, List<Integer> kekVersions, String keyEnvironment,
                          Map<String, Integer> keysByState, int overdueKeys) {
     }
 

@@ -88,6 +88,33 @@ final class ProviderKeySelector {
         return Optional.empty();
     }
 
+    /**
+     * Tries to open every active key this process still trusts (from the cache when it can, so at most
+     * one decryption per key per cache TTL), raising the throttled unreadable alert for each that fails.
+     */
+    KeyHealth health() {
+        if (cipher.sealed()) {
+            return new KeyHealth(true, 0, 0, 0);
+        }
+        int active = 0;
+        int usable = 0;
+        for (ProviderKeyRecord key : keys.active) {
+            if (distrusted.contains(key.id())) {
+                continue;
+            }
+            active++;
+            try {
+                open(key);
+                usable++;
+            } catch (VaultSealedException sealed) {
+                return new KeyHealth(true, 0, 0, 0);
+            } catch (VaultException unreadable) {
+                unreadable(key, unreadable);
+            }
+        }
+        return new KeyHealth(false, active, usable, active - usable);
+    }
+
     /** The key list {@link #select} currently works from. */
     KeySnapshot keys() {
         return keys;

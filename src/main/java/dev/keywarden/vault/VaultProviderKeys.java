@@ -99,6 +99,11 @@ public final class VaultProviderKeys implements ProviderKeys, AutoCloseable {
         return calls.track(key.id(), abort);
     }
 
+    /** Whether the active keys of this environment can be opened now (counts only; see {@link KeyHealth}). */
+    public KeyHealth health() {
+        return selector.health();
+    }
+
     @Override
     public Optional<String> unavailable() {
         if (cipher.sealed()) {

@@ -91,6 +91,8 @@ class DoctorCommandTest {
                 ""));
         git("init", "-q");
         Files.writeString(work.resolve(".gitignore"), ".env\n.env.*\n!.env.example\n");
+        Run init = run("vault", "init", "--config", config.toString());
+        assertThat(init.exitCode()).as(init.all()).isZero();
         Run added = run("keys", "add", "--config", config.toString(), "--from-env", "PROVIDER_KEY", "--no-verify");
         assertThat(added.exitCode()).as(added.all()).isZero();
     }
@@ -130,7 +132,7 @@ class DoctorCommandTest {
         Run r = run("doctor", "--config", config.toString());
         assertThat(r.exitCode()).as(r.all()).isZero();
         List<String> items = r.outLines().stream().filter(l -> l.matches("(PASS|WARN|FAIL)  .*")).toList();
-        assertThat(items).hasSize(10).allMatch(l -> l.startsWith("PASS") || l.startsWith("WARN"));
+        assertThat(items).hasSize(11).allMatch(l -> l.startsWith("PASS") || l.startsWith("WARN"));
         assertThat(line(r, "PASS", "provider-keys")).contains("vault.kek local");
         assertThat(line(r, "PASS", "rotation")).contains("1 active key(s) within policy");
         assertThat(line(r, "PASS", "dotenv")).contains("ignored");
@@ -163,7 +165,7 @@ class DoctorCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         JsonNode items = JSON.readTree(r.out());
         assertThat(items.isArray()).isTrue();
-        assertThat(items).hasSize(10);
+        assertThat(items).hasSize(11);
         for (JsonNode item : items) {
             assertThat(item.fieldNames()).toIterable().containsExactlyInAnyOrder("id", "status", "title", "detail", "fix");
             assertThat(item.get("status").asText()).isIn("PASS", "WARN", "FAIL");
@@ -181,11 +183,31 @@ class DoctorCommandTest {
         goodDeployment();
         try (Database db = Database.openSqlite(tmp.resolve("data")); Connection c = db.dataSource().getConnection();
              Statement s = c.createStatement()) {
-            assertThat(s.executeUpdate("UPDATE audit_records SET body = body || ' ' WHERE seq = 1")).isEqualTo(1);
+            assertThat(s.executeUpdate("UPDATE audit_records SET body = body || ' ' WHERE seq = 1"
+                    + " AND chain_id = (SELECT MIN(chain_id) FROM audit_records)")).isEqualTo(1);
         }
         Run r = run("doctor", "--config", config.toString());
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(line(r, "FAIL", "audit")).contains("TAMPERED").contains("at record 1");
+    }
+
+    @Test
+    void aChangedServerSecretFailsSayingWhatWouldBreakAndCommandsRefuseIt() throws Exception {
+        goodDeployment();
+        Run created = run("keys", "create-virtual", "--name", "app", "--config", config.toString());
+        assertThat(created.exitCode()).as(created.all()).isZero();
+        assertThat(line(run("doctor", "--config", config.toString()), "PASS", "server-secret")).contains("made with this secret");
+
+        byte[] other = new byte[32];
+        new java.security.SecureRandom().nextBytes(other);
+        env.put("KEYWARDEN_SERVER_SECRET", java.util.Base64.getEncoder().encodeToString(other));
+        Run r = run("doctor", "--config", config.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(line(r, "FAIL", "server-secret")).contains("differs").contains("kw_").contains("kwadm_")
+                .contains("audit checkpoint MAC");
+        Run list = run("keys", "list", "--config", config.toString());
+        assertThat(list.exitCode()).isEqualTo(2);
+        assertThat(list.err()).contains("server secret").contains("kwadm_").contains("restore the original secret");
     }
 
     @Test

@@ -46,6 +46,8 @@ class ProviderKeysCliTest {
         env.put("KEYWARDEN_ADMIN_LISTEN", "off");
         env.put("PROVIDER_KEY", key);
         logs = LogCapture.start();
+        Run init = run("vault", "init");
+        assertThat(init.exitCode()).as(init.err()).isZero();
     }
 
     @AfterEach
@@ -130,22 +132,66 @@ class ProviderKeysCliTest {
     }
 
     @Test
-    void revokeNowRevokesAProviderKeyAtOnce() throws Exception {
+    void revokeNowRevokesAProviderKeyAtOnceAndReportsNoCutCallsWhenThereWereNone() throws Exception {
         String id = addKey();
+        env.put("BACKUP_KEY", TestKeys.canaryProviderKey());
+        Run backup = run("keys", "add", "--from-env", "BACKUP_KEY", "--no-verify", "--label", "backup", "--priority", "5");
+        assertThat(backup.exitCode()).as(backup.err()).isZero();
 
         Run revoke = run("keys", "revoke", id, "--now");
 
         assertThat(revoke.exitCode()).as(revoke.err()).isZero();
-        assertThat(revoke.out()).contains("Revoked provider key " + id).contains("revoked").contains("cut");
+        assertThat(revoke.out()).contains("Revoked provider key " + id).contains("revoked").doesNotContain("cut")
+                .doesNotContain("last active");
         assertThat(providerKey(id).get("state").asText()).isEqualTo("revoked");
+        assertThat(logs.text()).contains("provider_key.revoked").doesNotContain("ALERT provider_key.revoked");
         assertNeverShown(key, revoke);
+    }
+
+    @Test
+    void aKeyWhoseRecordWasRevokedCanBeAddedAgainAsANewRecord() throws Exception {
+        String first = addKey();
+        assertThat(run("keys", "add", "--from-env", "PROVIDER_KEY", "--no-verify").err())
+                .as("while its record is live the key is refused").contains("already stored");
+        assertThat(run("keys", "revoke", first, "--now", "--force").exitCode()).isZero();
+
+        String again = addKey();
+
+        assertThat(again).startsWith("pk_").isNotEqualTo(first);
+        assertThat(providerKey(first).get("state").asText()).isEqualTo("revoked");
+        assertThat(providerKey(again).get("state").asText()).isEqualTo("active");
+        assertThat(providerKey(again).get("sha256").asText()).isEqualTo(providerKey(first).get("sha256").asText());
+    }
+
+    @Test
+    void revokingTheLastActiveKeyNeedsForceSaysWhatWillHappenAndIsAnAlert() throws Exception {
+        String id = addKey();
+
+        for (String[] args : List.of(new String[] {"keys", "revoke", id, "--now"}, new String[] {"keys", "revoke", id})) {
+            Run refused = run(args);
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err()).startsWith("keywarden keys revoke: provider key " + id)
+                    .contains("is the last active provider key of environment dev")
+                    .contains("every proxy call fail with 503").contains("--force");
+            assertThat(providerKey(id).get("state").asText()).isEqualTo("active");
+        }
+        assertThat(logs.text()).doesNotContain("provider_key.revoked");
+
+        Run forced = run("keys", "revoke", id, "--now", "--force");
+
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(forced.out()).contains("Revoked provider key " + id).doesNotContain("cut")
+                .contains("It was the last active provider key").contains("503");
+        assertThat(providerKey(id).get("state").asText()).isEqualTo("revoked");
+        assertThat(logs.text()).contains("ALERT provider_key.revoked " + id).contains("last_active_key=true");
+        assertNeverShown(key, forced);
     }
 
     @Test
     void revokeWithoutNowDrainsFirstThenRevokes() throws Exception {
         String id = addKey();
 
-        Run revoke = run("keys", "revoke", id);
+        Run revoke = run("keys", "revoke", id, "--force");
 
         assertThat(revoke.exitCode()).as(revoke.err()).isZero();
         assertThat(revoke.err()).contains("Draining " + id);
@@ -243,20 +289,27 @@ class ProviderKeysCliTest {
     }
 
     @Test
-    void retiringAKekVersionStillInUseIsRefusedWithTheFix() {
+    void retiringTheCurrentKekVersionIsRefusedWithRotateFirst() {
         addKey();
+        Run first = run("vault", "retire-kek", "1");
+        assertThat(first.exitCode()).isEqualTo(1);
+        assertThat(first.err()).startsWith("keywarden vault retire-kek: KEK version 1 is the current version")
+                .contains("rotate first").contains("keywarden vault rotate-kek").doesNotContain("rewrap`");
         Run rotated = run("vault", "rotate-kek");
         assertThat(rotated.exitCode()).isZero();
         Run retired = run("vault", "retire-kek", "2");
         assertThat(retired.exitCode()).isEqualTo(1);
-        assertThat(retired.err()).contains("keywarden vault retire-kek: ").contains("still wraps 1 key(s)")
-                .contains("keywarden vault rewrap");
+        assertThat(retired.err()).contains("KEK version 2 is the current version").contains("rotate first");
+        assertThat(run("vault", "retire-kek", "1").exitCode()).as("version 1 no longer wraps anything").isZero();
     }
 
     @Test
     void aPassphraseVaultTakesThePassphraseFromStdinAndRefusesAWrongOne() throws Exception {
         env.put("KEYWARDEN_VAULT_KEK", "passphrase");
+        env.put("KEYWARDEN_DATA_DIR", tmp.resolve("passphrase-data").toString());
         String passphrase = "correct horse " + TestKeys.random(12);
+        Run init = CliRunner.withStdin(env, passphrase + "\n", "vault", "init");
+        assertThat(init.exitCode()).as(init.err()).isZero();
 
         Run first = CliRunner.withStdin(env, passphrase + "\n", "keys", "add", "--from-env", "PROVIDER_KEY", "--no-verify");
         assertThat(first.exitCode()).as(first.err()).isZero();
@@ -276,7 +329,7 @@ class ProviderKeysCliTest {
         env.put("KEYWARDEN_VAULT_PASSPHRASE", passphrase);
         Run fromEnv = run("vault", "rewrap");
         assertThat(fromEnv.exitCode()).as(fromEnv.err()).isZero();
-        assertThat(first.all() + wrong.all() + none.all() + fromEnv.all() + logs.text()).doesNotContain(passphrase);
+        assertThat(init.all() + first.all() + wrong.all() + none.all() + fromEnv.all() + logs.text()).doesNotContain(passphrase);
         assertNeverShown(key, first, wrong, listSealed, fromEnv);
     }
 

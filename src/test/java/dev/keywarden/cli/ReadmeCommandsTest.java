@@ -202,6 +202,8 @@ class ReadmeCommandsTest {
     void theReadOnlyCommandsTheReadmeShowsRunAgainstADemoStore() throws IOException {
         Map<String, String> env = Map.of("KEYWARDEN_DATA_DIR", tmp.resolve("data").toString(), "KEYWARDEN_VAULT_KEK", "local",
                 "KEYWARDEN_ADMIN_LISTEN", "off");
+        CliRunner.Run vault = CliRunner.inDirectory(tmp, env, "vault", "init");
+        assertThat(vault.exitCode()).as(vault.all()).isZero();
         CliRunner.Run seeded = CliRunner.inDirectory(tmp, env, "keys", "create-virtual", "--name", "alice");
         assertThat(seeded.exitCode()).as(seeded.all()).isZero();
         int ran = 0;

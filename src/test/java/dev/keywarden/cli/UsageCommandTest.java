@@ -148,7 +148,7 @@ class UsageCommandTest {
         assertThat(badSince.err()).contains("--since").contains("30m, 24h, 7d");
         CliRunner.Run noDir = CliRunner.run(Map.of(), "usage", "--data-dir", dir.resolve("missing").toString());
         assertThat(noDir.exitCode()).isNotZero();
-        assertThat(noDir.all()).contains("does not exist").contains("--data-dir");
+        assertThat(noDir.all()).contains("no Keywarden store at").contains("--data-dir");
     }
 
     @Test

@@ -64,6 +64,8 @@ class VaultRemoteCliIT {
         setup.put("KEYWARDEN_VAULT_PASSPHRASE", passphrase);
         setup.put("KEYWARDEN_ADMIN_LISTEN", "off");
         setup.put("PROVIDER_KEY", providerKey);
+        Run init = CliRunner.run(setup, "vault", "init");
+        assertThat(init.exitCode()).as(init.err()).isZero();
         Run added = CliRunner.run(setup, "keys", "add", "--from-env", "PROVIDER_KEY", "--no-verify");
         assertThat(added.exitCode()).as(added.err()).isZero();
 
@@ -193,9 +195,15 @@ class VaultRemoteCliIT {
         }
         assertThat(active).isNotNull();
 
-        Run revoke = CliRunner.run(cli, "keys", "revoke", active, "--now");
+        Run refused = CliRunner.run(cli, "keys", "revoke", active, "--now");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("is the last active provider key").contains("--force").contains("HTTP 409");
+        assertThat(vault().find(active).orElseThrow().state().id()).isEqualTo("active");
+
+        Run revoke = CliRunner.run(cli, "keys", "revoke", active, "--now", "--force");
 
         assertThat(revoke.exitCode()).as(revoke.err()).isZero();
+        assertThat(revoke.out()).contains("It was the last active provider key");
         assertThat(vault().find(active).orElseThrow().state().id()).isEqualTo("revoked");
         Run unknown = CliRunner.run(cli, "keys", "revoke", "pk_nosuchkey", "--now");
         assertThat(unknown.exitCode()).isEqualTo(1);

@@ -480,7 +480,7 @@ class DoctorTest {
     void everyItemOfTheChecklistIsRunOnceInOrder() {
         List<CheckResult> results = Doctor.standard().examine(input());
         assertThat(results).extracting(CheckResult::id).containsExactly("provider-keys", "keys-per-environment", "rotation",
-                "dotenv", "cors", "tls", "admin-listener", "limits-budgets", "audit", "alerts");
+                "dotenv", "cors", "tls", "admin-listener", "limits-budgets", "audit", "server-secret", "alerts");
     }
 
     @Test

@@ -86,6 +86,21 @@ class ProviderKeyStoreTest {
     }
 
     @Test
+    void aKeyWhoseRecordWasRevokedMayBeStoredAgainButOnlyOnceLive() {
+        String fp = sha();
+        store.insert(record("pk_0001", KeyEnvironment.PROD, fp, 0, 1_000L));
+        assertThat(store.updateState("pk_0001", store.find("pk_0001").orElseThrow().state(), ProviderKeyState.REVOKED, 1_500L))
+                .isTrue();
+
+        store.insert(record("pk_0002", KeyEnvironment.PROD, fp, 0, 2_000L));
+
+        assertThat(store.findByFingerprint(KeyEnvironment.PROD, fp)).get().extracting(ProviderKeyRecord::id).isEqualTo("pk_0002");
+        assertThatThrownBy(() -> store.insert(record("pk_0003", KeyEnvironment.PROD, fp, 1, 3_000L)))
+                .isInstanceOf(DuplicateProviderKeyException.class).hasMessageContaining("as pk_0002");
+        assertThat(store.list()).extracting(ProviderKeyRecord::id).containsExactly("pk_0001", "pk_0002");
+    }
+
+    @Test
     void theSameKeyTwiceInOneEnvironmentIsAClearErrorButAnotherEnvironmentMayHoldIt() {
         String fp = sha();
         store.insert(record("pk_0001", KeyEnvironment.PROD, fp, 0, 1_000L));

@@ -66,12 +66,29 @@ public final class TestGateway implements AutoCloseable {
         all.put("KEYWARDEN_UPSTREAM_VERIFY_KEY_AT_START", "false");
         all.putAll(env);
         try {
-            this.gateway = GatewayApp.start(ConfigLoader.from(all, dataDir).load(), List.of(records::add));
+            dev.keywarden.config.KeywardenConfig config = ConfigLoader.from(all, dataDir).load();
+            initVaultIfAbsent(config, all);
+            this.gateway = GatewayApp.start(config, List.of(records::add));
         } catch (RuntimeException refused) {
             upstream.close();
             throw refused;
         }
         this.virtualKey = gateway.virtualKeys().create("test-client").key();
+    }
+
+    /**
+     * What an operator does once before the first start with {@code vault.kek} set: {@code keywarden vault
+     * init} (with the configured passphrase). Serve itself never creates a vault.
+     */
+    public static void initVaultIfAbsent(dev.keywarden.config.KeywardenConfig config, Map<String, String> env) {
+        if (config.demoMode() || !config.vault().enabled()
+                || Files.exists(dev.keywarden.vault.crypto.VaultSeal.ringFile(config.dataDir()))) {
+            return;
+        }
+        char[] passphrase = config.vault().passphrase().map(p -> p.reveal().toCharArray()).orElse(null);
+        try (dev.keywarden.store.Database db = dev.keywarden.store.Database.open(config)) {
+            dev.keywarden.vault.VaultInitializer.initialize(config, db, passphrase, env, e -> { });
+        }
     }
 
     /** A gateway whose provider key is {@code providerKey}, which the fake upstream accepts. */

@@ -140,6 +140,8 @@ class VaultIncidentIT {
 
             JsonNode revoked = admin.post("/admin/v1/provider-keys/" + idA + "/revoke", "{\"now\":true}");
             assertThat(revoked.get("state").asText()).isEqualTo("revoked");
+            assertThat(revoked.get("calls_cut").asInt()).isEqualTo(1);
+            assertThat(revoked.get("was_last_active").asBoolean()).isFalse();
 
             rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }

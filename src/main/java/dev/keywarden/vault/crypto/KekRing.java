@@ -51,29 +51,37 @@ public final class KekRing {
     }
 
     /**
-     * Opens the ring in {@code file} with {@code root}, or creates it (version 1) when the file does
-     * not exist yet.
+     * Opens the existing ring in {@code file} with {@code root}. Never creates one: only
+     * {@link #create} does (through {@code keywarden vault init}).
      *
      * @param wrongKey what to tell the operator when {@code root} is not the key the ring was made
      *                 with (e.g. "wrong passphrase")
+     * @throws VaultNotInitializedException when there is no ring file
      */
-    static KekRing unlock(Path file, String provider, Aead root, Optional<KekRingFile.Kdf> kdfForNewRing, String wrongKey) {
+    static KekRing unlock(Path file, String provider, Aead root, String wrongKey) {
         Aeads.init();
-        Optional<KekRingFile.State> existing = KekRingFile.read(file);
-        if (existing.isEmpty()) {
-            KekRingFile.State fresh = newRing(provider, root, kdfForNewRing);
-            if (KekRingFile.create(file, fresh)) {
-                return open(file, root, fresh, wrongKey);
-            }
-            existing = KekRingFile.read(file); // another process created it first: use theirs
-        }
-        KekRingFile.State state = existing.orElseThrow();
+        KekRingFile.State state = KekRingFile.read(file).orElseThrow(() -> VaultNotInitializedException.at(file));
         if (!state.provider().equals(provider)) {
             throw new VaultException("vault.kek is " + provider + " but the key ring " + file + " was created with vault.kek "
                     + state.provider() + ": set vault.kek back to " + state.provider()
                     + " (changing the KEK provider of an existing vault is not supported)");
         }
         return open(file, root, state, wrongKey);
+    }
+
+    /**
+     * Creates a new ring (version 1) in {@code file}, sealed under {@code root}.
+     *
+     * @throws VaultException when a ring already exists there (a vault is never replaced)
+     */
+    static KekRing create(Path file, String provider, Aead root, Optional<KekRingFile.Kdf> kdf) {
+        Aeads.init();
+        KekRingFile.State fresh = newRing(provider, root, kdf);
+        if (!KekRingFile.create(file, fresh)) {
+            throw new VaultException("a vault already exists: the key ring " + file + " is there; it was not changed"
+                    + " (`keywarden vault status` shows it)");
+        }
+        return open(file, root, fresh, "the new key ring does not open");
     }
 
     private static KekRing open(Path file, Aead root, KekRingFile.State state, String wrongKey) {

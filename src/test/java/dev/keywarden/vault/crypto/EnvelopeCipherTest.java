@@ -25,7 +25,7 @@ class EnvelopeCipherTest {
 
     @BeforeEach
     void sealSomeRecords() {
-        cipher = VaultSeal.local(dataDir).cipher();
+        cipher = TestSeals.newLocal(dataDir).cipher();
         for (int i = 0; i < 5; i++) {
             String id = "pk_" + i;
             byte[] secret = TestKeys.canaryProviderKey().getBytes(StandardCharsets.US_ASCII);
@@ -97,7 +97,7 @@ class EnvelopeCipherTest {
 
     @Test
     void aRecordFromAnotherVaultFailsAsWrongKek(@TempDir Path otherDir) {
-        SecretCipher other = VaultSeal.local(otherDir).cipher();
+        SecretCipher other = TestSeals.newLocal(otherDir).cipher();
         SealedSecret foreign = other.seal("pk_0", plaintexts.get("pk_0"));
         assertThatThrownBy(() -> cipher.open("pk_0", foreign)).isInstanceOf(VaultException.class)
                 .hasMessageContaining("record pk_0 was sealed under KEK '" + foreign.kekId() + "'")

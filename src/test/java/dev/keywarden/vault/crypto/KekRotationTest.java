@@ -18,7 +18,7 @@ class KekRotationTest {
 
     @Test
     void rotateAndRewrapTwoHundredRecordsThenRetireTheOldVersion() {
-        VaultSeal seal = VaultSeal.local(dataDir);
+        VaultSeal seal = TestSeals.newLocal(dataDir);
         SecretCipher cipher = seal.cipher();
         Map<String, byte[]> plaintexts = new LinkedHashMap<>();
         Map<String, SealedSecret> records = new LinkedHashMap<>();
@@ -60,7 +60,7 @@ class KekRotationTest {
 
     @Test
     void recordsSealedByConcurrentThreadsWhileTheKekRotatesAllOpenAfterwards() throws Exception {
-        VaultSeal seal = VaultSeal.local(dataDir);
+        VaultSeal seal = TestSeals.newLocal(dataDir);
         Map<String, SealedSecret> records = new java.util.concurrent.ConcurrentHashMap<>();
         Map<String, byte[]> plaintexts = new java.util.concurrent.ConcurrentHashMap<>();
         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
@@ -90,7 +90,7 @@ class KekRotationTest {
 
     @Test
     void theCurrentVersionCannotBeRetired() {
-        KekRing ring = VaultSeal.local(dataDir).ring();
+        KekRing ring = TestSeals.newLocal(dataDir).ring();
         assertThatThrownBy(() -> ring.retire(1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("KEK version 1 is current");
         assertThatThrownBy(() -> ring.retire(5)).isInstanceOf(IllegalArgumentException.class)
@@ -99,7 +99,7 @@ class KekRotationTest {
 
     @Test
     void rewrapMovesARecordAcrossSeveralRotations() {
-        VaultSeal seal = VaultSeal.local(dataDir);
+        VaultSeal seal = TestSeals.newLocal(dataDir);
         byte[] secret = TestKeys.canaryProviderKey().getBytes(StandardCharsets.US_ASCII);
         SealedSecret sealed = seal.cipher().seal("pk", secret);
         seal.ring().rotate();
@@ -113,7 +113,7 @@ class KekRotationTest {
 
     @Test
     void rewrapRefusesARecordMovedToAnotherId() {
-        VaultSeal seal = VaultSeal.local(dataDir);
+        VaultSeal seal = TestSeals.newLocal(dataDir);
         SealedSecret sealed = seal.cipher().seal("pk_a", new byte[] {9, 9, 9});
         seal.ring().rotate();
         assertThatThrownBy(() -> seal.cipher().rewrap("pk_b", sealed)).isInstanceOf(VaultException.class)

@@ -27,7 +27,7 @@ class LocalKekTest {
 
     @Test
     void theLocalKeysetAndTheRingAreOwnerOnlyFilesInAnOwnerOnlyDirectory() throws Exception {
-        VaultSeal.local(dataDir);
+        TestSeals.newLocal(dataDir);
         assertThat(mode(dataDir.resolve("vault/local-kek.json"))).isEqualTo("rw-------");
         assertThat(mode(dataDir.resolve("vault/kek-ring.json"))).isEqualTo("rw-------");
         assertThat(mode(dataDir.resolve("vault"))).isEqualTo("rwx------");
@@ -38,21 +38,22 @@ class LocalKekTest {
 
     @Test
     void theLocalProviderWarnsThatItIsForDevelopment() {
+        TestSeals.newLocal(dataDir);
         assertThat(VaultSeal.open(config("local"), dataDir, Map.of()).notices())
                 .singleElement().asString().startsWith("WARN").contains("development only").contains("local-kek.json");
     }
 
     @Test
     void theRingFileHoldsNoPlaintextKeyMaterial() throws Exception {
-        VaultSeal.local(dataDir);
+        TestSeals.newLocal(dataDir);
         String ring = Files.readString(dataDir.resolve("vault/kek-ring.json"));
         assertThat(ring).contains("encryptedKeyset").doesNotContain("\"value\"").doesNotContain("keyValue");
     }
 
     @Test
     void aReplacedLocalKeysetFailsAsWrongKekAndNamesNoKeyBytes(@TempDir Path otherDir) throws Exception {
-        SealedSecret stored = VaultSeal.local(dataDir).cipher().seal("pk_1", TestKeys.canaryProviderKey().getBytes(StandardCharsets.US_ASCII));
-        VaultSeal.local(otherDir);
+        SealedSecret stored = TestSeals.newLocal(dataDir).cipher().seal("pk_1", TestKeys.canaryProviderKey().getBytes(StandardCharsets.US_ASCII));
+        TestSeals.newLocal(otherDir);
         Path keyset = dataDir.resolve("vault/local-kek.json");
         Files.delete(keyset);
         Files.copy(otherDir.resolve("vault/local-kek.json"), keyset);
@@ -65,7 +66,7 @@ class LocalKekTest {
 
     @Test
     void aMissingLocalKeysetBesideAnExistingRingIsNotSilentlyRegenerated() throws Exception {
-        VaultSeal.local(dataDir);
+        TestSeals.newLocal(dataDir);
         Files.delete(dataDir.resolve("vault/local-kek.json"));
         assertThatThrownBy(() -> VaultSeal.local(dataDir)).isInstanceOf(VaultException.class)
                 .hasMessageContaining("is missing").hasMessageContaining("restore");
@@ -74,7 +75,7 @@ class LocalKekTest {
 
     @Test
     void aLocalKeysetReadableByOthersIsRefused() throws Exception {
-        VaultSeal.local(dataDir);
+        TestSeals.newLocal(dataDir);
         Path keyset = dataDir.resolve("vault/local-kek.json");
         Files.setPosixFilePermissions(keyset, PosixFilePermissions.fromString("rw-r--r--"));
         assertThatThrownBy(() -> VaultSeal.local(dataDir)).isInstanceOf(VaultException.class)
@@ -83,7 +84,7 @@ class LocalKekTest {
 
     @Test
     void aRingMadeByAnotherProviderIsNotOpenedWithThisOne() {
-        VaultSeal.local(dataDir);
+        TestSeals.newLocal(dataDir);
         assertThatThrownBy(() -> VaultSeal.passphrase(dataDir, Argon2idParams.DEFAULT).unseal("pass".toCharArray()))
                 .isInstanceOf(VaultException.class).hasMessageContaining("was created with vault.kek local");
     }
@@ -102,7 +103,7 @@ class LocalKekTest {
 
     @Test
     void unsealWithAPassphraseIsRefusedForTheLocalProvider() {
-        VaultSeal seal = VaultSeal.local(dataDir);
+        VaultSeal seal = TestSeals.newLocal(dataDir);
         assertThatThrownBy(() -> seal.unseal("x".toCharArray())).isInstanceOf(VaultException.class)
                 .hasMessageContaining("without a passphrase");
         seal.seal();

@@ -42,7 +42,7 @@ class PassphraseSealTest {
 
     @Test
     void theRingFileRecordsArgon2idWithOwaspParametersAndARandom128BitSalt() throws Exception {
-        VaultSeal seal = VaultSeal.passphrase(dataDir, Argon2idParams.DEFAULT);
+        VaultSeal seal = TestSeals.newPassphrase(dataDir, passphrase);
         seal.unseal(passphrase.toCharArray());
         JsonNode kdf = new ObjectMapper().readTree(ringFile().toFile()).get("kdf");
         assertThat(kdf.get("algorithm").asText()).isEqualTo("argon2id");
@@ -53,7 +53,7 @@ class PassphraseSealTest {
         assertThat(salt).hasSize(16);
 
         Path other = Files.createDirectory(dataDir.resolve("other"));
-        VaultSeal.passphrase(other, Argon2idParams.DEFAULT).unseal(passphrase.toCharArray());
+        TestSeals.newPassphrase(other, passphrase);
         byte[] otherSalt = Base64.getDecoder().decode(new ObjectMapper().readTree(other.resolve("vault/kek-ring.json").toFile())
                 .get("kdf").get("salt").asText());
         assertThat(otherSalt).isNotEqualTo(salt);
@@ -61,7 +61,7 @@ class PassphraseSealTest {
 
     @Test
     void aDowngradedKdfInTheRingFileIsRefused() throws Exception {
-        VaultSeal.passphrase(dataDir, Argon2idParams.DEFAULT).unseal(passphrase.toCharArray());
+        TestSeals.newPassphrase(dataDir, passphrase);
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = (ObjectNode) json.readTree(ringFile().toFile());
         ((ObjectNode) root.get("kdf")).put("memory_kib", 1024);
@@ -72,8 +72,7 @@ class PassphraseSealTest {
 
     @Test
     void aSealedStartRefusesEveryOperationUntilUnsealedWithTheRightPassphrase() {
-        VaultSeal first = VaultSeal.passphrase(dataDir, Argon2idParams.DEFAULT);
-        first.unseal(passphrase.toCharArray());
+        VaultSeal first = TestSeals.newPassphrase(dataDir, passphrase);
         byte[] secret = TestKeys.canaryProviderKey().getBytes(StandardCharsets.US_ASCII);
         SealedSecret stored = first.cipher().seal("pk_1", secret);
 
@@ -106,7 +105,7 @@ class PassphraseSealTest {
 
     @Test
     void aPassphraseInTheConfigUnsealsAtStartAndAWrongOneStopsStartUp() {
-        VaultSeal.passphrase(dataDir, Argon2idParams.DEFAULT).unseal(passphrase.toCharArray());
+        TestSeals.newPassphrase(dataDir, passphrase);
         assertThat(VaultSeal.open(config(Optional.of(Secret.of(passphrase))), dataDir, Map.of()).isSealed()).isFalse();
         assertThatThrownBy(() -> VaultSeal.open(config(Optional.of(Secret.of(passphrase + "x"))), dataDir, Map.of()))
                 .isInstanceOf(VaultException.class).hasMessageStartingWith("wrong passphrase");
@@ -114,10 +113,34 @@ class PassphraseSealTest {
 
     @Test
     void aWrongPassphraseOnAnAlreadyUnsealedVaultStillFails() {
-        VaultSeal seal = VaultSeal.passphrase(dataDir, Argon2idParams.DEFAULT);
+        VaultSeal seal = TestSeals.newPassphrase(dataDir, passphrase);
         seal.unseal(passphrase.toCharArray());
         assertThatThrownBy(() -> seal.unseal("nope".toCharArray())).hasMessageStartingWith("wrong passphrase");
         assertThat(seal.isSealed()).isFalse();
+    }
+
+    @Test
+    void unsealAndOpenOnADirectoryWithoutAVaultCreateNothingAndNameVaultInit() {
+        VaultException unseal = catchThrowableOfType(VaultException.class,
+                () -> VaultSeal.passphrase(dataDir, Argon2idParams.DEFAULT).unseal(passphrase.toCharArray()));
+        assertThat(unseal).isInstanceOf(VaultNotInitializedException.class).hasMessageContaining("keywarden vault init")
+                .hasMessageContaining(ringFile().toString());
+        assertThatThrownBy(() -> VaultSeal.open(config(Optional.of(Secret.of(passphrase))), dataDir, Map.of()))
+                .isInstanceOf(VaultNotInitializedException.class).hasMessageContaining("keywarden vault init");
+        assertThatThrownBy(() -> VaultSeal.open(config(Optional.empty()), dataDir, Map.of()))
+                .isInstanceOf(VaultNotInitializedException.class);
+        assertThat(ringFile()).doesNotExist();
+        assertThat(dataDir.resolve("vault")).doesNotExist();
+    }
+
+    @Test
+    void initializeRefusesWhenAVaultExistsAndLeavesItsRingUnchanged() throws Exception {
+        TestSeals.newPassphrase(dataDir, passphrase);
+        byte[] before = Files.readAllBytes(ringFile());
+        assertThatThrownBy(() -> TestSeals.newPassphrase(dataDir, "another " + passphrase)).isInstanceOf(VaultException.class)
+                .hasMessageContaining("a vault already exists").hasMessageContaining(ringFile().toString());
+        assertThat(Files.readAllBytes(ringFile())).isEqualTo(before);
+        assertThat(VaultSeal.open(config(Optional.of(Secret.of(passphrase))), dataDir, Map.of()).isSealed()).isFalse();
     }
 
     @Test

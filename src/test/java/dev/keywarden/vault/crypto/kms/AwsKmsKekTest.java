@@ -55,7 +55,7 @@ class AwsKmsKekTest {
 
     @Test
     void aStandInAnswering403GivesAClearVaultExceptionWithoutCredentials() {
-        VaultSeal.open(KmsScenarios.config("aws-kms", arn, kms.url()), dataDir, env);
+        VaultSeal.initialize(KmsScenarios.config("aws-kms", arn, kms.url()), dataDir, env, null);
         kms.forbidden = true;
         VaultException e = catchThrowableOfType(VaultException.class,
                 () -> VaultSeal.open(KmsScenarios.config("aws-kms", arn, kms.url()), dataDir, env));
@@ -66,7 +66,7 @@ class AwsKmsKekTest {
 
     @Test
     void aDifferentKmsKeyFailsAsWrongKek() {
-        VaultSeal.open(KmsScenarios.config("aws-kms", arn, kms.url()), dataDir, env);
+        VaultSeal.initialize(KmsScenarios.config("aws-kms", arn, kms.url()), dataDir, env, null);
         String otherArn = "arn:aws:kms:eu-west-1:111122223333:key/" + UUID.randomUUID();
         assertThatThrownBy(() -> VaultSeal.open(KmsScenarios.config("aws-kms", otherArn, kms.url()), dataDir, env))
                 .isInstanceOf(VaultException.class).hasMessageStartingWith("wrong KEK").hasMessageContaining(otherArn);

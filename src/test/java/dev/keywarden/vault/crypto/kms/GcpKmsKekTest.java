@@ -54,7 +54,7 @@ class GcpKmsKekTest {
 
     @Test
     void aStandInAnswering403GivesAClearVaultExceptionWithoutTheToken() {
-        VaultSeal.open(KmsScenarios.config("gcp-kms", key, kms.url()), dataDir, env);
+        VaultSeal.initialize(KmsScenarios.config("gcp-kms", key, kms.url()), dataDir, env, null);
         kms.forbidden = true;
         VaultException e = catchThrowableOfType(VaultException.class,
                 () -> VaultSeal.open(KmsScenarios.config("gcp-kms", key, kms.url()), dataDir, env));
@@ -64,7 +64,7 @@ class GcpKmsKekTest {
 
     @Test
     void aDifferentKmsKeyFailsAsWrongKek() {
-        VaultSeal.open(KmsScenarios.config("gcp-kms", key, kms.url()), dataDir, env);
+        VaultSeal.initialize(KmsScenarios.config("gcp-kms", key, kms.url()), dataDir, env, null);
         String other = "projects/p1/locations/global/keyRings/kw/cryptoKeys/other";
         assertThatThrownBy(() -> VaultSeal.open(KmsScenarios.config("gcp-kms", other, kms.url()), dataDir, env))
                 .isInstanceOf(VaultException.class).hasMessageStartingWith("wrong KEK").hasMessageContaining(other);

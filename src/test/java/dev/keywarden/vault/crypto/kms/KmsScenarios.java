@@ -25,7 +25,7 @@ final class KmsScenarios {
 
     /** Seals records, rotates, re-wraps, then opens everything again from a fresh process's point of view. */
     static void recordsRoundTripRotateAndSurviveARestart(VaultConfig config, Path dataDir, Map<String, String> env) {
-        VaultSeal seal = VaultSeal.open(config, dataDir, env);
+        VaultSeal seal = VaultSeal.initialize(config, dataDir, env, null);
         assertThat(seal.isSealed()).isFalse();
         assertThat(seal.provider()).isEqualTo(config.kek());
         Map<String, byte[]> plaintexts = new LinkedHashMap<>();

@@ -68,10 +68,7 @@ class VaultTransitGatewayIT {
         int port = freePort();
         Path log = dir.resolve("serve.log");
 
-        ProcessBuilder pb = new ProcessBuilder(dev.keywarden.testing.KeywardenJar.command("serve"))
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_") || k.startsWith("VAULT_"));
-        pb.environment().putAll(Map.of(
+        Map<String, String> env = Map.of(
                 "KEYWARDEN_LISTEN", "127.0.0.1:" + port,
                 "KEYWARDEN_ADMIN_LISTEN", "off",
                 "KEYWARDEN_DATA_DIR", dataDir.toString(),
@@ -79,7 +76,21 @@ class VaultTransitGatewayIT {
                 "ANTHROPIC_API_KEY", providerKey,
                 "KEYWARDEN_VAULT_KEK", "vault-transit",
                 "KEYWARDEN_VAULT_KMS_KEY", transit.url() + "/v1/transit/keys/kw",
-                "VAULT_TOKEN", token));
+                "VAULT_TOKEN", token);
+        ProcessBuilder init = new ProcessBuilder(dev.keywarden.testing.KeywardenJar.command("vault", "init"))
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("init.log").toFile());
+        init.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_") || k.startsWith("VAULT_"));
+        init.environment().putAll(env);
+        Process initProcess = init.start();
+        assertThat(initProcess.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(initProcess.exitValue()).as(Files.readString(dir.resolve("init.log"))).isZero();
+        assertThat(Files.readString(dir.resolve("init.log"))).contains("Created a new vault (vault.kek vault-transit)")
+                .doesNotContain(token);
+
+        ProcessBuilder pb = new ProcessBuilder(dev.keywarden.testing.KeywardenJar.command("serve"))
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_") || k.startsWith("VAULT_"));
+        pb.environment().putAll(env);
         process = pb.start();
         URI base = URI.create("http://127.0.0.1:" + port);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

@@ -59,7 +59,7 @@ class VaultTransitKekTest {
 
     @Test
     void aStandInAnswering403GivesAClearVaultExceptionWithoutTheToken() {
-        VaultSeal.open(KmsScenarios.config("vault-transit", vault.url() + "/v1/transit/keys/kw", null), dataDir, Map.of("VAULT_TOKEN", token));
+        VaultSeal.initialize(KmsScenarios.config("vault-transit", vault.url() + "/v1/transit/keys/kw", null), dataDir, Map.of("VAULT_TOKEN", token), null);
         vault.forbidden = true;
         VaultException e = catchThrowableOfType(VaultException.class, () -> VaultSeal.open(
                 KmsScenarios.config("vault-transit", vault.url() + "/v1/transit/keys/kw", null), dataDir, Map.of("VAULT_TOKEN", token)));
@@ -70,7 +70,7 @@ class VaultTransitKekTest {
 
     @Test
     void aDifferentTransitKeyFailsAsWrongKek() {
-        VaultSeal.open(KmsScenarios.config("vault-transit", vault.url() + "/v1/transit/keys/kw", null), dataDir, Map.of("VAULT_TOKEN", token));
+        VaultSeal.initialize(KmsScenarios.config("vault-transit", vault.url() + "/v1/transit/keys/kw", null), dataDir, Map.of("VAULT_TOKEN", token), null);
         VaultException e = catchThrowableOfType(VaultException.class, () -> VaultSeal.open(
                 KmsScenarios.config("vault-transit", vault.url() + "/v1/transit/keys/other", null), dataDir, Map.of("VAULT_TOKEN", token)));
         assertThat(e).hasMessageStartingWith("wrong KEK").hasMessageContaining("transit/keys/other");
@@ -94,8 +94,8 @@ class VaultTransitKekTest {
     void anUnreachableVaultIsReportedAsUnavailable() {
         String deadUrl = vault.url();
         vault.close();
-        assertThatThrownBy(() -> VaultSeal.open(KmsScenarios.config("vault-transit", deadUrl + "/v1/transit/keys/kw", null), dataDir,
-                Map.of("VAULT_TOKEN", token))).isInstanceOf(VaultException.class).hasMessageContaining("cannot reach vault-transit");
+        assertThatThrownBy(() -> VaultSeal.initialize(KmsScenarios.config("vault-transit", deadUrl + "/v1/transit/keys/kw", null), dataDir,
+                Map.of("VAULT_TOKEN", token), null)).isInstanceOf(VaultException.class).hasMessageContaining("cannot reach vault-transit");
     }
 
     @Test
