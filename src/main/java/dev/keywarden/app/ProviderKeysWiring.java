@@ -70,12 +70,37 @@ record ProviderKeysWiring(UpstreamConfig upstream, ProviderKeys keys, Optional<K
                 .orElseThrow(() -> new ConfigException("ANTHROPIC_API_KEY is not set; set it to your Anthropic API key"))
                 .reveal());
         StaticProviderKeys keys = new StaticProviderKeys(key, events);
-        StartupKeyVerification.Outcome verified = StartupKeyVerification.check(upstream, config.environment(), key,
-                HttpUpstreamKeyVerifier.listingModels(upstream.url(), upstream.connectTimeout().plusSeconds(10)));
+        HttpUpstreamKeyVerifier listing = HttpUpstreamKeyVerifier.listingModels(upstream.url(), upstream.connectTimeout().plusSeconds(10));
+        StartupKeyVerification.Outcome verified = StartupKeyVerification.check(upstream, config.environment(), key, listing);
         if (verified == StartupKeyVerification.Outcome.REFUSED) {
             keys.rejectedByUpstream(key, 401); // development: alert, and /readyz says why calls get 503
         }
+        resources.add(recheckWhileRejected(keys, listing, RECHECK_EVERY));
         return new ProviderKeysWiring(upstream, keys, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * How often a rejected {@code ANTHROPIC_API_KEY} is asked about upstream (one free {@code GET /v1/models}, only
+     * while it is rejected). Live calls alone cannot be relied on to notice recovery: a load balancer stops sending
+     * calls to an instance whose {@code /readyz} is not ready.
+     */
+    static final java.time.Duration RECHECK_EVERY = java.time.Duration.ofSeconds(60);
+
+    /** Re-checks {@code keys} every {@code every} on a daemon thread while upstream rejects it; close to stop. */
+    static AutoCloseable recheckWhileRejected(StaticProviderKeys keys, dev.keywarden.vault.UpstreamKeyVerifier verifier, java.time.Duration every) {
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "provider-key-recheck");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                keys.recheck(verifier);
+            } catch (RuntimeException e) {
+                LOG.warn("provider key re-check failed: {}", e.toString());
+            }
+        }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return timer::shutdownNow;
     }
 
     /**

@@ -73,6 +73,9 @@ public final class AuditObserver implements ExchangeObserver, Preflight {
         f.put("stop_reason", r.usage().stopReason());
         f.put("status", r.status());
         f.put("error_type", r.errorType());
+        if (r.authFailure() != null) {
+            f.put("auth_failure", r.authFailure()); // unknown (could be a guess) | unusable (a known credential refused)
+        }
         f.put("upstream_status", r.upstreamStatus());
         f.put("provider_key", r.providerKey());
         if (r.byok()) {

@@ -181,11 +181,23 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
     /**
      * The operator's way out after {@code audit verify} reported a lost or contradicted anchor: signs the
      * chain's current head, replaces the anchor with it, and records that as an alert event
-     * ({@code audit.anchor_reset}, with what the old anchor said) at the end of the chain itself.
+     * ({@code audit.anchor_reset}, with what the old anchor said) at the end of the chain itself. The event stays
+     * on the host (log and trail only); see the overload that also sends it to the alert channel.
      *
      * @return what the old anchor said ({@code missing}, or its record number and time)
      */
     public static String resetAnchor(AuditStore store, ChainKey secret, String chainId, Path anchorDir) {
+        return resetAnchor(store, secret, chainId, anchorDir, Optional.empty(), java.time.Duration.ofMinutes(15));
+    }
+
+    /**
+     * {@link #resetAnchor(AuditStore, ChainKey, String, Path)}, and the {@code audit.anchor_reset} alert also goes
+     * through a {@link SecurityEventRouter} to {@code channel} (the alert webhook, signed as for a running gateway).
+     * The record is written to the chain first, durably: when it cannot be, the command fails and nothing is sent.
+     * The channel is flushed (bounded wait) before this returns.
+     */
+    public static String resetAnchor(AuditStore store, ChainKey secret, String chainId, Path anchorDir,
+                                     Optional<AlertChannel> channel, java.time.Duration cooldown) {
         AuditAnchor anchor = AuditAnchor.in(anchorDir, chainId);
         String previous;
         try {
@@ -195,9 +207,16 @@ public final class AuditTrail implements SecurityEvents, AutoCloseable {
         }
         AuditTrail trail = new AuditTrail(store, secret, chainId, Options.defaults(), List.of(), Clock.systemUTC(), anchor, false);
         trail.writer.start();
+        SecurityEvent reset;
         try (trail) {
-            trail.append(AuditEntry.of(SecurityEvent.alert("audit.anchor_reset", chainId, java.util.Map.of(
-                    "previous_anchor", previous, "head_seq", Long.toString(trail.seq), "anchor_file", anchor.file().toString()))));
+            reset = SecurityEvent.alert("audit.anchor_reset", chainId, java.util.Map.of(
+                    "previous_anchor", previous, "head_seq", Long.toString(trail.seq), "anchor_file", anchor.file().toString()));
+            trail.append(AuditEntry.of(reset));
+        }
+        // the trail already holds the event (written above, so a failure fails the command): the router's trail is a no-op
+        try (SecurityEventRouter router = new SecurityEventRouter(new LoggingSecurityEvents(), alreadyRecorded -> { }, channel,
+                cooldown)) {
+            router.record(reset);
         }
         return previous;
     }

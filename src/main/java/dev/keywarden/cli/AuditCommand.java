@@ -123,7 +123,8 @@ public final class AuditCommand implements Callable<Integer> {
             description = {"Show each chain's anchor file; with --reset, sign a chain's current head as its new anchor.",
                     "Use --reset only after audit verify reported a lost or contradicted anchor and you have decided the",
                     "records as they are now are the ones to keep: the reset is recorded at the end of the chain as an",
-                    "alert event (audit.anchor_reset) naming what the old anchor said. Run it while the gateway is stopped."})
+                    "alert event (audit.anchor_reset) naming what the old anchor said, and sent, signed, to the alert webhook",
+                    "(alerts.webhook_url) when one is set. Run it while the gateway is stopped."})
     static final class Anchor implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -151,10 +152,14 @@ public final class AuditCommand implements Callable<Integer> {
                                 + " (chains: " + String.join(", ", audit.chains()) + ")");
                         return 1;
                     }
-                    String previous = AuditTrail.resetAnchor(audit, secret, chain, cfg.dataDir());
+                    // an alert-class event: to the configured webhook too, signed, as a running gateway would send it
+                    java.util.Optional<dev.keywarden.audit.AlertChannel> webhook = cfg.anomaly().webhook()
+                            .map(w -> dev.keywarden.audit.anomaly.WebhookAlertSink.start(w, java.time.Clock.systemUTC()));
+                    String previous = AuditTrail.resetAnchor(audit, secret, chain, cfg.dataDir(), webhook, cfg.anomaly().cooldown());
                     out.printf("chain %s: anchored at record %d in %s (the old anchor was %s); the reset is recorded in the"
-                                    + " trail as the alert audit.anchor_reset%n", chain, audit.last(chain).orElseThrow().seq(),
-                            AuditAnchor.in(cfg.dataDir(), chain).file(), previous);
+                                    + " trail as the alert audit.anchor_reset%s%n", chain, audit.last(chain).orElseThrow().seq(),
+                            AuditAnchor.in(cfg.dataDir(), chain).file(), previous,
+                            webhook.isPresent() ? " and sent to the alert webhook" : "");
                     return 0;
                 }
                 for (String c : audit.chains()) {

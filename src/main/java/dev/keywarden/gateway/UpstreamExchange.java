@@ -251,6 +251,13 @@ final class UpstreamExchange implements org.eclipse.jetty.client.Response.Listen
             // the provider key was refused: marking it and picking a backup are decided in onComplete,
             // once the exchange with upstream is over
             rejectedStatus = status;
+        } else if (status >= 200 && status < 300 && key != null && !key.userSupplied()) {
+            try {
+                providerKeys.acceptedByUpstream(key);
+            } catch (RuntimeException e) {
+                LOG.error("request {}: could not record that upstream accepted provider key {}: {}", state.requestId(),
+                        key.fingerprint(), e.toString());
+            }
         }
     }
 

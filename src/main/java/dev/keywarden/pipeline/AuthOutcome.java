@@ -40,7 +40,12 @@ public sealed interface AuthOutcome {
          * short-lived token out of uses) or replaced by a rotation. Presenting it takes knowing it, so it
          * is refused without counting toward the lockout.
          */
-        UNUSABLE
+        UNUSABLE;
+
+        /** The name in audit records ({@code auth_failure}): {@code unknown} or {@code unusable}. */
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** A refusal of a credential the gateway does not know (counts toward the lockout). */

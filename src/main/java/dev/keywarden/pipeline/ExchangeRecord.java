@@ -22,12 +22,26 @@ package dev.keywarden.pipeline;
  * @param clientAborted  the client went away before the response was complete
  * @param guard          the guardrails' decisions about the call (never null; {@link GuardReport.Snapshot#EMPTY} when none)
  * @param byok           the call was served (or meant to be served) with the caller's own key, not the operator's
+ * @param authFailure    why the credential was refused, when it was ({@link AuthOutcome.Kind#wireName()}:
+ *                       {@code unknown} could be a guess, {@code unusable} is a known credential that may not call
+ *                       any more); null when no credential was refused
  */
 public record ExchangeRecord(String requestId, Route route, String method, String path,
                              ClientIdentity identity, RequestSummary request, int status, String errorType,
                              int upstreamStatus, Usage usage, Cost cost, String providerKey,
                              long totalNanos, long upstreamNanos, String clientAddress, String userAgent,
-                             String origin, boolean clientAborted, GuardReport.Snapshot guard, boolean byok) {
+                             String origin, boolean clientAborted, GuardReport.Snapshot guard, boolean byok,
+                             String authFailure) {
+
+    /** A record of a call whose credential was not refused. */
+    public ExchangeRecord(String requestId, Route route, String method, String path,
+                          ClientIdentity identity, RequestSummary request, int status, String errorType,
+                          int upstreamStatus, Usage usage, Cost cost, String providerKey,
+                          long totalNanos, long upstreamNanos, String clientAddress, String userAgent,
+                          String origin, boolean clientAborted, GuardReport.Snapshot guard, boolean byok) {
+        this(requestId, route, method, path, identity, request, status, errorType, upstreamStatus, usage, cost, providerKey,
+                totalNanos, upstreamNanos, clientAddress, userAgent, origin, clientAborted, guard, byok, null);
+    }
 
     /** A record of a call served with the operator's provider key (not BYOK). */
     public ExchangeRecord(String requestId, Route route, String method, String path,
@@ -47,7 +61,7 @@ public record ExchangeRecord(String requestId, Route route, String method, Strin
                           String origin, boolean clientAborted) {
         this(requestId, route, method, path, identity, request, status, errorType, upstreamStatus, usage,
                 Cost.of(usage, request == null ? null : request.model(), upstreamStatus, Pricing.NONE), providerKey,
-                totalNanos, upstreamNanos, clientAddress, userAgent, origin, clientAborted, GuardReport.Snapshot.EMPTY, false);
+                totalNanos, upstreamNanos, clientAddress, userAgent, origin, clientAborted, GuardReport.Snapshot.EMPTY, false, null);
     }
 
     /** The model the call ran on: the one upstream named, else the one the request asked for; null when neither. */

@@ -66,6 +66,7 @@ public final class ExchangeState {
     private long upstreamEndNanos;
     private String providerKey;
     private boolean byok;
+    private String authFailure;
 
     // any thread
     private volatile boolean clientAborted;
@@ -146,6 +147,11 @@ public final class ExchangeState {
     }
 
     /** The caller is {@code who}: set by the authentication stage, or by an entry point that authenticated the caller itself. */
+    /** The presented credential was refused, for a reason of {@code kind} (kept in the call's record). */
+    public void authRefused(AuthOutcome.Kind kind) {
+        this.authFailure = kind.wireName();
+    }
+
     public void authenticated(ClientIdentity who) {
         this.identity = who;
     }
@@ -320,7 +326,7 @@ public final class ExchangeState {
                 Cost.of(usage, summary.model(), upstreamStatus, pricing),
                 providerKey, now - startNanos, upstreamNanos, clientAddress,
                 requestHeaders.get(HttpHeader.USER_AGENT), requestHeaders.get(HttpHeader.ORIGIN), clientAborted, guard.snapshot(),
-                byok || (upstreamKey != null && upstreamKey.userSupplied()));
+                byok || (upstreamKey != null && upstreamKey.userSupplied()), authFailure);
     }
 
     /** Settles every admission ticket against {@code record}; a ticket that throws is logged and skipped. */

@@ -49,6 +49,7 @@ public final class Stages {
                 throw new Refusal(503, ErrorType.API, "the gateway cannot verify credentials right now; retry shortly");
             }
             if (outcome instanceof AuthOutcome.Rejected rejected) {
+                x.authRefused(rejected.kind());
                 if (rejected.countsTowardLockout()) {
                     lockout.failed(x.clientAddress());
                 }

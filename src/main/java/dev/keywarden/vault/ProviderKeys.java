@@ -28,6 +28,13 @@ public interface ProviderKeys {
     }
 
     /**
+     * Upstream answered a call made with {@code key} with a success (2xx): a store that stopped trusting the key
+     * after a 401 may trust it again. Called on the request path, so it must be cheap. The default does nothing.
+     */
+    default void acceptedByUpstream(ProviderKey key) {
+    }
+
+    /**
      * Registers a call in flight on {@code key}. An emergency revoke of the key invokes
      * {@code abort} (the call is cut); draining waits for registrations to close.
      */

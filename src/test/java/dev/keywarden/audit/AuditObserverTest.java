@@ -27,6 +27,21 @@ class AuditObserverTest {
     }
 
     @Test
+    void aRefusedCredentialIsRecordedWithTheKindOfRefusalAndAnAcceptedOneWithout() {
+        for (dev.keywarden.pipeline.AuthOutcome.Kind kind : dev.keywarden.pipeline.AuthOutcome.Kind.values()) {
+            Usage usage = Usage.EMPTY;
+            ExchangeRecord r = new ExchangeRecord("req_1", Route.MESSAGES, "POST", "/v1/messages", null, RequestSummary.EMPTY, 401,
+                    "authentication_error", 0, usage, Cost.of(usage, null, 0, PricingTable.defaults()), null, 1, 0, "127.0.0.1",
+                    null, null, false, GuardReport.Snapshot.EMPTY, false, kind.wireName());
+            assertThat(AuditObserver.entry(r, Instant.now()).fields()).containsEntry("auth_failure", kind.wireName());
+        }
+        assertThat(fields(new ClientIdentity("virtual_key", "vk_1", "kw_ab12cd34", "k", "pr_1", "alice", "user", "pro")))
+                .doesNotContainKey("auth_failure");
+        assertThat(dev.keywarden.pipeline.AuthOutcome.Kind.UNUSABLE.wireName()).isEqualTo("unusable");
+        assertThat(dev.keywarden.pipeline.AuthOutcome.Kind.UNKNOWN.wireName()).isEqualTo("unknown");
+    }
+
+    @Test
     void aCallIsRecordedUnderItsPrincipalWithTheCredentialNameBeside() {
         ClientIdentity laptopKeyOfAlice = new ClientIdentity("virtual_key", "vk_1", "kw_ab12cd34", "alice-laptop", "pr_1", "alice",
                 "user", "pro");

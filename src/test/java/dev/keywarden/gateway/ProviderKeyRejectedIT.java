@@ -86,7 +86,7 @@ class ProviderKeyRejectedIT {
         assertThat(ready.at("/checks/provider_keys").asText()).isEqualTo("unavailable");
         assertThat(ready.at("/reasons/provider_keys").asText())
                 .startsWith("upstream rejected the provider key from ANTHROPIC_API_KEY (401) at ")
-                .endsWith("; the operator must set a valid key and restart the gateway")
+                .endsWith("; set a valid key and restart the gateway (readiness recovers by itself if upstream accepts the key again)")
                 .doesNotContain(gw.providerKey);
 
         gw.gateway.close(); // drains the audit queue
@@ -95,6 +95,27 @@ class ProviderKeyRejectedIT {
         assertThat(alerts).hasSize(1);
         assertThat(alerts.get(0).path("alert").asBoolean()).isTrue();
         assertThat(alerts.get(0).toString()).doesNotContain(gw.providerKey);
+    }
+
+    @Test
+    void aRejectedKeyThatUpstreamAcceptsAgainMakesReadyzReadyAfterTheNextSuccessfulCallWithAnInfoEvent() throws Exception {
+        gw = TestGateway.withWrongProviderKey(Map.of());
+        assertThat(gw.postMessages(TestGateway.messageBody("hi", false)).statusCode()).isEqualTo(503);
+        assertThat(readyz().get("http_status").asInt()).isEqualTo(503);
+
+        gw.upstream.acceptKey(gw.providerKey); // e.g. the account's billing problem was fixed
+        HttpResponse<byte[]> ok = gw.postMessages(TestGateway.messageBody("hi again", false));
+        assertThat(ok.statusCode()).as("the gateway kept forwarding with the key").isEqualTo(200);
+        JsonNode ready = readyz();
+        assertThat(ready.get("http_status").asInt()).isEqualTo(200);
+        assertThat(ready.at("/checks/provider_keys").asText()).isEqualTo("ok");
+
+        gw.gateway.close(); // drains the audit queue
+        List<JsonNode> events = securityEvents(gw);
+        List<JsonNode> recovered = events.stream().filter(e -> "provider_key.recovered".equals(e.path("type").asText())).toList();
+        assertThat(recovered).hasSize(1);
+        assertThat(recovered.get(0).path("alert").asBoolean()).as("recovery is INFO, not an alert").isFalse();
+        assertThat(events.toString()).doesNotContain(gw.providerKey);
     }
 
     @Test

@@ -12,11 +12,20 @@ import java.util.Map;
  * and provider key — read from its {@link ExchangeRecord} while serving, from its stored audit entry
  * when learning the history, with the same meaning; a failed admin login ({@code admin.auth_failed}
  * event) or web sign-in ({@code user.sign_in_failed}, {@code oidc.sign_in_failed}) yields an
- * authentication failure from its address. Other events, including this package's own
+ * authentication failure from its address. A call refused for a known but unusable credential
+ * ({@code auth_failure: unusable}) is not an authentication failure. Other events, including this package's own
  * {@code anomaly.*} alerts, are not observations.
  */
 record Observation(Instant at, String principal, String credentialId, String clientAddress, int status,
-                   long tokens, String providerKey) {
+                   long tokens, String providerKey, boolean knownCredentialRefused) {
+
+    /** {@code auth_failure} of a call whose refused credential was known but unusable (expired, revoked, spent). */
+    static final String UNUSABLE = "unusable";
+
+    Observation(Instant at, String principal, String credentialId, String clientAddress, int status, long tokens,
+                String providerKey) {
+        this(at, principal, credentialId, clientAddress, status, tokens, providerKey, false);
+    }
 
     static final String ADMIN_AUTH_FAILED = "admin.auth_failed";
     /** Failed web sign-ins (users package): subject is the client address, like a failed admin login. */
@@ -30,7 +39,7 @@ record Observation(Instant at, String principal, String credentialId, String cli
                 + Math.max(0, u.cacheReadInputTokens());
         return new Observation(at, r.identity() == null ? null : text(r.identity().name()),
                 r.identity() == null ? null : text(r.identity().credentialId()), text(r.clientAddress()), r.status(), tokens,
-                text(r.providerKey()));
+                text(r.providerKey()), UNUSABLE.equals(r.authFailure()));
     }
 
     /** The observation in {@code e}, or {@code null} when detectors have nothing to learn from it. */
@@ -40,7 +49,8 @@ record Observation(Instant at, String principal, String credentialId, String cli
             long tokens = number(f.get("input_tokens")) + number(f.get("output_tokens"))
                     + number(f.get("cache_creation_input_tokens")) + number(f.get("cache_read_input_tokens"));
             return new Observation(e.at(), text(f.get("principal")), text(f.get("credential_id")),
-                    text(f.get("client_address")), (int) number(f.get("status")), tokens, text(f.get("provider_key")));
+                    text(f.get("client_address")), (int) number(f.get("status")), tokens, text(f.get("provider_key")),
+                    UNUSABLE.equals(f.get("auth_failure")));
         }
         if (AuditEntry.EVENT.equals(e.kind()) && (ADMIN_AUTH_FAILED.equals(f.get("type")) || USER_SIGN_IN_FAILED.equals(f.get("type"))
                 || OIDC_SIGN_IN_FAILED.equals(f.get("type")))) {
@@ -49,8 +59,13 @@ record Observation(Instant at, String principal, String credentialId, String cli
         return null;
     }
 
+    /**
+     * A failure the auth-failure detector counts: a 403, or a 401 unless the refused credential was a known one that
+     * is no longer usable ({@code auth_failure: unusable}: a backend overspending a short-lived token is a stale
+     * configuration, not a guess). A 401 without the field (older records) counts.
+     */
     boolean authFailure() {
-        return status == 401 || status == 403;
+        return status == 403 || (status == 401 && !knownCredentialRefused);
     }
 
     private static String text(Object o) {

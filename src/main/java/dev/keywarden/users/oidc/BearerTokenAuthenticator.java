@@ -26,6 +26,10 @@ import java.util.regex.Pattern;
  * <p>Guarantees: a forged, expired, wrong-audience or wrong-issuer token, or one whose user is disabled, unlinked
  * (with {@code oidc.jit} off) or suspended, is {@link AuthOutcome.Rejected} (401) with a message that never quotes
  * the token; an IdP whose keys cannot be fetched makes the check throw, so the gateway fails closed with 503.
+ *
+ * <p>Lockout: a malformed token, a bad signature, an unknown issuer, a wrong audience, or a token naming no Keywarden
+ * user is {@link AuthOutcome.Kind#UNKNOWN} (counts toward the address lockout); a genuine token that has expired or
+ * whose user is disabled or suspended is {@link AuthOutcome.Kind#UNUSABLE} (refused, not counted).
  */
 public final class BearerTokenAuthenticator implements Authenticator {
 
@@ -62,6 +66,9 @@ public final class BearerTokenAuthenticator implements Authenticator {
         JWTClaimsSet claims;
         try {
             claims = idp.accessTokens().process(presented, null);
+        } catch (AccessTokenClaimsVerifier.Expired e) {
+            return new AuthOutcome.Rejected("the identity-provider token has expired; get a new one from " + provider.issuer(),
+                    AuthOutcome.Kind.UNUSABLE);
         } catch (java.text.ParseException | BadJOSEException | JOSEException e) {
             return new AuthOutcome.Rejected("invalid identity-provider token: it is malformed, expired, not for this gateway"
                     + " or not signed by " + provider.issuer());
@@ -74,14 +81,26 @@ public final class BearerTokenAuthenticator implements Authenticator {
             user = cached != null ? cached : mapper.map(identity);
             recent.put(key, user);
         } catch (OidcRefusedException e) {
-            return new AuthOutcome.Rejected("the identity-provider token is valid but " + e.getMessage());
+            return new AuthOutcome.Rejected("the identity-provider token is valid but " + e.getMessage(), kindOf(e));
         }
         Optional<Principal> principal = users.principals().current(user.principalId());
         if (principal.isEmpty()) {
-            return new AuthOutcome.Rejected("the identity-provider token's user has no principal; ask an operator");
+            return new AuthOutcome.Rejected("the identity-provider token's user has no principal; ask an operator",
+                    AuthOutcome.Kind.UNUSABLE);
         }
         Principal p = principal.get();
         return new AuthOutcome.Authenticated(new ClientIdentity(CREDENTIAL_KIND, user.id(), "oidc:" + user.username(),
                 user.username(), p.id(), p.name(), p.kind().wireName(), p.tier()));
+    }
+
+    /**
+     * A genuine token of a known user who may not call (disabled, suspended) is unusable, not a guess; a token that
+     * names nobody Keywarden knows (no subject, not linked with {@code oidc.jit} off) keeps the safe default.
+     */
+    static AuthOutcome.Kind kindOf(OidcRefusedException e) {
+        return switch (e.reason()) {
+            case "disabled", "principal_suspended" -> AuthOutcome.Kind.UNUSABLE;
+            default -> AuthOutcome.Kind.UNKNOWN;
+        };
     }
 }

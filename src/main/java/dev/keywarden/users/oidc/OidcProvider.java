@@ -8,9 +8,7 @@ import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.oauth2.sdk.GeneralException;
 import com.nimbusds.oauth2.sdk.id.ClientID;
@@ -132,8 +130,7 @@ public final class OidcProvider {
         DefaultJWTProcessor<SecurityContext> access = new DefaultJWTProcessor<>();
         access.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
         access.setJWSKeySelector(selector);
-        access.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(Set.of(config.audience()),
-                new JWTClaimsSet.Builder().issuer(issuer()).build(), Set.of("sub", "exp"), null));
+        access.setJWTClaimsSetVerifier(new AccessTokenClaimsVerifier(config.audience(), issuer()));
         return new Resolved(metadata, idTokens, access);
     }
 

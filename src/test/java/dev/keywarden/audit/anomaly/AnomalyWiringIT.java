@@ -78,4 +78,46 @@ class AnomalyWiringIT {
             receiver.stop(0);
         }
     }
+
+    @Test
+    void aBackendOverspendingAShortLivedTokenRaisesNoAuthFailureAlertButGuessesDo() throws Exception {
+        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", ex -> {
+            received.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        receiver.start();
+        try (TestGateway gw = TestGateway.start(Map.of(
+                "KEYWARDEN_ANOMALY_AUTH_FAILURE_THRESHOLD", "3",
+                "KEYWARDEN_ALERTS_WEBHOOK_URL", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                "KEYWARDEN_ALERTS_WEBHOOK_SECRET", "whsec-" + "y".repeat(40)))) {
+            java.net.http.HttpResponse<byte[]> minted = gw.send(gw.request("/v1/keywarden/tokens").setHeader("x-api-key", gw.virtualKey)
+                    .setHeader("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"max_uses\":1}")).build());
+            assertThat(minted.statusCode()).isEqualTo(201);
+            String token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(minted.body()).get("token").asText();
+            for (int i = 0; i < 8; i++) {
+                gw.send(gw.request("/v1/messages").setHeader("x-api-key", token)
+                        .POST(HttpRequest.BodyPublishers.ofString(TestGateway.messageBody("x", false))).build());
+            }
+            var record = gw.awaitRecord(r -> r.status() == 401 && "unusable".equals(r.authFailure()));
+            assertThat(record.identity()).isNull();
+            String early = received.poll(3, TimeUnit.SECONDS);
+            assertThat(early).as("seven 401s for a spent token raise no auth-failure alert").satisfiesAnyOf(
+                    a -> assertThat(a).isNull(), a -> assertThat(a).doesNotContain(AuthFailureBurstDetector.NAME));
+
+            for (int i = 0; i < 3; i++) {
+                gw.send(gw.request("/v1/messages").setHeader("x-api-key", "kw_wrong_" + i)
+                        .POST(HttpRequest.BodyPublishers.ofString(TestGateway.messageBody("x", false))).build());
+            }
+            String alert = received.poll(20, TimeUnit.SECONDS);
+            while (alert != null && !alert.contains(AuthFailureBurstDetector.NAME)) {
+                alert = received.poll(20, TimeUnit.SECONDS);
+            }
+            assertThat(alert).as("three unknown keys raise the alert").isNotNull();
+        } finally {
+            receiver.stop(0);
+        }
+    }
 }

@@ -33,6 +33,27 @@ class AuthFailureBurstDetectorTest {
     }
 
     @Test
+    void aBackendOverspendingAKnownTokenRaisesNothingButGuessesFromTheSameAddressDo() {
+        List<AuditEntry> stream = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            stream.add(refused(Calls.at(T0.plusSeconds(i)).principal(null).address("198.51.100.20").status(401).entry(), "unusable"));
+        }
+        assertThat(Calls.run(detector(), stream)).as("fifty 401s for a spent token are not guesses").isEmpty();
+
+        for (int i = 0; i < 10; i++) {
+            stream.add(refused(Calls.at(T0.plusSeconds(50 + i)).principal(null).address("198.51.100.20").status(401).entry(), "unknown"));
+        }
+        assertThat(Calls.run(detector(), stream)).extracting(Alert::subject).containsExactly("client_address:198.51.100.20");
+    }
+
+    /** {@code call} as the audit observer writes a call whose credential was refused for a reason of {@code kind}. */
+    static AuditEntry refused(AuditEntry call, String kind) {
+        java.util.Map<String, Object> f = new java.util.HashMap<>(call.fields());
+        f.put("auth_failure", kind);
+        return new AuditEntry(call.kind(), call.at(), f);
+    }
+
+    @Test
     void repeated403sOfOnePrincipalFromManyAddressesFireForThePrincipal() {
         List<AuditEntry> stream = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
