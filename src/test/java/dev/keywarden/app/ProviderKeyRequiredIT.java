@@ -51,7 +51,9 @@ class ProviderKeyRequiredIT {
         Map<String, String> env = env(dir, "production");
         env.put("KEYWARDEN_VAULT_KEK", "passphrase");
         env.put("KEYWARDEN_VAULT_PASSPHRASE", "vault passphrase " + TestKeys.random(16));
-        assertThatThrownBy(() -> GatewayApp.start(ConfigLoader.from(env, dir).load(), List.of()))
+        var config = ConfigLoader.from(env, dir).load();
+        dev.keywarden.testing.TestGateway.initVaultIfAbsent(config, env); // an operator ran vault init, then added no key
+        assertThatThrownBy(() -> GatewayApp.start(config, List.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("environment production: the vault holds no usable provider key for key environment prod"
                         + " (vault.key_environment); add one with `keywarden keys add --from-env VAR` or set ANTHROPIC_API_KEY"

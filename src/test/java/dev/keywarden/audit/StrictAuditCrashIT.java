@@ -48,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StrictAuditCrashIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern LISTENING = Pattern.compile("keywarden listening on (http://[^ ]+)");
+    private static final Pattern LISTENING = Pattern.compile("keywarden listening on (http://[^ ,]+)");
 
     @TempDir
     Path dir;

@@ -50,7 +50,7 @@ class VaultHealthIT {
             HttpResponse<byte[]> sealed = gw.send(HttpRequest.newBuilder(gw.uri("/readyz")).GET().build());
             String body = new String(sealed.body(), StandardCharsets.UTF_8);
             assertThat(sealed.statusCode()).as(body).isEqualTo(503);
-            assertThat(body).contains("\"vault\":\"unavailable\"").contains("\"reasons\":{\"vault\":\"the key vault is sealed")
+            assertThat(body).contains("\"vault\":\"unavailable\"").contains("\"reasons\":{").contains("\"vault\":\"the key vault is sealed")
                     .contains("keywarden vault unseal");
             String metrics = scrape(gw, token);
             assertThat(gauge(metrics, "keywarden_vault_sealed", "")).isEqualTo(1.0);
