@@ -107,7 +107,11 @@ public final class KeyVault implements AutoCloseable {
         KeyRotation rotation = keys.rotation(verifier);
         KeyVault vault = new KeyVault(seal, identity, store, keys, rotation, events, Map.copyOf(processEnv),
                 Path.of("").toAbsolutePath(), config.environment());
-        seal.notices().forEach(n -> LOG.warn("{}", n));
+        if (background) {
+            // the serving gateway says how it starts (sealed, development-only KEK); a one-shot CLI command would only
+            // repeat it on every run, and asks for the passphrase itself when it needs the KEK
+            seal.notices().forEach(n -> LOG.warn("{}", n));
+        }
         return vault;
     }
 

@@ -84,4 +84,30 @@ class NoUnsafeWarningIT {
         assertThat(r.out()).contains("Created a new vault");
         assertThat(r.err()).doesNotContain("sun.misc.Unsafe");
     }
+
+    @Test
+    void aCommandThatNeedsNoKekDoesNotRepeatTheSealedVaultWarning() throws Exception {
+        String passphrase = "correct horse battery staple " + Long.toHexString(System.nanoTime());
+        List<String> init = KeywardenJar.command("vault", "init");
+        ProcessBuilder pb = new ProcessBuilder(init).directory(dir.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_"));
+        pb.environment().put("KEYWARDEN_VAULT_KEK", "passphrase");
+        pb.environment().put("KEYWARDEN_VAULT_PASSPHRASE", passphrase);
+        pb.environment().put("KEYWARDEN_DATA_DIR", dir.resolve("pdata").toString());
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("init.txt").toFile());
+        Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("init.txt"))).isZero();
+
+        ProcessBuilder list = new ProcessBuilder(KeywardenJar.command("keys", "list")).directory(dir.toFile());
+        list.environment().keySet().removeIf(k -> k.startsWith("KEYWARDEN_") || k.startsWith("ANTHROPIC_"));
+        list.environment().put("KEYWARDEN_VAULT_KEK", "passphrase");
+        list.environment().put("KEYWARDEN_DATA_DIR", dir.resolve("pdata").toString());
+        list.redirectOutput(dir.resolve("list-out.txt").toFile()).redirectError(dir.resolve("list-err.txt").toFile());
+        Process l = list.start();
+        assertThat(l.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(dir.resolve("list-err.txt"));
+        assertThat(l.exitValue()).as(err).isZero();
+        assertThat(err).doesNotContain("vault.passphrase is not set").doesNotContain("WARN");
+    }
 }
