@@ -204,10 +204,11 @@ final class ProviderKeyCommands {
         JsonNode key;
         if (command.target.remote()) {
             ObjectNode body = ProviderKeyOutput.JSON.createObjectNode().put("now", now).put("force", force);
-            if (!now) {
-                drainingNote(command, id);
+            AdminApiClient client = command.target.client(command.err());
+            if (!now && willDrain(client, id, force)) {
+                drainingNote(command, id); // only once the gateway's answer is known to be a drain
             }
-            key = command.target.client(command.err()).post("/admin/v1/provider-keys/" + encode(id) + "/revoke", body);
+            key = client.post("/admin/v1/provider-keys/" + encode(id) + "/revoke", body);
         } else {
             try (VaultTarget.LocalVault local = command.target.openLocal(command.store.dataDir, false, new LoggingSecurityEvents())) {
                 dev.keywarden.vault.KeyVault vault = local.vault();
@@ -231,6 +232,34 @@ final class ProviderKeyCommands {
         }
         command.out().flush();
         return 0;
+    }
+
+    /**
+     * Whether a graceful remote revoke of {@code id} will drain: the key is active and, unless {@code force}, another
+     * key of its environment is active too (otherwise the gateway refuses with 409). Unknown ids are left to the revoke
+     * call itself, which answers 404.
+     */
+    private static boolean willDrain(AdminApiClient client, String id, boolean force) {
+        JsonNode keys = client.get("/admin/v1/provider-keys").path("data");
+        JsonNode target = null;
+        for (JsonNode k : keys) {
+            if (id.equals(k.path("id").asText())) {
+                target = k;
+            }
+        }
+        if (target == null || !"active".equals(target.path("state").asText())) {
+            return false;
+        }
+        if (force) {
+            return true;
+        }
+        for (JsonNode k : keys) {
+            if (!id.equals(k.path("id").asText()) && "active".equals(k.path("state").asText())
+                    && k.path("environment").asText().equals(target.path("environment").asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void drainingNote(VaultSubcommand command, String id) {

@@ -185,6 +185,27 @@ class VaultRemoteCliIT {
 
     @Test
     @Order(6)
+    void aGracefulRemoteRevokeTheGatewayRefusesSaysNothingAboutDraining() throws Exception {
+        JsonNode keys = JSON.readTree(CliRunner.run(cli, "keys", "list", "--json").out()).get("provider_keys");
+        String active = null;
+        int activeCount = 0;
+        for (JsonNode k : keys) {
+            if (k.get("state").asText().equals("active")) {
+                active = k.get("id").asText();
+                activeCount++;
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(activeCount == 1, "needs exactly one active key");
+
+        Run refused = CliRunner.run(cli, "keys", "revoke", active);
+
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("is the last active provider key").contains("HTTP 409").doesNotContain("Draining");
+        assertThat(vault().find(active).orElseThrow().state().id()).isEqualTo("active");
+    }
+
+    @Test
+    @Order(7)
     void revokeNowThroughTheAdminApi() throws Exception {
         JsonNode keys = JSON.readTree(CliRunner.run(cli, "keys", "list", "--json").out()).get("provider_keys");
         String active = null;
@@ -211,7 +232,7 @@ class VaultRemoteCliIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aWrongAdminTokenIsRefusedWithTheApisMessage() {
         Map<String, String> bad = new HashMap<>(cli);
         bad.put("KEYWARDEN_ADMIN_TOKEN", "kwadm_" + TestKeys.random(43).replace('-', 'x'));
@@ -221,7 +242,7 @@ class VaultRemoteCliIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void sealDropsTheKekOfTheRunningGateway() {
         Run seal = CliRunner.run(cli, "vault", "seal");
         assertThat(seal.exitCode()).as(seal.err()).isZero();
