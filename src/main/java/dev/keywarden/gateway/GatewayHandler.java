@@ -2,6 +2,7 @@ package dev.keywarden.gateway;
 
 import dev.keywarden.pipeline.ErrorType;
 import dev.keywarden.pipeline.ExchangeState;
+import dev.keywarden.pipeline.HttpSink;
 import dev.keywarden.pipeline.Pipeline;
 import dev.keywarden.pipeline.Readiness;
 import dev.keywarden.pipeline.Refusal;

@@ -4,12 +4,13 @@ import dev.keywarden.byok.ByokService;
 import dev.keywarden.byok.ByokSession;
 
 import dev.keywarden.config.AppsConfig;
-import dev.keywarden.format.ChecksummedFormat;
 import dev.keywarden.gateway.ApiErrors;
+import dev.keywarden.pipeline.RequestIds;
 import dev.keywarden.pipeline.AuthOutcome;
 import dev.keywarden.pipeline.Authenticator;
 import dev.keywarden.pipeline.ClientIdentity;
 import dev.keywarden.pipeline.ErrorType;
+import dev.keywarden.pipeline.HttpSink;
 import dev.keywarden.pipeline.Pipeline;
 import dev.keywarden.pipeline.Route;
 import dev.keywarden.users.oidc.BearerTokenAuthenticator;
@@ -99,7 +100,7 @@ public final class ChatHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        String requestId = "req_kw_" + ChecksummedFormat.randomBase62(22);
+        String requestId = RequestIds.next();
         try {
             chat(request, response, callback);
         } catch (Refused r) {
@@ -165,7 +166,7 @@ public final class ChatHandler extends Handler.Abstract {
         }
         Pipeline.Call call = new Pipeline.Call(Route.MESSAGES, "POST", "/v1/messages", null, upstreamHeaders(headers, chat.stream()),
                 Request.getRemoteAddr(request), identity, credential, messages);
-        ChatSink sink = new ChatSink(request, response, callback);
+        HttpSink sink = new HttpSink(request, response, callback);
         if (byok == null || session == null) {
             pipeline.run(call, sink);
         } else {

@@ -1,7 +1,7 @@
 package dev.keywarden.web;
 
-import dev.keywarden.format.ChecksummedFormat;
 import dev.keywarden.gateway.ApiErrors;
+import dev.keywarden.pipeline.RequestIds;
 import dev.keywarden.pipeline.ErrorType;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -59,7 +59,7 @@ public final class CorsHandler extends Handler.Wrapper {
     private void preflight(Response response, Callback callback, String origin, String method, String requestHeaders) {
         CorsPolicy.Preflight decision = policy.preflight(origin, method, requestHeaders);
         response.getHeaders().put("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
-        String requestId = "req_kw_" + ChecksummedFormat.randomBase62(22);
+        String requestId = RequestIds.next();
         response.getHeaders().put("request-id", requestId);
         if (!decision.allowed()) {
             ApiErrors.write(response, callback, 403, ErrorType.PERMISSION, decision.refusal(), requestId);

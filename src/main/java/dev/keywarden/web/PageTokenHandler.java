@@ -7,8 +7,8 @@ import dev.keywarden.auth.token.IssuedToken;
 import dev.keywarden.auth.token.TokenRequest;
 import dev.keywarden.auth.token.TokenScopes;
 import dev.keywarden.auth.token.TokenService;
-import dev.keywarden.format.ChecksummedFormat;
 import dev.keywarden.gateway.ApiErrors;
+import dev.keywarden.pipeline.RequestIds;
 import dev.keywarden.pipeline.ErrorType;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -80,7 +80,7 @@ public final class PageTokenHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String requestId = "req_kw_" + ChecksummedFormat.randomBase62(22);
+        String requestId = RequestIds.next();
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.getHeaders().put("request-id", requestId);
         try {

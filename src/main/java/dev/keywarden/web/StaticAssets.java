@@ -1,7 +1,7 @@
 package dev.keywarden.web;
 
-import dev.keywarden.format.ChecksummedFormat;
 import dev.keywarden.gateway.ApiErrors;
+import dev.keywarden.pipeline.RequestIds;
 import dev.keywarden.pipeline.ErrorType;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -86,7 +86,7 @@ public final class StaticAssets extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String requestId = "req_kw_" + ChecksummedFormat.randomBase62(22);
+        String requestId = RequestIds.next();
         String path = request.getHttpURI().getPath();
         response.getHeaders().put("request-id", requestId);
         String method = request.getMethod();

@@ -2,12 +2,12 @@ package dev.keywarden.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keywarden.format.ChecksummedFormat;
 import dev.keywarden.auth.Principal;
 import dev.keywarden.byok.ByokRefusal;
 import dev.keywarden.byok.ByokService;
 import dev.keywarden.byok.ByokSession;
 import dev.keywarden.gateway.ApiErrors;
+import dev.keywarden.pipeline.RequestIds;
 import dev.keywarden.pipeline.ErrorType;
 import dev.keywarden.users.SessionService;
 import dev.keywarden.users.SignInResult;
@@ -113,7 +113,7 @@ public final class WebHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String requestId = "req_kw_" + ChecksummedFormat.randomBase62(22);
+        String requestId = RequestIds.next();
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");

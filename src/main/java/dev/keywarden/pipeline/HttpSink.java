@@ -1,6 +1,5 @@
-package dev.keywarden.web;
+package dev.keywarden.pipeline;
 
-import dev.keywarden.pipeline.ResponseSink;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -10,17 +9,17 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
- * The chat endpoint's {@link ResponseSink}: the Jetty response of one {@code POST /api/chat}. The pipeline writes the
- * Messages API's answer through it unchanged (JSON, or the SSE stream event by event), ended through the handler's
- * callback; failing that callback aborts the response, so a browser never takes a vetoed answer for complete.
+ * A {@link ResponseSink} over the Jetty response of one request, for every entry point (the proxy's
+ * {@code /v1/*}, the chat endpoint): ended through the handler's callback, and failing that callback aborts
+ * the response, so a client never takes a vetoed answer for complete.
  */
-final class ChatSink implements ResponseSink {
+public final class HttpSink implements ResponseSink {
 
     private final Request request;
     private final Response response;
     private final Callback callback;
 
-    ChatSink(Request request, Response response, Callback callback) {
+    public HttpSink(Request request, Response response, Callback callback) {
         this.request = request;
         this.response = response;
         this.callback = callback;
@@ -51,7 +50,7 @@ final class ChatSink implements ResponseSink {
         response.reset();
     }
 
-    /** Reports the browser going away, and stops idle-timing the request: a long answer is not a stalled client. */
+    /** Reports a failure of the client connection, and stops idle-timing the request: a long stream is not a stalled client. */
     @Override
     public void relaying(Consumer<Throwable> clientGone) {
         request.addFailureListener(clientGone);
